@@ -1,0 +1,41 @@
+"""Channel-neutral messages: what a channel hands the engine and gets back.
+
+A channel adapter translates its platform's update into an :class:`Inbound`
+and each :class:`Outbound` into the platform's send calls. Nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    channel: str  # "web", "telegram", "zalo_oa", "zalo_bot", "terminal"
+    user_id: str  # the platform's id of the sender (chat id, Zalo user id, web session)
+    text: str | None = None  # what the user typed
+    callback: str | None = None  # data of a tapped button
+    message_id: str | None = None  # platform id of this delivery, for de-duplication
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # callback data: an engine command, e.g. "cmd:back", "ans:<step>:<value>"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A finished document the channel should deliver (file or download link)."""
+
+    submission_id: int
+    filename: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)  # rows of buttons
+    document: DocumentRef | None = None
