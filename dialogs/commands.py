@@ -1,0 +1,103 @@
+"""Typed commands and button callbacks, in Vietnamese with English aliases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from dialogs.vn import fold
+
+
+class Command(StrEnum):
+    START = "start"
+    CONTINUE = "continue"
+    BACK = "back"
+    SKIP = "skip"
+    REVIEW = "review"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    CONFIRM = "confirm"
+    HELP = "help"
+    CANCEL = "cancel"
+    KEEP = "keep"  # keep last period's / the current / the default value
+    ADD = "add"  # repeat: add an item
+    DONE = "done"  # repeat: no more items
+    REMOVE_LAST = "remove_last"  # repeat: drop the last item
+
+
+# Folded (lower-case, no diacritics) words -> command. A leading "/" is ignored.
+_WORDS: dict[str, Command] = {
+    "start": Command.START, "bat dau": Command.START,
+    "tiep tuc": Command.CONTINUE, "tiep": Command.CONTINUE, "continue": Command.CONTINUE,
+    "tieptuc": Command.CONTINUE, "resume": Command.CONTINUE,
+    "quay lai": Command.BACK, "quaylai": Command.BACK, "back": Command.BACK, "lui": Command.BACK,
+    "bo qua": Command.SKIP, "boqua": Command.SKIP, "skip": Command.SKIP,
+    "xem lai": Command.REVIEW, "xemlai": Command.REVIEW, "review": Command.REVIEW,
+    "nop": Command.SUBMIT, "nop bao cao": Command.SUBMIT, "submit": Command.SUBMIT,
+    "xac nhan": Command.CONFIRM, "xac nhan nop": Command.CONFIRM, "confirm": Command.CONFIRM,
+    "tro giup": Command.HELP, "huong dan": Command.HELP, "help": Command.HELP, "?": Command.HELP,
+    "huy": Command.CANCEL, "dung": Command.CANCEL, "tam dung": Command.CANCEL,
+    "cancel": Command.CANCEL, "pause": Command.CANCEL,
+    "giu": Command.KEEP, "giu nguyen": Command.KEEP, "giu nhu ky truoc": Command.KEEP,
+    "keep": Command.KEEP,
+    "them": Command.ADD, "them muc": Command.ADD, "add": Command.ADD,
+    "xong": Command.DONE, "done": Command.DONE, "het": Command.DONE,
+    "xoa muc cuoi": Command.REMOVE_LAST, "remove last": Command.REMOVE_LAST,
+}
+_EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    command: Command
+    argument: str | None = None
+
+
+def parse_command(text: str) -> Parsed | None:
+    """A typed command, or None when the text is an answer."""
+    folded = fold(text)
+    if len(folded) > 40:
+        return None
+    if folded.startswith("/start"):
+        rest = text.strip()[len("/start"):].strip()
+        return Parsed(Command.START, rest or None)
+    match = _EDIT.match(folded)
+    if match:
+        return Parsed(Command.EDIT, match.group(1))
+    command = _WORDS.get(folded.lstrip("/").replace("_", " "))
+    return Parsed(command) if command else None
+
+
+# Button callback data. Every answer button names the step it answers, so a tap
+# on an old keyboard can be recognised and refused.
+def cmd(command: Command, argument: str | None = None) -> str:
+    return f"cmd:{command.value}" + (f":{argument}" if argument else "")
+
+
+def ans(step_key: str, value: str) -> str:
+    return f"ans:{value}@{step_key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    kind: str  # "cmd" | "ans"
+    command: Command | None = None
+    argument: str | None = None
+    value: str | None = None
+    step: str | None = None
+
+
+def parse_callback(data: str) -> Callback | None:
+    if len(data) > 256:
+        return None
+    if data.startswith("cmd:"):
+        name, _, argument = data[4:].partition(":")
+        try:
+            return Callback("cmd", command=Command(name), argument=argument or None)
+        except ValueError:
+            return None
+    if data.startswith("ans:") and "@" in data:
+        value, _, step = data[4:].rpartition("@")
+        return Callback("ans", value=value, step=step)
+    return None

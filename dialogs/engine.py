@@ -1,0 +1,1008 @@
+"""The conversation engine: one inbound message in, the replies out.
+
+Each call is one turn in one unit of work: the delivery id is claimed, the
+conversation state is loaded, the answer is validated and stored, the new
+state is saved, and only then — after the commit — are the replies returned
+for the channel to send. Nothing about a conversation is kept in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dialogs import texts
+from dialogs.answers import constraint_holds, find_problems, is_answered, with_computed
+from dialogs.commands import Command, ans, cmd, parse_callback, parse_command
+from dialogs.cursor import Outline, Step, field_step, main_steps, parse_step, question_steps
+from dialogs.domain import (
+    Agency,
+    Assignment,
+    AssignmentStatus,
+    Conversation,
+    DocumentInfo,
+    Officer,
+    Round,
+)
+from dialogs.messages import Button, DocumentRef, Inbound, Outbound
+from dialogs.ports import BindError, Clock, ConflictError, UnitOfWork
+from dialogs.schema import Column, Question, QuestionType, Template
+from dialogs.states import State, attached, fire
+from dialogs.values import InvalidAnswer, display_value, parse_answer
+from dialogs.vn import format_date, format_number, parse_yes_no
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[Template, Mapping[str, Any], DocumentInfo], bytes]
+FilenameFor = Callable[[Template, DocumentInfo], str]
+
+MAX_MESSAGE = 3500  # characters per outbound message (under every channel's limit)
+MAX_INPUT = 100_000  # characters of one inbound text that are looked at
+REVIEW_VALUE_CHARS = 160
+
+
+def _default_filename(template: Template, info: DocumentInfo) -> str:
+    return f"{template.type_code}-{info.agency.abbreviation}-{info.round.id}.docx"
+
+
+class Reply(Exception):
+    """Raised inside a turn to answer at once (e.g. a validation message)."""
+
+    def __init__(self, *messages: Outbound) -> None:
+        super().__init__()
+        self.messages = list(messages)
+
+
+@dataclass
+class Turn:
+    """Everything one turn needs; loaded lazily from the unit of work."""
+
+    uow: UnitOfWork
+    conv: Conversation
+    officer: Officer | None
+    lifecycle: Any
+    out: list[Outbound] = field(default_factory=list)
+    agency: Agency | None = None
+    assignment: Assignment | None = None
+    round: Round | None = None
+    template: Template | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    _previous: dict[str, Any] | None = None
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None,
+            document: DocumentRef | None = None) -> None:
+        self.out.append(Outbound(text, buttons or [], document))
+
+    async def previous(self) -> dict[str, Any]:
+        if self._previous is None:
+            assert self.assignment is not None
+            self._previous = await self.uow.previous_answers(self.assignment.id)
+        return self._previous
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        templates: Mapping[str, Template],
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        render: Renderer,
+        filename: FilenameFor | None = None,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        collector: str = "Sở Khoa học và Công nghệ",
+    ) -> None:
+        self.templates = templates
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.render = render
+        self.filename = filename or _default_filename
+        self.tz = ZoneInfo(timezone)
+        self.collector = collector
+        self._outlines: dict[tuple[str, int], Outline] = {}
+
+    # ------------------------------------------------------------------ turn
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Process one inbound message in one transaction; return the replies."""
+        for _ in range(3):
+            try:
+                return await self._handle_once(inbound)
+            except ConflictError:
+                log.info("conversation %s:%s changed concurrently; retrying",
+                         inbound.channel, inbound.user_id)
+        return [Outbound(texts.BUSY)]
+
+    async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            if inbound.message_id and not await uow.claim_inbound(
+                inbound.channel, inbound.message_id, now
+            ):
+                return []  # a re-delivery: it was processed once already
+            conv = await uow.get_conversation(inbound.channel, inbound.user_id)
+            if conv is None:
+                conv = Conversation(inbound.channel, inbound.user_id, state=State.UNBOUND)
+            officer = await uow.officer_for_identity(inbound.channel, inbound.user_id)
+            if officer is None:
+                conv.state, conv.officer_id, conv.assignment_id = State.UNBOUND, None, None
+            with attached(conv.state) as lifecycle:
+                turn = Turn(uow, conv, officer, lifecycle)
+                try:
+                    await self._dispatch(turn, inbound)
+                except Reply as reply:
+                    turn.out.extend(reply.messages)
+                conv.state = lifecycle.state
+            await uow.save_conversation(conv)
+            await uow.commit()
+        return turn.out
+
+    async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
+        text = (inbound.text or "")[:MAX_INPUT].strip()
+        if turn.officer is None:
+            await self._unbound(turn, inbound, text)
+            return
+        await self._load_assignment(turn)
+        if inbound.callback is not None:
+            callback = parse_callback(inbound.callback)
+            if callback is None:
+                turn.say(texts.UNKNOWN_BUTTON)
+                await self._resume(turn)
+            elif callback.kind == "cmd" and callback.command is not None:
+                await self._command(turn, callback.command, callback.argument, inbound)
+            else:
+                await self._button_answer(turn, callback.value or "", callback.step or "")
+            return
+        parsed = parse_command(text) if text else None
+        if parsed is not None:
+            await self._command(turn, parsed.command, parsed.argument, inbound)
+        elif not text:
+            await self._resume(turn)
+        else:
+            await self._text(turn, text)
+
+    # --------------------------------------------------------------- binding
+    async def _unbound(self, turn: Turn, inbound: Inbound, text: str) -> None:
+        parsed = parse_command(text) if text else None
+        code = text
+        if parsed is not None:
+            if parsed.command == Command.START and parsed.argument:
+                code = parsed.argument
+            else:
+                turn.say(texts.WELCOME_UNBOUND.format(collector=self.collector))
+                return
+        if not code or inbound.callback is not None:
+            turn.say(texts.ASK_INVITE)
+            return
+        await self._bind(turn, inbound, code)
+
+    async def _bind(self, turn: Turn, inbound: Inbound, code: str) -> None:
+        try:
+            officer = await turn.uow.bind_invite(
+                code[:64], inbound.channel, inbound.user_id, inbound.display_name,
+                self.clock.now(),
+            )
+        except BindError as exc:
+            message = texts.BIND_ERRORS.get(exc.reason, texts.BIND_ERRORS["unknown"])
+            turn.say(message.format(collector=self.collector))
+            return
+        turn.officer = officer
+        turn.conv.officer_id = officer.id
+        turn.conv.assignment_id = None
+        turn.conv.step = None
+        turn.conv.data = {}
+        fire(turn.lifecycle, "bind")
+        agency = await turn.uow.get_agency(officer.agency_id)
+        turn.say(texts.BOUND.format(agency=agency.name if agency else ""))
+        await self._load_assignment(turn)
+        await self._resume(turn)
+
+    # ------------------------------------------------------------ assignment
+    async def _load_assignment(self, turn: Turn) -> None:
+        """Load the conversation's assignment, or pick the only open one."""
+        assert turn.officer is not None
+        uow = turn.uow
+        turn.agency = await uow.get_agency(turn.officer.agency_id)
+        assignment = None
+        if turn.conv.assignment_id is not None:
+            assignment = await uow.get_assignment(turn.conv.assignment_id)
+            if assignment is not None and assignment.agency_id != turn.officer.agency_id:
+                assignment = None
+            if assignment is not None:
+                round_ = await uow.get_round(assignment.round_id)
+                if round_ is None or round_.status != "open":
+                    assignment, turn.conv.assignment_id, turn.conv.step = None, None, None
+        if assignment is None:
+            open_ = await uow.open_assignments(turn.officer.agency_id)
+            if len(open_) == 1:
+                assignment = open_[0]
+                turn.conv.assignment_id = assignment.id
+                turn.conv.step = None
+        if assignment is None:
+            return
+        round_ = await uow.get_round(assignment.round_id)
+        template = self.templates.get(round_.template_id) if round_ else None
+        if round_ is None or template is None:
+            log.error("assignment %s: round or template missing", assignment.id)
+            return
+        turn.assignment, turn.round, turn.template = assignment, round_, template
+        turn.answers = await uow.get_answers(assignment.id)
+
+    def _outline(self, template: Template) -> Outline:
+        key = (template.id, template.version)
+        if key not in self._outlines:
+            self._outlines[key] = Outline.of(template)
+        return self._outlines[key]
+
+    async def _choose_assignment(self, turn: Turn) -> None:
+        assert turn.officer is not None and turn.agency is not None
+        open_ = await turn.uow.open_assignments(turn.officer.agency_id)
+        if not open_:
+            turn.say(texts.NO_OPEN_ROUND.format(agency=turn.agency.name))
+            return
+        buttons = []
+        for assignment in open_:
+            round_ = await turn.uow.get_round(assignment.round_id)
+            if round_ is None or round_.template_id not in self.templates:
+                continue
+            name = self.templates[round_.template_id].name
+            label = f"{name} {round_.period_label}"
+            buttons.append([Button(label, cmd(Command.CONTINUE, str(assignment.id)))])
+        turn.say(texts.CHOOSE_ROUND.format(agency=turn.agency.name, count=len(buttons)), buttons)
+
+    async def _select_assignment(self, turn: Turn, argument: str) -> None:
+        assert turn.officer is not None
+        open_ = await turn.uow.open_assignments(turn.officer.agency_id)
+        chosen = next((a for a in open_ if str(a.id) == argument), None)
+        if chosen is None:
+            turn.say(texts.UNKNOWN_BUTTON)
+            await self._choose_assignment(turn)
+            return
+        turn.conv.assignment_id, turn.conv.step, turn.conv.data = chosen.id, None, {}
+        await self._load_assignment(turn)
+
+    # --------------------------------------------------------------- resume
+    async def _resume(self, turn: Turn) -> None:
+        """Show where the officer is: the current question, review or status."""
+        if turn.assignment is None or turn.template is None:
+            await self._choose_assignment(turn)
+            return
+        if turn.assignment.status == AssignmentStatus.SUBMITTED:
+            await self._already_submitted(turn)
+            return
+        state = turn.lifecycle.state
+        if state == State.REVIEWING:
+            self._review(turn)
+            return
+        if state == State.CONFIRMING:
+            self._confirm_prompt(turn)
+            return
+        if state != State.ANSWERING:
+            fire(turn.lifecycle, "answer")
+        if turn.conv.step is None:
+            outline = self._outline(turn.template)
+            round_ = turn.round
+            assert round_ is not None
+            turn.say(texts.ROUND_INTRO.format(
+                name=turn.template.name, period=round_.period_label,
+                deadline=format_date(round_.deadline), total=outline.total,
+            ))
+            step = self._first_open_step(turn)
+            if step is None:
+                fire(turn.lifecycle, "review")
+                self._review(turn)
+                return
+            turn.conv.step = step.key
+        await self._ask_current(turn)
+
+    async def _already_submitted(self, turn: Turn) -> None:
+        assert turn.assignment is not None and turn.template is not None
+        record = await turn.uow.latest_submission(turn.assignment.id)
+        if turn.lifecycle.state not in (State.SUBMITTED, State.UNBOUND):
+            fire(turn.lifecycle, "mark_submitted")  # the stored status wins
+        round_ = turn.round
+        assert round_ is not None
+        when = self._local_time(record.submitted_at) if record else ""
+        turn.say(
+            texts.ALREADY_SUBMITTED.format(
+                name=turn.template.name, period=round_.period_label,
+                version=record.version if record else 1, time=when, collector=self.collector,
+            ),
+            document=DocumentRef(record.id, record.filename) if record else None,
+        )
+
+    def _first_open_step(self, turn: Turn) -> Step | None:
+        assert turn.template is not None
+        env = with_computed(turn.template, turn.answers)
+        for step in main_steps(turn.template, env):
+            q = step.question
+            value = turn.answers.get(q.id)
+            if step.kind == "t":
+                assert step.row is not None and step.column is not None
+                if ((value or {}).get(step.row.id) or {}).get(step.column.id) is None:
+                    return step
+            elif step.kind == "r":
+                if value is None:
+                    return step
+            elif not is_answered(q, value):
+                return step
+        return None
+
+    # -------------------------------------------------------------- commands
+    async def _command(
+        self, turn: Turn, command: Command, argument: str | None, inbound: Inbound
+    ) -> None:
+        if command == Command.START and argument:
+            await self._bind(turn, inbound, argument)
+            return
+        if command == Command.HELP:
+            turn.say(texts.HELP)
+            if turn.lifecycle.state == State.ANSWERING:
+                await self._ask_current(turn)
+            return
+        if command == Command.CONTINUE and argument:
+            await self._select_assignment(turn, argument)
+            if turn.assignment is None:
+                return
+            command = Command.CONTINUE
+        if turn.assignment is None or turn.template is None:
+            await self._choose_assignment(turn)
+            return
+        if turn.assignment.status == AssignmentStatus.SUBMITTED:
+            await self._already_submitted(turn)
+            return
+        state = turn.lifecycle.state
+        if command in (Command.START, Command.CONTINUE):
+            if state in (State.IDLE, State.SUBMITTED, State.CONFIRMING):
+                fire(turn.lifecycle, "answer")
+            await self._resume(turn)
+        elif command == Command.REVIEW:
+            fire(turn.lifecycle, "review")
+            self._review(turn)
+        elif command == Command.EDIT:
+            await self._edit(turn, argument or "")
+        elif command == Command.SUBMIT:
+            self._ask_submit(turn)
+        elif command == Command.CONFIRM:
+            if state == State.CONFIRMING:
+                await self._submit(turn)
+            else:
+                self._ask_submit(turn)
+        elif command == Command.CANCEL:
+            if state == State.CONFIRMING:
+                fire(turn.lifecycle, "review")
+                turn.say(texts.CONFIRM_CANCELLED)
+                self._review(turn)
+            else:
+                fire(turn.lifecycle, "pause")
+                turn.say(texts.PAUSED, [[Button(texts.BUTTONS["continue"],
+                                                cmd(Command.CONTINUE))]])
+        else:  # navigation inside the questionnaire
+            if state != State.ANSWERING:
+                if state == State.IDLE and turn.conv.step:
+                    fire(turn.lifecycle, "answer")
+                else:
+                    turn.say(texts.ONLY_WHILE_ANSWERING)
+                    await self._resume(turn)
+                    return
+            await self._navigate(turn, command)
+
+    async def _navigate(self, turn: Turn, command: Command) -> None:
+        step = self._current_step(turn)
+        if command == Command.BACK:
+            self._back(turn, step)
+        elif command == Command.SKIP:
+            await self._skip(turn, step)
+        elif command == Command.KEEP:
+            await self._keep(turn, step)
+        elif command in (Command.ADD, Command.DONE, Command.REMOVE_LAST):
+            if step.kind != "r":
+                turn.say(texts.ONLY_WHILE_ANSWERING)
+                await self._ask_current(turn)
+                return
+            await self._repeat_gate(turn, step, command)
+            return
+        await self._ask_current(turn)
+
+    def _current_step(self, turn: Turn) -> Step:
+        assert turn.template is not None
+        step = parse_step(turn.template, turn.conv.step) if turn.conv.step else None
+        if step is None:
+            step = self._first_open_step(turn)
+            if step is None:
+                env = with_computed(turn.template, turn.answers)
+                step = main_steps(turn.template, env)[-1]
+            turn.conv.step = step.key
+        return step
+
+    # ----------------------------------------------------------- navigation
+    def _steps(self, turn: Turn) -> list[Step]:
+        assert turn.template is not None
+        return main_steps(turn.template, with_computed(turn.template, turn.answers))
+
+    def _back(self, turn: Turn, step: Step) -> None:
+        if step.kind == "f":
+            assert step.index is not None
+            fields = step.question.fields
+            pos = [f.id for f in fields].index(step.column.id) if step.column else 0
+            if pos > 0:
+                turn.conv.step = field_step(step.question, step.index, fields[pos - 1]).key
+            else:
+                turn.conv.step = f"r:{step.question.id}"
+            return
+        steps = self._steps(turn)
+        keys = [s.key for s in steps]
+        if step.key in keys and keys.index(step.key) > 0:
+            turn.conv.step = keys[keys.index(step.key) - 1]
+        elif step.key not in keys and steps:
+            order = self._order(turn)
+            earlier = [s for s in steps if order[s.question.id] < order[step.question.id]]
+            if earlier:
+                turn.conv.step = earlier[-1].key
+            else:
+                turn.say(texts.FIRST_QUESTION)
+        else:
+            turn.say(texts.FIRST_QUESTION)
+
+    def _order(self, turn: Turn) -> dict[str, int]:
+        assert turn.template is not None
+        return {q.id: i for i, q in enumerate(turn.template.iter_questions())}
+
+    async def _advance(self, turn: Turn, after: Step) -> None:
+        """Move past ``after`` (a main step) to the next step, or to the review."""
+        steps = self._steps(turn)
+        keys = [s.key for s in steps]
+        nxt: Step | None = None
+        if after.key in keys:
+            idx = keys.index(after.key)
+            nxt = steps[idx + 1] if idx + 1 < len(steps) else None
+        else:
+            order = self._order(turn)
+            later = [s for s in steps if order[s.question.id] > order[after.question.id]]
+            nxt = later[0] if later else None
+        editing = turn.conv.data.get("return") == "review"
+        leaving_question = nxt is None or nxt.question.id != after.question.id
+        if editing and leaving_question:
+            turn.conv.data.pop("return", None)
+            fire(turn.lifecycle, "review")
+            self._review(turn)
+            return
+        if nxt is None:
+            fire(turn.lifecycle, "review")
+            self._review(turn)
+            return
+        turn.conv.step = nxt.key
+        await self._ask_current(turn)
+
+    async def _skip(self, turn: Turn, step: Step) -> None:
+        if step.kind == "r":
+            await self._repeat_gate(turn, step, Command.DONE)
+            return
+        required = step.question.required
+        if step.column is not None:
+            required = required and step.column.required
+        if step.kind == "f" and step.column is not None:
+            required = step.column.required
+        if required:
+            turn.say(texts.REQUIRED_NO_SKIP)
+            await self._ask_current(turn)
+            return
+        if step.kind == "f":
+            await self._next_field(turn, step)
+            return
+        await self._advance(turn, step)
+
+    async def _keep(self, turn: Turn, step: Step) -> None:
+        q = step.question
+        current = turn.answers.get(q.id)
+        if step.kind == "f":
+            item_value = self._item_value(turn, step)
+            if item_value is None:
+                turn.say(texts.NOTHING_TO_KEEP)
+                await self._ask_current(turn)
+                return
+            await self._next_field(turn, step)
+            return
+        if current is not None and step.kind != "r":
+            cell = self._cell_value(step, current)
+            if step.kind != "t" or cell is not None:
+                await self._advance(turn, step)
+                return
+        if step.kind == "r" and current is not None:
+            await self._repeat_gate(turn, step, Command.DONE)
+            return
+        candidate = await self._candidate(turn, q)
+        if candidate is None:
+            turn.say(texts.NOTHING_TO_KEEP)
+            await self._ask_current(turn)
+            return
+        await self._store(turn, q.id, candidate)
+        # the whole question takes the kept value: continue after its last step
+        last = question_steps(q)[-1]
+        await self._advance(turn, last)
+
+    async def _candidate(self, turn: Turn, q: Question) -> Any:
+        """Last period's answer (prefill: previous) or the template default."""
+        if q.prefill == "previous":
+            previous = (await turn.previous()).get(q.id)
+            if previous is not None:
+                return previous
+        return q.default
+
+    # ---------------------------------------------------------------- edit
+    async def _edit(self, turn: Turn, argument: str) -> None:
+        assert turn.template is not None
+        outline = self._outline(turn.template)
+        number = int(argument) if argument.isdigit() else -1
+        qid = next((k for k, v in outline.numbers.items() if v == number), None)
+        if qid is None:
+            turn.say(texts.NO_SUCH_QUESTION.format(n=argument, total=outline.total))
+            return
+        q = turn.template.question(qid)
+        steps = [s for s in self._steps(turn) if s.question.id == qid]
+        if not steps:
+            turn.say(texts.NOT_APPLICABLE.format(n=number))
+            return
+        state = turn.lifecycle.state
+        if state in (State.REVIEWING, State.CONFIRMING):
+            turn.conv.data["return"] = "review"
+        fire(turn.lifecycle, "answer")
+        turn.conv.step = steps[0].key if q.type != QuestionType.REPEAT else f"r:{qid}"
+        await self._ask_current(turn)
+
+    # ------------------------------------------------------------- answers
+    async def _text(self, turn: Turn, text: str) -> None:
+        if turn.assignment is not None and turn.assignment.status == AssignmentStatus.SUBMITTED:
+            await self._already_submitted(turn)
+            return
+        state = turn.lifecycle.state
+        if state == State.CONFIRMING:
+            try:
+                yes = parse_yes_no(text)
+            except ValueError:
+                self._confirm_prompt(turn)
+                return
+            await self._command(turn, Command.CONFIRM if yes else Command.CANCEL, None,
+                                Inbound("", ""))
+            return
+        if state == State.REVIEWING:
+            turn.say(texts.REVIEW_FOOTER_MISSING.format(count=len(self._problems(turn)))
+                     if self._problems(turn) else texts.REVIEW_FOOTER_OK)
+            return
+        if state != State.ANSWERING:
+            if turn.conv.step is None:
+                await self._command(turn, Command.CONTINUE, None, Inbound("", ""))
+            else:
+                turn.say(texts.IDLE_HINT, [[Button(texts.BUTTONS["continue"],
+                                                   cmd(Command.CONTINUE))]])
+            return
+        step = self._current_step(turn)
+        await self._answer(turn, step, text=text)
+
+    async def _button_answer(self, turn: Turn, value: str, step_key: str) -> None:
+        if turn.lifecycle.state != State.ANSWERING or step_key != turn.conv.step:
+            turn.say(texts.STALE_BUTTON)
+            await self._resume(turn)
+            return
+        step = self._current_step(turn)
+        await self._answer(turn, step, button=value)
+
+    async def _answer(self, turn: Turn, step: Step, *, text: str | None = None,
+                      button: str | None = None) -> None:
+        if step.kind == "r":
+            await self._repeat_text(turn, step, text if text is not None else button or "")
+            return
+        spec = step.spec
+        try:
+            value = self._parse(spec, text, button)
+        except InvalidAnswer as exc:
+            turn.say(exc.message)
+            await self._ask_current(turn)
+            return
+        q = step.question
+        if step.kind == "q":
+            self._check_constraint(turn, q, value)
+            await self._store(turn, q.id, value)
+            await self._advance(turn, step)
+        elif step.kind == "t":
+            assert step.row is not None and step.column is not None
+            table = {r: dict(c) for r, c in (turn.answers.get(q.id) or {}).items()}
+            table.setdefault(step.row.id, {})[step.column.id] = value
+            if is_answered(q, table):
+                self._check_constraint(turn, q, table)
+            await self._store(turn, q.id, table)
+            await self._advance(turn, step)
+        else:  # a repeat item's field
+            assert step.index is not None and step.column is not None
+            items = [dict(i) for i in (turn.answers.get(q.id) or [])]
+            if step.index >= len(items):
+                items.append({})
+            items[min(step.index, len(items) - 1)][step.column.id] = value
+            await self._store(turn, q.id, items)
+            await self._next_field(turn, step)
+
+    @staticmethod
+    def _parse(spec: Question | Column, text: str | None, button: str | None) -> Any:
+        if button is None:
+            return parse_answer(spec, text or "")
+        if spec.type == QuestionType.YES_NO and button in ("1", "0"):
+            return button == "1"
+        if spec.type == QuestionType.SELECT_ONE and any(c.value == button for c in spec.choices):
+            return button
+        return parse_answer(spec, button)
+
+    def _check_constraint(self, turn: Turn, q: Question, value: Any) -> None:
+        assert turn.template is not None
+        env = with_computed(turn.template, {**turn.answers, q.id: value})
+        if not constraint_holds(q, env.get(q.id, value), env):
+            message = q.constraint_message or texts.CONSTRAINT_DEFAULT
+            raise Reply(
+                Outbound(texts.CONSTRAINT_FAILED.format(message=message)),
+                *self._prompt_messages(turn, self._current_step(turn)),
+            )
+
+    async def _store(self, turn: Turn, question_id: str, value: Any) -> None:
+        assert turn.assignment is not None and turn.officer is not None
+        await turn.uow.set_answer(
+            turn.assignment.id, question_id, value, turn.officer.id, self.clock.now()
+        )
+        turn.answers[question_id] = value
+
+    # -------------------------------------------------------------- repeats
+    async def _repeat_text(self, turn: Turn, step: Step, text: str) -> None:
+        try:
+            more = parse_yes_no(text)
+        except ValueError:
+            turn.say(texts.REPEAT_ADD_OR_DONE)
+            await self._ask_current(turn)
+            return
+        await self._repeat_gate(turn, step, Command.ADD if more else Command.DONE)
+
+    async def _repeat_gate(self, turn: Turn, step: Step, command: Command) -> None:
+        q = step.question
+        items = list(turn.answers.get(q.id) or [])
+        if command == Command.ADD:
+            if q.max_items is not None and len(items) >= q.max_items:
+                turn.say(texts.REPEAT_MAX.format(max=q.max_items))
+                await self._ask_current(turn)
+                return
+            turn.conv.step = field_step(q, len(items), q.fields[0]).key
+            await self._ask_current(turn)
+        elif command == Command.REMOVE_LAST:
+            if items:
+                await self._store(turn, q.id, items[:-1])
+                turn.say(texts.REPEAT_REMOVED)
+            else:
+                turn.say(texts.REPEAT_EMPTY)
+            await self._ask_current(turn)
+        else:  # DONE
+            if q.min_items and len(items) < q.min_items:
+                turn.say(texts.REPEAT_TOO_FEW.format(min=q.min_items))
+                await self._ask_current(turn)
+                return
+            if q.id not in turn.answers:
+                await self._store(turn, q.id, [])  # "none" is an answer too
+            await self._advance(turn, step)
+
+    async def _next_field(self, turn: Turn, step: Step) -> None:
+        q = step.question
+        assert step.index is not None and step.column is not None
+        ids = [f.id for f in q.fields]
+        pos = ids.index(step.column.id)
+        if pos + 1 < len(q.fields):
+            turn.conv.step = field_step(q, step.index, q.fields[pos + 1]).key
+        else:
+            turn.conv.step = f"r:{q.id}"
+        await self._ask_current(turn)
+
+    def _item_value(self, turn: Turn, step: Step) -> Any:
+        items = turn.answers.get(step.question.id) or []
+        if step.index is None or step.index >= len(items) or step.column is None:
+            return None
+        return items[step.index].get(step.column.id)
+
+    @staticmethod
+    def _cell_value(step: Step, value: Any) -> Any:
+        if step.kind != "t" or step.row is None or step.column is None:
+            return value
+        return ((value or {}).get(step.row.id) or {}).get(step.column.id)
+
+    # -------------------------------------------------------------- prompts
+    async def _ask_current(self, turn: Turn) -> None:
+        step = self._current_step(turn)
+        prefill = None
+        if step.kind in ("q", "r") or (step.kind == "t" and self._is_first_cell(step)):
+            if turn.answers.get(step.question.id) is None:
+                prefill = await self._candidate(turn, step.question)
+        turn.out.extend(self._prompt_messages(turn, step, prefill))
+
+    @staticmethod
+    def _is_first_cell(step: Step) -> bool:
+        return question_steps(step.question)[0].key == step.key
+
+    def _prompt_messages(self, turn: Turn, step: Step, prefill: Any = None) -> list[Outbound]:
+        assert turn.template is not None
+        outline = self._outline(turn.template)
+        q = step.question
+        lines = [f"Câu {outline.numbers.get(q.id, 0)}/{outline.total} · "
+                 f"{outline.sections.get(q.id, '')}"]
+        lines.append(q.prompt)
+        if q.help and (step.kind in ("q", "r") or self._is_first_cell(step)):
+            lines.append(q.help)
+        current = turn.answers.get(q.id)
+        buttons: list[list[Button]] = []
+        if step.kind == "r":
+            items = list(current or [])
+            lines.append(texts.REPEAT_GATE.format(count=len(items)))
+            for i, item in enumerate(items, start=1):
+                parts = [display_value(f, item.get(f.id)) for f in q.fields
+                         if item.get(f.id) is not None]
+                lines.append(f"{i}. " + "; ".join(parts))
+            lines.append(texts.REPEAT_ADD_OR_DONE)
+            row = [Button(texts.BUTTONS["add"], cmd(Command.ADD)),
+                   Button(texts.BUTTONS["done"], cmd(Command.DONE))]
+            buttons.append(row)
+            if items:
+                buttons.append([Button(texts.BUTTONS["remove_last"], cmd(Command.REMOVE_LAST))])
+            if prefill:
+                lines.append(f"Kỳ trước: {len(prefill)} mục.")
+                buttons.append([Button(texts.BUTTONS["keep_previous"], cmd(Command.KEEP))])
+        else:
+            spec = step.spec
+            if step.kind == "t":
+                assert step.row is not None and step.column is not None
+                column = step.column.label
+                if step.column.group:
+                    column = f"{step.column.group} – {column}"
+                lines.append(texts.TABLE_CELL.format(row=step.row.label, column=column))
+            elif step.kind == "f":
+                assert step.index is not None and step.column is not None
+                lines.append(texts.REPEAT_ITEM.format(index=step.index + 1,
+                                                      field=step.column.label))
+            lines.append(self._hint(spec))
+            existing = self._cell_value(step, current) if step.kind != "f" \
+                else self._item_value(turn, step)
+            if existing is not None:
+                lines.append(f"Đã trả lời: {display_value(spec, existing)}")
+            buttons.extend(self._choice_buttons(step, spec))
+            if prefill is not None:
+                shown = display_value(q, prefill)
+                source = "Kỳ trước" if q.prefill == "previous" else "Giá trị mặc định"
+                lines.append(f"{source}: {shown}")
+                key = "keep_previous" if q.prefill == "previous" else "keep_default"
+                buttons.append([Button(texts.BUTTONS[key], cmd(Command.KEEP))])
+            elif existing is not None:
+                buttons.append([Button(texts.BUTTONS["keep_current"], cmd(Command.KEEP))])
+        nav = [Button(texts.BUTTONS["back"], cmd(Command.BACK))]
+        required = q.required if step.kind != "f" else bool(step.column and step.column.required)
+        if not required and step.kind != "r":
+            nav.append(Button(texts.BUTTONS["skip"], cmd(Command.SKIP)))
+        nav.append(Button(texts.BUTTONS["review"], cmd(Command.REVIEW)))
+        buttons.append(nav)
+        return [Outbound(_clip("\n".join(line for line in lines if line)), buttons)]
+
+    @staticmethod
+    def _choice_buttons(step: Step, spec: Question | Column) -> list[list[Button]]:
+        if spec.type == QuestionType.YES_NO:
+            return [[Button(texts.BUTTONS["yes"], ans(step.key, "1")),
+                     Button(texts.BUTTONS["no"], ans(step.key, "0"))]]
+        if spec.type == QuestionType.SELECT_ONE:
+            return [[Button(c.label, ans(step.key, c.value))] for c in spec.choices]
+        return []
+
+    @staticmethod
+    def _hint(spec: Question | Column) -> str:
+        t = spec.type
+        parts: list[str] = []
+        if t == QuestionType.INTEGER:
+            parts.append("Nhập một số nguyên")
+        elif t == QuestionType.DECIMAL:
+            parts.append("Nhập một số (dấu phẩy cho phần thập phân)")
+        elif t == QuestionType.PERCENT:
+            parts.append("Nhập tỷ lệ phần trăm")
+        elif t == QuestionType.DATE:
+            parts.append("Nhập ngày dạng ngày/tháng/năm")
+        elif t == QuestionType.YES_NO:
+            parts.append("Trả lời Có hoặc Không")
+        elif t == QuestionType.SELECT_ONE:
+            options = "; ".join(f"{i}. {c.label}" for i, c in enumerate(spec.choices, 1))
+            parts.append(f"Chọn một: {options}")
+        elif t == QuestionType.SELECT_MULTIPLE:
+            options = "; ".join(f"{i}. {c.label}" for i, c in enumerate(spec.choices, 1))
+            parts.append(f"Chọn một hoặc nhiều (gõ các số, cách nhau bởi dấu phẩy): {options}")
+        elif t == QuestionType.TEXT and getattr(spec, "long", False):
+            parts.append("Trả lời bằng một đoạn văn; mỗi ý một dòng, có thể bắt đầu bằng \"-\"")
+        lo, hi = spec.min, spec.max
+        if t in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.PERCENT):
+            if lo is not None and hi is not None:
+                parts.append(f"từ {format_number(lo)} đến {format_number(hi)}")
+            elif lo is not None:
+                parts.append(f"từ {format_number(lo)} trở lên")
+        unit = getattr(spec, "unit", None)
+        if unit:
+            parts.append(f"đơn vị: {unit}")
+        example = getattr(spec, "example", None)
+        if example:
+            parts.append(f"ví dụ: {example}")
+        return ("(" + ", ".join(parts) + ")") if parts else ""
+
+    # --------------------------------------------------------------- review
+    def _problems(self, turn: Turn) -> list[tuple[Question, str]]:
+        assert turn.template is not None
+        out = [(p.question, p.reason) for p in find_problems(turn.template, turn.answers)]
+        for q in turn.template.iter_questions():
+            if q.type == QuestionType.REPEAT:
+                items = turn.answers.get(q.id) or []
+                if any(item.get(f.id) is None for item in items for f in q.fields
+                       if f.required):
+                    out.append((q, "incomplete"))
+        return out
+
+    def _review(self, turn: Turn) -> None:
+        assert turn.template is not None and turn.round is not None
+        assert turn.agency is not None
+        template, outline = turn.template, self._outline(turn.template)
+        env = with_computed(template, turn.answers)
+        relevant = {s.question.id for s in main_steps(template, env)}
+        answered = sum(1 for qid in outline.numbers if qid in turn.answers)
+        turn.say(texts.REVIEW_TITLE.format(
+            agency=turn.agency.name, name=template.name, period=turn.round.period_label,
+            answered=answered, total=outline.total,
+        ))
+        by_section: dict[str, list[str]] = {}
+        numbers_by_section: dict[str, list[int]] = {}
+        for q in template.iter_questions():
+            if q.type == QuestionType.NOTE:
+                continue
+            section = outline.sections.get(q.id) or self._section_of_computed(outline, template, q)
+            lines = by_section.setdefault(section, [])
+            value = env.get(q.id)
+            if q.type == QuestionType.COMPUTED:
+                if value is not None:
+                    lines.append(f"   ↳ {q.short_label}: {display_value(q, value)}")
+                continue
+            n = outline.numbers[q.id]
+            if q.id not in relevant:
+                lines.append(f"{n}. {q.short_label}: (không áp dụng)")
+                continue
+            numbers_by_section.setdefault(section, []).append(n)
+            lines.append(f"{n}. {q.short_label}: " + self._review_value(q, value))
+        for section, lines in by_section.items():
+            numbers = numbers_by_section.get(section, [])
+            buttons = [
+                [Button(str(n), cmd(Command.EDIT, str(n))) for n in numbers[i:i + 6]]
+                for i in range(0, len(numbers), 6)
+            ]
+            for chunk in _chunks([section, *lines]):
+                turn.say(chunk, buttons)
+                buttons = []
+        problems = self._problems(turn)
+        footer_buttons = [[Button(texts.BUTTONS["submit"], cmd(Command.SUBMIT))]]
+        if problems:
+            first = outline.numbers.get(problems[0][0].id)
+            footer_buttons.insert(0, [Button(texts.BUTTONS["edit"].format(n=first),
+                                             cmd(Command.EDIT, str(first)))])
+            turn.say(texts.REVIEW_FOOTER_MISSING.format(count=len(problems)), footer_buttons)
+        else:
+            turn.say(texts.REVIEW_FOOTER_OK, footer_buttons)
+
+    @staticmethod
+    def _section_of_computed(outline: Outline, template: Template, q: Question) -> str:
+        previous = ""
+        for other in template.iter_questions():
+            if other.id == q.id:
+                return previous
+            previous = outline.sections.get(other.id, previous)
+        return previous
+
+    @staticmethod
+    def _review_value(q: Question, value: Any) -> str:
+        if value is None or value == "":
+            return texts.NOT_ANSWERED
+        if q.type == QuestionType.TABLE:
+            rows = []
+            for row in q.rows:
+                cells = value.get(row.id) or {}
+                shown = "; ".join(
+                    f"{c.label}: {display_value(c, cells.get(c.id))}" for c in q.columns
+                    if cells.get(c.id) is not None
+                )
+                rows.append(f"\n   • {row.label}: {shown}")
+            return "".join(rows)
+        if q.type == QuestionType.REPEAT:
+            if not value:
+                return "không có"
+            shown = [
+                "\n   • " + "; ".join(display_value(f, item.get(f.id)) for f in q.fields
+                                      if item.get(f.id) is not None)
+                for item in value
+            ]
+            return f"{len(value)} mục" + "".join(shown)
+        text = display_value(q, value)
+        if len(text) > REVIEW_VALUE_CHARS:
+            text = text[:REVIEW_VALUE_CHARS].rstrip() + "…"
+        return text
+
+    # --------------------------------------------------------------- submit
+    def _ask_submit(self, turn: Turn) -> None:
+        problems = self._problems(turn)
+        if problems:
+            fire(turn.lifecycle, "review")
+            self._say_problems(turn, problems)
+            return
+        fire(turn.lifecycle, "ask_submit")
+        self._confirm_prompt(turn)
+
+    def _say_problems(self, turn: Turn, problems: list[tuple[Question, str]]) -> None:
+        assert turn.template is not None
+        outline = self._outline(turn.template)
+        lines = [texts.MISSING_LIST]
+        for q, reason in problems:
+            message = texts.PROBLEM_REASONS[reason].format(
+                min=q.min_items, message=q.constraint_message or texts.CONSTRAINT_DEFAULT
+            )
+            lines.append(f"- Câu {outline.numbers.get(q.id)} · {q.short_label}: {message}")
+        first = outline.numbers.get(problems[0][0].id)
+        buttons = [[Button(texts.BUTTONS["edit"].format(n=first), cmd(Command.EDIT, str(first)))]]
+        for chunk in _chunks(lines):
+            turn.say(chunk, buttons)
+            buttons = []
+
+    def _confirm_prompt(self, turn: Turn) -> None:
+        assert turn.template is not None and turn.round is not None and turn.agency is not None
+        turn.say(
+            texts.CONFIRM.format(name=turn.template.name, period=turn.round.period_label,
+                                 agency=turn.agency.name, collector=self.collector),
+            [[Button(texts.BUTTONS["confirm"], cmd(Command.CONFIRM)),
+              Button(texts.BUTTONS["review"], cmd(Command.CANCEL))]],
+        )
+
+    async def _submit(self, turn: Turn) -> None:
+        assert turn.template is not None and turn.round is not None
+        assert turn.agency is not None and turn.assignment is not None
+        problems = self._problems(turn)
+        if problems:
+            fire(turn.lifecycle, "review")
+            self._say_problems(turn, problems)
+            return
+        info = DocumentInfo(agency=turn.agency, round=turn.round)
+        docx = self.render(turn.template, turn.answers, info)
+        filename = self.filename(turn.template, info)
+        record = await turn.uow.add_submission(
+            turn.assignment.id, dict(turn.answers), docx, filename,
+            turn.officer.id if turn.officer else None, self.clock.now(),
+        )
+        fire(turn.lifecycle, "submit")
+        turn.conv.data = {}
+        turn.say(
+            texts.SUBMITTED.format(version=record.version,
+                                   time=self._local_time(record.submitted_at)),
+            document=DocumentRef(record.id, record.filename,
+                                 caption=f"{turn.template.name} {turn.round.period_label}"),
+        )
+
+    def _local_time(self, moment: Any) -> str:
+        local = moment.astimezone(self.tz)
+        return f"{local:%H:%M} ngày {local.day:02d}/{local.month:02d}/{local.year}"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Join lines into messages no longer than MAX_MESSAGE characters."""
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        line = _clip(line)
+        if current and len(current) + 1 + len(line) > MAX_MESSAGE:
+            out.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        out.append(current)
+    return out

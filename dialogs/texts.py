@@ -1,0 +1,105 @@
+"""Every fixed Vietnamese sentence the bot says, in one place."""
+
+WELCOME_UNBOUND = (
+    "Xin chào Anh/Chị! Đây là hệ thống thu thập báo cáo ứng dụng công nghệ thông tin.\n"
+    "Vui lòng nhập mã mời do {collector} cung cấp cho cơ quan của Anh/Chị "
+    "(ví dụ: SCT-7K4P-Q2XM)."
+)
+ASK_INVITE = "Vui lòng nhập mã mời để bắt đầu (ví dụ: SCT-7K4P-Q2XM)."
+BIND_ERRORS = {
+    "unknown": "Mã mời không đúng. Anh/Chị kiểm tra lại mã (chú ý chữ và số) rồi nhập lại.",
+    "expired": "Mã mời đã hết hạn. Vui lòng đề nghị {collector} cấp mã mới.",
+    "used": "Mã mời này đã được sử dụng. Mỗi mã chỉ dùng được một lần; "
+    "vui lòng đề nghị {collector} cấp mã mới.",
+    "throttled": "Anh/Chị đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau ít phút.",
+}
+BOUND = "Xác nhận: Anh/Chị đã được liên kết với {agency}."
+NO_OPEN_ROUND = (
+    "Hiện chưa có đợt báo cáo nào đang mở cho {agency}. "
+    "Bot sẽ báo khi có đợt báo cáo mới."
+)
+CHOOSE_ROUND = "{agency} có {count} báo cáo đang mở. Anh/Chị chọn báo cáo muốn làm:"
+ROUND_INTRO = (
+    "Báo cáo: {name} {period}\n"
+    "Hạn nộp: {deadline}. Gồm {total} câu hỏi; câu trả lời được lưu ngay sau mỗi câu, "
+    "Anh/Chị có thể tạm dừng và quay lại bất cứ lúc nào.\n"
+    "Gõ \"trợ giúp\" để xem các lệnh."
+)
+HELP = (
+    "Các lệnh có thể dùng (gõ chữ hoặc bấm nút):\n"
+    "• tiếp tục — hiện lại câu hỏi đang trả lời\n"
+    "• quay lại — về câu trước\n"
+    "• bỏ qua — bỏ qua câu không bắt buộc\n"
+    "• giữ — giữ câu trả lời hiện có hoặc số liệu kỳ trước\n"
+    "• xem lại — xem toàn bộ câu trả lời theo từng phần\n"
+    "• sửa <số câu> — sửa một câu, ví dụ: sửa 12\n"
+    "• nộp — nộp báo cáo\n"
+    "• tạm dừng — dừng lại, lần sau gõ \"tiếp tục\"\n"
+    "Số viết kiểu Việt Nam: 25.430 hoặc 25430; số thập phân: 93,75."
+)
+PAUSED = (
+    "Đã tạm dừng. Mọi câu trả lời đã được lưu. "
+    "Khi muốn làm tiếp, Anh/Chị gõ \"tiếp tục\"."
+)
+IDLE_HINT = "Anh/Chị đang tạm dừng. Gõ \"tiếp tục\" để trả lời tiếp hoặc \"xem lại\" để xem báo cáo."
+FIRST_QUESTION = "Đây đã là câu hỏi đầu tiên."
+REQUIRED_NO_SKIP = "Câu này bắt buộc, không thể bỏ qua."
+NOTHING_TO_KEEP = "Câu này chưa có số liệu kỳ trước hay giá trị sẵn để giữ. Vui lòng nhập câu trả lời."
+STALE_BUTTON = "Nút này thuộc một câu hỏi trước đó nên không được ghi nhận. Câu hỏi hiện tại:"
+UNKNOWN_BUTTON = "Nút này không còn hiệu lực."
+ONLY_WHILE_ANSWERING = "Lệnh này chỉ dùng khi đang trả lời câu hỏi."
+NO_SUCH_QUESTION = "Không có câu số {n}. Báo cáo có các câu từ 1 đến {total}."
+NOT_APPLICABLE = "Câu {n} không áp dụng với các câu trả lời hiện tại của Anh/Chị."
+CONSTRAINT_FAILED = "Câu trả lời không hợp lệ: {message}"
+CONSTRAINT_DEFAULT = "giá trị không thỏa điều kiện của câu hỏi."
+REVIEW_TITLE = "XEM LẠI BÁO CÁO\n{agency} · {name} {period}\nĐã trả lời {answered}/{total} câu."
+REVIEW_FOOTER_OK = "Tất cả câu bắt buộc đã được trả lời. Gõ \"nộp\" để nộp báo cáo, hoặc \"sửa <số câu>\" để sửa."
+REVIEW_FOOTER_MISSING = "Còn {count} câu cần hoàn thiện trước khi nộp. Gõ \"sửa <số câu>\" để sửa."
+NOT_ANSWERED = "(chưa trả lời)"
+MISSING_LIST = "Chưa thể nộp báo cáo. Cần hoàn thiện các câu sau:"
+PROBLEM_REASONS = {
+    "missing": "chưa trả lời",
+    "too_few": "chưa đủ số mục (tối thiểu {min})",
+    "incomplete": "có mục chưa nhập đủ thông tin",
+    "constraint": "không hợp lệ: {message}",
+}
+CONFIRM = (
+    "Anh/Chị xác nhận nộp báo cáo {name} {period} của {agency}?\n"
+    "Sau khi nộp, báo cáo chỉ sửa được khi {collector} trả lại để chỉnh sửa."
+)
+SUBMITTED = (
+    "Đã nộp báo cáo (bản {version}) lúc {time}. Cảm ơn Anh/Chị!\n"
+    "Báo cáo theo thể thức Nghị định 30/2020/NĐ-CP ở tệp đính kèm; "
+    "Anh/Chị điền số, ngày và trình ký theo quy định."
+)
+ALREADY_SUBMITTED = (
+    "Báo cáo {name} {period} đã được nộp (bản {version}, lúc {time}). "
+    "Nếu cần sửa, vui lòng đề nghị {collector} trả lại báo cáo."
+)
+CONFIRM_CANCELLED = "Chưa nộp. Anh/Chị có thể xem lại và sửa câu trả lời."
+BUSY = "Hệ thống đang bận, vui lòng gửi lại tin nhắn."
+REPEAT_GATE = "Đã nhập {count} mục."
+REPEAT_ADD_OR_DONE = "Bấm \"Thêm mục\" (hoặc gõ \"thêm\") để nhập thêm, \"Xong\" khi đã đủ."
+REPEAT_ITEM = "Mục {index} · {field}"
+REPEAT_TOO_FEW = "Cần ít nhất {min} mục cho câu này."
+REPEAT_MAX = "Đã đủ số mục tối đa ({max})."
+REPEAT_REMOVED = "Đã xóa mục cuối."
+REPEAT_EMPTY = "Danh sách đang trống."
+TABLE_CELL = "▸ Dòng \"{row}\" · cột \"{column}\""
+BUTTONS = {
+    "back": "◀ Quay lại",
+    "skip": "Bỏ qua",
+    "review": "Xem lại",
+    "keep_previous": "Giữ như kỳ trước",
+    "keep_current": "Giữ nguyên",
+    "keep_default": "Dùng giá trị mặc định",
+    "yes": "Có",
+    "no": "Không",
+    "add": "Thêm mục",
+    "done": "Xong",
+    "remove_last": "Xóa mục cuối",
+    "submit": "Nộp báo cáo",
+    "confirm": "Xác nhận nộp",
+    "continue": "Tiếp tục trả lời",
+    "edit": "Sửa câu {n}",
+}
