@@ -122,6 +122,9 @@ class Column(_Model):
     max: float | None = None
     unit: str | None = None
     example: str | None = None
+    pattern: str | None = None  # regular expression a text field must match
+    pattern_message: str | None = None
+    max_length: int | None = None
     choices: list[Choice] = Field(default_factory=list)
     group: str | None = None  # header group label spanning adjacent columns ("Số văn bản")
     rollup: RollupRule | None = None

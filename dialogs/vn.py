@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
@@ -131,12 +131,16 @@ def format_number(x: int | float | Decimal | None, decimals: int | None = None) 
 def format_percent(x: float | Decimal | None, decimals: int = 2) -> str:
     """A percentage given on the 0-100 scale: ``93.75 -> "93,75%"``, ``50.0 -> "50%"``.
 
-    Rounded half-up to at most ``decimals`` places, trailing zeros dropped
-    (``98.876 -> "98,88%"``, ``19.8 -> "19,8%"``). ``None`` gives ``""``.
+    Cut (not rounded) to at most ``decimals`` places, trailing zeros dropped, as
+    the reports do: 14.659/14.824 = 98,887…% is written ``"98,88%"`` and 23/116 =
+    19,827…% ``"19,82%"``, so a share never reads higher than it is (99,999…% is
+    not "100%"). Float noise is rounded away first (0,29 × 100 stays 29).
+    ``None`` gives ``""``.
     """
     if x is None:
         return ""
-    d = _strip_zeros(_round(_to_decimal(x), decimals))
+    d = _round(_to_decimal(x), 9)
+    d = _strip_zeros(d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN))
     exponent = d.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return _babel(d, 0, places) + "%"

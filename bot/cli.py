@@ -1,0 +1,503 @@
+"""The ``baocao`` command line: set up, serve, seed the demo, chat in a terminal, administer."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.settings import Settings
+
+T = TypeVar("T")
+
+
+class BaocaoGroup(click.Group):
+    """A group whose commands report failures as one line and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Đã dừng.", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            message = str(exc) or exc.__class__.__name__
+            click.echo(f"Lỗi: {message}", err=True)
+            sys.exit(1)
+
+
+def database_option(func: Callable[..., T]) -> Callable[..., T]:
+    """``--database-url`` on every command (overrides BAOCAO_DATABASE_URL)."""
+    return click.option(
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="Địa chỉ cơ sở dữ liệu (ghi đè BAOCAO_DATABASE_URL).",
+    )(func)
+
+
+def load_settings(database_url: str | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    if database_url:
+        values["database_url"] = database_url
+    return Settings(**values)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def _with_app(
+    settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bool = True
+) -> T:
+    from bot.bootstrap import build_app
+
+    boot = await build_app(settings, run_migrations=migrate)
+    try:
+        return await work(boot)
+    finally:
+        await boot.aclose()
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@click.group(cls=BaocaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, hidden=True, help="Hiện traceback khi lỗi.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Báo cáo bot — thu thập báo cáo ứng dụng CNTT qua trò chuyện."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+# --------------------------------------------------------------------------- setup
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Tạo dữ liệu mẫu (tỉnh Đồng Nai, các sở, đợt năm 2026).")
+@database_option
+def init(demo: bool, database_url: str | None) -> None:
+    """Tạo/cập nhật cơ sở dữ liệu (migrate); --demo: thêm dữ liệu mẫu."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {_display_url(settings.database_url)}")
+        if demo:
+            await _seed(boot)
+
+    run(_with_app(settings, work))
+
+
+async def _seed(boot: Any) -> None:
+    from bot.demo import seed_demo
+
+    result = await seed_demo(
+        boot.uow_factory,
+        boot.templates,
+        boot.clock,
+        province=boot.settings.province,
+        collector=boot.settings.collector,
+    )
+    if result.created_agencies:
+        click.echo("Đã thêm cơ quan: " + ", ".join(result.created_agencies))
+    else:
+        click.echo("Các cơ quan mẫu đã có sẵn.")
+    if result.round is not None:
+        state = "Đã mở" if result.round_created else "Đã có"
+        click.echo(
+            f"{state} đợt báo cáo #{result.round.id}: {result.round.template_id} "
+            f"{result.round.period_label}, hạn {result.round.deadline:%d/%m/%Y}"
+        )
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+async def _serve(boot: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    from bot.webapp import create_web_app
+
+    settings = boot.settings
+    config = uvicorn.Config(
+        create_web_app(boot),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    await server.serve()
+    if not server.started:
+        raise click.ClickException(f"Không mở được cổng {host}:{port}.")
+
+
+def _banner(settings: Settings) -> None:
+    click.echo(f"Mở {settings.public_url.rstrip('/')}/chat")
+    for line in settings.channel_status():
+        click.echo(line)
+
+
+@cli.command("run")
+@click.option("--host", default=None, help="Địa chỉ lắng nghe (mặc định BAOCAO_HOST).")
+@click.option("--port", type=int, default=None, help="Cổng (mặc định BAOCAO_PORT).")
+@database_option
+def run_command(host: str | None, port: int | None, database_url: str | None) -> None:
+    """Chạy máy chủ web (trò chuyện trên trình duyệt)."""
+    settings = load_settings(database_url, host=host, port=port)
+
+    async def work(boot: Any) -> None:
+        _banner(settings)
+        sys.stdout.flush()
+        await _serve(boot, settings.host, settings.port)
+
+    run(_with_app(settings, work))
+
+
+@cli.command()
+@click.option("--host", default=None, help="Địa chỉ lắng nghe (mặc định BAOCAO_HOST).")
+@click.option("--port", type=int, default=None, help="Cổng (mặc định BAOCAO_PORT).")
+@database_option
+def demo(host: str | None, port: int | None, database_url: str | None) -> None:
+    """Dữ liệu mẫu + mã mời mới cho từng cơ quan, rồi chạy máy chủ web."""
+    settings = load_settings(database_url, host=host, port=port)
+
+    async def work(boot: Any) -> None:
+        from bot.demo import fresh_invites
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            has_agencies = bool(await admin.list_agencies(uow))
+        if not has_agencies:
+            await _seed(boot)
+        invites = await fresh_invites(boot.uow_factory, boot.clock)
+        click.echo("")
+        click.echo("Mã mời (mỗi mã dùng một lần, hạn 30 ngày):")
+        rows = [
+            [i.agency.abbreviation, i.agency.name, "DIC" if i.role == "dic" else "cán bộ", i.code]
+            for i in invites
+        ]
+        click.echo(_table(rows, ["Viết tắt", "Cơ quan", "Vai trò", "Mã mời"]))
+        click.echo("")
+        _banner(settings)
+        sys.stdout.flush()
+        await _serve(boot, settings.host, settings.port)
+
+    run(_with_app(settings, work))
+
+
+# --------------------------------------------------------------------------- terminal chat
+
+
+@cli.command()
+@click.option("--agency", "abbreviation", required=True, help="Viết tắt của cơ quan, ví dụ SCT.")
+@database_option
+def chat(abbreviation: str, database_url: str | None) -> None:
+    """Trò chuyện với bot ngay trong cửa sổ dòng lệnh (đọc từ stdin)."""
+    settings = load_settings(database_url)
+    logging.getLogger().setLevel(logging.WARNING)
+
+    async def read() -> str | None:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        return line if line else None
+
+    def write(text: str) -> None:
+        click.echo(text)
+        sys.stdout.flush()
+
+    async def work(boot: Any) -> None:
+        from bot.terminal import TerminalError, run_terminal
+
+        try:
+            await run_terminal(boot, abbreviation, read, write)
+        except TerminalError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    run(_with_app(settings, work))
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@cli.group(cls=BaocaoGroup)
+def templates() -> None:
+    """Mẫu báo cáo."""
+
+
+@templates.command("list")
+def templates_list() -> None:
+    """Liệt kê các mẫu báo cáo có sẵn."""
+    from dialogs.loader import load_templates
+
+    rows = [
+        [t.id, str(t.version), str(len(t.iter_questions())), t.name]
+        for t in sorted(load_templates().values(), key=lambda t: t.id)
+    ]
+    click.echo(_table(rows, ["Mã", "Phiên bản", "Số câu", "Tên"]))
+
+
+@templates.command("show")
+@click.argument("template_id")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+def templates_show(template_id: str, as_json: bool) -> None:
+    """Xem các câu hỏi của một mẫu báo cáo."""
+    from bot.template_info import describe_template, format_template
+    from dialogs.loader import load_templates
+
+    loaded = load_templates()
+    if template_id not in loaded:
+        raise click.ClickException(
+            f"Không có mẫu {template_id!r}. Có: {', '.join(sorted(loaded))}."
+        )
+    template = loaded[template_id]
+    if as_json:
+        click.echo(json.dumps(describe_template(template), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_template(template))
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+@cli.group(cls=BaocaoGroup)
+def agencies() -> None:
+    """Cơ quan, đơn vị báo cáo."""
+
+
+@agencies.command("list")
+@database_option
+def agencies_list(database_url: str | None) -> None:
+    """Liệt kê các cơ quan."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            found = await admin.list_agencies(uow)
+        if not found:
+            click.echo("Chưa có cơ quan nào. Dùng: baocao agencies add … hoặc baocao init --demo")
+            return
+        rows = [
+            [
+                str(a.id),
+                a.abbreviation,
+                a.name,
+                "xã/phường" if a.level == "commune" else "tỉnh",
+                f"{a.signer_authority + ' / ' if a.signer_authority else ''}"
+                f"{a.signer_position}: {a.signer_name}",
+                "DIC" if a.is_collector else "",
+            ]
+            for a in found
+        ]
+        click.echo(_table(rows, ["ID", "Viết tắt", "Tên", "Cấp", "Người ký", ""]))
+
+    run(_with_app(settings, work))
+
+
+@agencies.command("add")
+@click.option("--name", required=True, help="Tên cơ quan, ví dụ: Sở Công Thương.")
+@click.option("--abbreviation", "--abbr", required=True, help="Tên viết tắt, ví dụ: SCT.")
+@click.option("--governing-body", default=None, help="Cơ quan chủ quản (mặc định UBND TỈNH …).")
+@click.option("--place", default=None, help="Địa danh ghi trước ngày tháng.")
+@click.option("--signer-name", required=True, help="Họ tên người ký.")
+@click.option("--signer-position", default="GIÁM ĐỐC", show_default=True, help="Chức vụ.")
+@click.option("--signer-authority", default=None, help="Quyền hạn ký, ví dụ: KT. GIÁM ĐỐC.")
+@click.option("--drafting-unit", default="VP", show_default=True, help="Đơn vị soạn thảo.")
+@click.option("--level", type=click.Choice(["province", "commune"]), default="province",
+              show_default=True, help="Cấp: province (sở, ngành) hoặc commune (xã, phường).")
+@click.option("--collector", is_flag=True, help="Là cơ quan tổng hợp (DIC).")
+@database_option
+def agencies_add(
+    name: str,
+    abbreviation: str,
+    governing_body: str | None,
+    place: str | None,
+    signer_name: str,
+    signer_position: str,
+    signer_authority: str | None,
+    drafting_unit: str,
+    level: str,
+    collector: bool,
+    database_url: str | None,
+) -> None:
+    """Thêm (hoặc cập nhật) một cơ quan."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            agency = await admin.add_agency(
+                uow,
+                name=name,
+                abbreviation=abbreviation,
+                governing_body=governing_body or f"UBND TỈNH {settings.province.upper()}",
+                place=place or settings.province,
+                signer_name=signer_name,
+                signer_position=signer_position,
+                signer_authority=signer_authority,
+                drafting_unit=drafting_unit,
+                level=level,
+                is_collector=collector,
+            )
+            await uow.commit()
+        click.echo(f"Đã lưu cơ quan #{agency.id}: {agency.abbreviation} — {agency.name}")
+
+    run(_with_app(settings, work))
+
+
+@agencies.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@database_option
+def agencies_import(csv_file: Path, database_url: str | None) -> None:
+    """Nhập danh sách cơ quan từ tệp CSV (UTF-8, có dòng tiêu đề)."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            imported = await admin.import_agencies_csv(uow, csv_file)
+            await uow.commit()
+        click.echo(f"Đã nhập {len(imported)} cơ quan từ {csv_file}.")
+
+    run(_with_app(settings, work))
+
+
+# --------------------------------------------------------------------------- invites
+
+
+@cli.command()
+@click.argument("abbreviation")
+@click.option("--role", type=click.Choice(["officer", "dic"]), default="officer",
+              show_default=True, help="Vai trò của người dùng mã.")
+@click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True,
+              help="Số ngày hiệu lực.")
+@database_option
+def invite(abbreviation: str, role: str, days: int, database_url: str | None) -> None:
+    """Tạo một mã mời mới cho cơ quan (in ra mã)."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            agency = await uow.agency_by_abbreviation(abbreviation.strip().upper())
+            if agency is None:
+                raise click.ClickException(f"Không có cơ quan viết tắt {abbreviation}.")
+            code = await admin.create_invite(
+                uow, agency.id, role=role, now=boot.clock.now(), ttl=dt.timedelta(days=days)
+            )
+            await uow.commit()
+        click.echo(code)
+
+    run(_with_app(settings, work))
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+@cli.group(cls=BaocaoGroup)
+def rounds() -> None:
+    """Đợt báo cáo."""
+
+
+@rounds.command("list")
+@database_option
+def rounds_list(database_url: str | None) -> None:
+    """Liệt kê các đợt báo cáo và phiếu của từng cơ quan."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from storage import admin
+
+        async with boot.uow_factory() as uow:
+            found = await admin.list_rounds(uow)
+            if not found:
+                click.echo("Chưa có đợt báo cáo nào.")
+                return
+            names = {a.id: a.abbreviation for a in await admin.list_agencies(uow)}
+            for round_ in found:
+                click.echo(
+                    f"Đợt #{round_.id}: {round_.template_id} {round_.period_label} "
+                    f"(hạn {round_.deadline:%d/%m/%Y}, {round_.status})"
+                )
+                rows = [
+                    [str(a.id), names.get(a.agency_id, str(a.agency_id)), str(a.status)]
+                    for a in await admin.list_assignments(uow, round_.id)
+                ]
+                click.echo(_table(rows, ["Phiếu", "Cơ quan", "Trạng thái"]))
+                click.echo("")
+
+    run(_with_app(settings, work))
+
+
+# --------------------------------------------------------------------------- render
+
+
+@cli.command()
+@click.argument("assignment_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp DOCX cần ghi.")
+@database_option
+def render(assignment_id: int, output: Path, database_url: str | None) -> None:
+    """Xuất bản nháp DOCX từ các câu trả lời hiện có của một phiếu."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        from dialogs.domain import DocumentInfo
+        from renderers.report import render_report
+
+        async with boot.uow_factory() as uow:
+            assignment = await uow.get_assignment(assignment_id)
+            if assignment is None:
+                raise click.ClickException(f"Không có phiếu số {assignment_id}.")
+            round_ = await uow.get_round(assignment.round_id)
+            agency = await uow.get_agency(assignment.agency_id)
+            answers = await uow.get_answers(assignment_id)
+        if round_ is None or agency is None:
+            raise click.ClickException(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
+        template = boot.templates.get(round_.template_id)
+        if template is None:
+            raise click.ClickException(f"Không có mẫu {round_.template_id!r}.")
+        data = render_report(template, answers, DocumentInfo(agency=agency, round=round_))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+        click.echo(f"Đã ghi bản nháp: {output}")
+
+    run(_with_app(settings, work))
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli(prog_name="baocao")
+
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

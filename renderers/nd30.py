@@ -1,0 +1,933 @@
+"""A writer for administrative documents laid out per Decree 30/2020/NĐ-CP.
+
+:class:`Nd30Document` knows the *format* (page, fonts, named styles, the header
+and closing tables, headings, bullets, tables, page numbers, appendix); it knows
+nothing about templates or answers — :mod:`renderers.report` drives it.
+
+Every piece of text goes through :func:`clean_text`, so control characters and
+lone surrogates never reach the XML. Formatting lives in named paragraph styles
+("ND30 Body", "ND30 Heading 1", …) so the document stays editable in Word and
+LibreOffice; rules under the agency name, the motto and the subject are bottom
+borders of short centred paragraphs (no drawing shapes, no text boxes).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION_START
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, Twips
+from docx.styles.style import BaseStyle
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from renderers.textwidth import text_width_twips
+
+__all__ = [
+    "FONT",
+    "PAGE",
+    "STYLE",
+    "Nd30Document",
+    "PageSetup",
+    "TableColumn",
+    "clean_text",
+]
+
+FONT = "Times New Roman"
+LANGUAGE = "vi-VN"
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """A4 portrait with margins inside the Decree 30 ranges (values in twips)."""
+
+    width: int = 11906
+    height: int = 16838
+    top: int = 1134  # 20 mm
+    bottom: int = 1134  # 20 mm
+    left: int = 1701  # 30 mm
+    right: int = 850  # 15 mm
+    header: int = 567  # distance of the page number from the top edge
+    footer: int = 567
+
+    @property
+    def text_width(self) -> int:
+        return self.width - self.left - self.right
+
+
+PAGE = PageSetup()
+FIRST_LINE_INDENT = 567  # 1 cm
+TABLE_CELL_MARGIN = 57  # 1 mm each side inside table cells
+HEADER_LEFT_WIDTH = 3686  # 6.5 cm: governing body, agency, number
+SIGNATURE_LINES = 4
+
+
+class STYLE:
+    """Names of the paragraph styles the writer defines (all Times New Roman)."""
+
+    BODY = "ND30 Body"
+    BULLET = "ND30 Bullet"
+    GROUNDS = "ND30 Grounds"
+    HEADING_1 = "ND30 Heading 1"
+    HEADING_2 = "ND30 Heading 2"
+    HEADING_3 = "ND30 Heading 3"
+    HEADER_TEXT = "ND30 Header Text"
+    HEADER_AGENCY = "ND30 Header Agency"
+    HEADER_NUMBER = "ND30 Header Number"
+    HEADER_SUBJECT = "ND30 Header Subject"
+    NATIONAL_TITLE = "ND30 National Title"
+    MOTTO = "ND30 Motto"
+    PLACE_DATE = "ND30 Place Date"
+    RULE = "ND30 Rule"
+    DOC_TYPE = "ND30 Document Type"
+    SUBJECT = "ND30 Subject"
+    ADDRESSEE = "ND30 Addressee"
+    ADDRESSEE_LIST = "ND30 Addressee List"
+    TABLE_TEXT = "ND30 Table Text"
+    TABLE_CENTER = "ND30 Table Center"
+    TABLE_FIGURE = "ND30 Table Figure"
+    TABLE_HEADER = "ND30 Table Header"
+    TABLE_TOTAL = "ND30 Table Total"
+    TABLE_TOTAL_FIGURE = "ND30 Table Total Figure"
+    RECIPIENTS_TITLE = "ND30 Recipients Title"
+    RECIPIENTS = "ND30 Recipients"
+    SIGNER = "ND30 Signer"
+    SIGNATURE_SPACE = "ND30 Signature Space"
+    APPENDIX_LABEL = "ND30 Appendix Label"
+    APPENDIX_TITLE = "ND30 Appendix Title"
+    APPENDIX_NOTE = "ND30 Appendix Note"
+    PAGE_NUMBER = "ND30 Page Number"
+
+
+Align = Literal["left", "center", "right"]
+_ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+# ----------------------------------------------------------------------------- text
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: object) -> str:
+    """``text`` as a string that is safe to store in WordprocessingML."""
+    if text is None:
+        return ""
+    return _INVALID_XML.sub("", str(text))
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True)
+class _StyleSpec:
+    name: str
+    base: str = "Normal"
+    size: float = 14
+    bold: bool = False
+    italic: bool = False
+    align: str = "left"
+    first_line: int | None = None
+    left: int | None = None
+    before: float = 0
+    after: float = 0
+    line: float | None = None  # a multiple (1.0, 1.15); None: single
+    exact_line: float | None = None  # exact line height in points
+    keep_next: bool = False
+    page_break_before: bool = False
+    outline_level: int | None = None
+
+
+_BODY = {"align": "justify", "first_line": FIRST_LINE_INDENT, "after": 6, "line": 1.15}
+
+_STYLE_SPECS: tuple[_StyleSpec, ...] = (
+    _StyleSpec(STYLE.BODY, **_BODY),  # type: ignore[arg-type]
+    _StyleSpec(STYLE.BULLET, base=STYLE.BODY, **_BODY),  # type: ignore[arg-type]
+    _StyleSpec(STYLE.GROUNDS, base=STYLE.BODY, italic=True, **_BODY),  # type: ignore[arg-type]
+    _StyleSpec(
+        STYLE.HEADING_1,
+        base=STYLE.BODY,
+        bold=True,
+        keep_next=True,
+        outline_level=0,
+        **{**_BODY, "before": 6},  # type: ignore[arg-type]
+    ),
+    _StyleSpec(
+        STYLE.HEADING_2,
+        base=STYLE.BODY,
+        bold=True,
+        keep_next=True,
+        outline_level=1,
+        **_BODY,  # type: ignore[arg-type]
+    ),
+    _StyleSpec(
+        STYLE.HEADING_3,
+        base=STYLE.BODY,
+        bold=True,
+        italic=True,
+        keep_next=True,
+        outline_level=2,
+        **_BODY,  # type: ignore[arg-type]
+    ),
+    _StyleSpec(STYLE.HEADER_TEXT, size=13, align="center"),
+    _StyleSpec(STYLE.HEADER_AGENCY, base=STYLE.HEADER_TEXT, size=13, bold=True, align="center"),
+    _StyleSpec(STYLE.HEADER_NUMBER, base=STYLE.HEADER_TEXT, size=13, align="center", before=6),
+    _StyleSpec(STYLE.HEADER_SUBJECT, base=STYLE.HEADER_TEXT, size=12, align="center", before=6),
+    _StyleSpec(STYLE.NATIONAL_TITLE, size=12, bold=True, align="center"),
+    _StyleSpec(STYLE.MOTTO, size=13, bold=True, align="center"),
+    _StyleSpec(STYLE.PLACE_DATE, size=13, italic=True, align="center", before=6),
+    _StyleSpec(STYLE.RULE, size=5, align="center"),
+    _StyleSpec(STYLE.DOC_TYPE, size=14, bold=True, align="center", before=18, keep_next=True),
+    _StyleSpec(STYLE.SUBJECT, size=14, bold=True, align="center", keep_next=True),
+    _StyleSpec(STYLE.ADDRESSEE, size=14, align="center", before=12, after=6),
+    _StyleSpec(STYLE.ADDRESSEE_LIST, size=14, left=2835, after=0),
+    _StyleSpec(STYLE.TABLE_TEXT, size=12, before=2, after=2),
+    _StyleSpec(
+        STYLE.TABLE_CENTER, base=STYLE.TABLE_TEXT, size=12, align="center", before=2, after=2
+    ),
+    _StyleSpec(
+        STYLE.TABLE_FIGURE, base=STYLE.TABLE_TEXT, size=12, align="right", before=2, after=2
+    ),
+    _StyleSpec(
+        STYLE.TABLE_HEADER,
+        base=STYLE.TABLE_TEXT,
+        size=12,
+        bold=True,
+        align="center",
+        before=2,
+        after=2,
+    ),
+    _StyleSpec(
+        STYLE.TABLE_TOTAL,
+        base=STYLE.TABLE_TEXT,
+        size=12,
+        bold=True,
+        align="center",
+        before=2,
+        after=2,
+    ),
+    _StyleSpec(
+        STYLE.TABLE_TOTAL_FIGURE,
+        base=STYLE.TABLE_TEXT,
+        size=12,
+        bold=True,
+        align="right",
+        before=2,
+        after=2,
+    ),
+    _StyleSpec(STYLE.RECIPIENTS_TITLE, size=12, bold=True, italic=True),
+    _StyleSpec(STYLE.RECIPIENTS, size=11),
+    _StyleSpec(STYLE.SIGNER, size=14, bold=True, align="center"),
+    _StyleSpec(STYLE.SIGNATURE_SPACE, size=14, align="center"),
+    _StyleSpec(
+        STYLE.APPENDIX_LABEL,
+        size=14,
+        bold=True,
+        align="center",
+        page_break_before=True,
+        keep_next=True,
+    ),
+    _StyleSpec(STYLE.APPENDIX_TITLE, size=14, bold=True, align="center", keep_next=True),
+    _StyleSpec(STYLE.APPENDIX_NOTE, size=14, italic=True, align="center", after=12),
+    _StyleSpec(STYLE.PAGE_NUMBER, base="Header", size=13, align="center"),
+)
+
+# Children of w:pPr in schema order (CT_PPrBase + CT_PPr).
+_PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
+
+
+def _insert_ppr_child(ppr: OxmlElement, child: OxmlElement) -> None:
+    """Insert ``child`` into ``ppr`` at its schema position, replacing a same-named one."""
+    local = child.tag.split("}")[1]
+    old = ppr.find(qn(f"w:{local}"))
+    if old is not None:
+        ppr.remove(old)
+    successors = _PPR_ORDER[_PPR_ORDER.index(local) + 1 :]
+    ppr.insert_element_before(child, *(f"w:{s}" for s in successors))
+
+
+def _set_fonts(rpr: OxmlElement) -> None:
+    """Times New Roman in every script slot, with no theme font overriding it."""
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        rfonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        rfonts.set(qn(f"w:{attr}"), FONT)
+
+
+def _style_fonts(style: BaseStyle) -> None:
+    rpr = style.element.get_or_add_rPr()
+    _set_fonts(rpr)
+    color = rpr.find(qn("w:color"))
+    if color is not None:
+        color.set(qn("w:val"), "000000")
+        for attr in ("themeColor", "themeShade", "themeTint"):
+            color.attrib.pop(qn(f"w:{attr}"), None)
+
+
+def _setup_defaults(document: Document) -> None:
+    styles_el = document.styles.element
+    doc_defaults = styles_el.find(qn("w:docDefaults"))
+    rpr = doc_defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr)
+    for tag, val in (("w:sz", "28"), ("w:szCs", "28")):
+        el = rpr.find(qn(tag))
+        if el is not None:
+            el.set(qn("w:val"), val)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), LANGUAGE)
+    lang.set(qn("w:eastAsia"), LANGUAGE)
+    ppr = doc_defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is not None:
+        spacing.set(qn("w:after"), "0")
+        spacing.set(qn("w:line"), "240")
+        spacing.set(qn("w:lineRule"), "auto")
+
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(14)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    for name in (
+        "Normal",
+        "Header",
+        "Footer",
+        "Table Grid",
+        "Normal Table",
+        "Default Paragraph Font",
+    ):
+        _style_fonts(document.styles[name])
+
+
+def _add_paragraph_style(document: Document, spec: _StyleSpec) -> None:
+    style = document.styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles[spec.base]
+    style.quick_style = True
+    font = style.font
+    font.name = FONT
+    font.size = Pt(spec.size)
+    font.bold = spec.bold
+    font.italic = spec.italic
+    _style_fonts(style)
+    pf = style.paragraph_format
+    pf.alignment = _ALIGN[spec.align]
+    pf.first_line_indent = Twips(spec.first_line) if spec.first_line is not None else Twips(0)
+    pf.left_indent = Twips(spec.left) if spec.left is not None else Twips(0)
+    pf.right_indent = Twips(0)
+    pf.space_before = Pt(spec.before)
+    pf.space_after = Pt(spec.after)
+    if spec.exact_line is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(spec.exact_line)
+    else:
+        pf.line_spacing = spec.line or 1.0
+    pf.keep_with_next = spec.keep_next
+    pf.widow_control = True
+    if spec.page_break_before:
+        pf.page_break_before = True
+    if spec.outline_level is not None:
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(qn("w:val"), str(spec.outline_level))
+        _insert_ppr_child(style.element.get_or_add_pPr(), outline)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of a data table: header label, optional group label, alignment.
+
+    ``width`` fixes the width in twips; other columns share what is left in
+    proportion to ``weight``.
+    """
+
+    label: str
+    group: str | None = None
+    align: Align = "left"
+    weight: float = 1.0
+    width: int | None = None
+
+
+_TABLE_FONT = 12  # pt, all table styles
+_WIDTH_SLACK = 140  # twips: error of the width estimate and a hair of air
+_MIN_COLUMN = 450
+_FIGURE_COMFORT = 1300  # preferred width cap of a figure column
+_TEXT_COMFORT = 3400  # preferred width cap of a text column
+
+
+def _longest_word(text: str, *, bold: bool) -> int:
+    return max((text_width_twips(w, _TABLE_FONT, bold=bold) for w in text.split()), default=0)
+
+
+def _natural_widths(
+    columns: Sequence[TableColumn],
+    rows: Sequence[Sequence[str]],
+    total: Sequence[str] | None,
+    total_span: int,
+) -> tuple[list[int], list[int]]:
+    """(minimum, preferred) width of each column.
+
+    Minimum: figures on one line and no word broken. Preferred: text on as few
+    lines as is reasonable (capped), header labels of figure columns unbroken
+    up to a comfortable size.
+    """
+    pad = 2 * TABLE_CELL_MARGIN + _WIDTH_SLACK
+    minimum, preferred = [], []
+    for c, col in enumerate(columns):
+        need = _longest_word(col.label, bold=True)
+        label_line = text_width_twips(col.label, _TABLE_FONT, bold=True)
+        want = min(label_line, _FIGURE_COMFORT - pad)
+        for row in rows:
+            value = row[c] if c < len(row) else ""
+            lines = value.split("\n")
+            if col.align == "left":
+                need = max(need, min(_longest_word(value, bold=False), 2000))
+                longest = max(text_width_twips(x, _TABLE_FONT) for x in lines)
+                want = max(want, min(longest, _TEXT_COMFORT - pad))
+            else:
+                need = max(need, *(text_width_twips(x, _TABLE_FONT) for x in lines))
+        if total is not None and total_span <= c < len(total):
+            need = max(need, text_width_twips(total[c], _TABLE_FONT, bold=True))
+        low = max(_MIN_COLUMN, need + pad, col.width or 0)
+        minimum.append(low)
+        preferred.append(col.width or max(low, want + pad))
+    return minimum, preferred
+
+
+def _distribute(
+    columns: Sequence[TableColumn],
+    minimum: Sequence[int],
+    preferred: Sequence[int],
+    total: int,
+) -> list[int]:
+    """Widths summing to ``total``: every column at least its minimum (shrunk in
+    proportion only when even the minimums do not fit); spare room first brings
+    columns toward their preferred width, then goes to text columns by weight."""
+    widths = list(minimum)
+    spare = total - sum(widths)
+    if spare < 0:
+        scale = total / sum(widths)
+        widths = [int(w * scale) for w in widths]
+    else:
+        deficit = [max(0, p - m) for p, m in zip(preferred, minimum, strict=True)]
+        wanted = sum(deficit)
+        share = min(1.0, spare / wanted) if wanted else 0.0
+        for i, d in enumerate(deficit):
+            grow = int(d * share)
+            widths[i] += grow
+            spare -= grow
+        free = [i for i, c in enumerate(columns) if not c.width]
+        receivers = [i for i in free if columns[i].align == "left"] or free
+        receivers = receivers or list(range(len(columns)))
+        weight = sum(columns[i].weight for i in receivers) or 1.0
+        for i in receivers:
+            widths[i] += int(spare * columns[i].weight / weight)
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _cell_style(align: Align, total: bool) -> str:
+    if total:
+        return STYLE.TABLE_TOTAL_FIGURE if align == "right" else STYLE.TABLE_TOTAL
+    return {
+        "left": STYLE.TABLE_TEXT,
+        "center": STYLE.TABLE_CENTER,
+        "right": STYLE.TABLE_FIGURE,
+    }[align]
+
+
+def _set_table_width(table: Table, widths: Sequence[int]) -> None:
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    table.autofit = False
+    for col, width in zip(table.columns, widths, strict=True):
+        col.width = Twips(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Twips(width)
+
+
+def _set_cell_margins(table: Table, left_right: int) -> None:
+    tbl_pr = table._tbl.tblPr
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(left_right if side in ("left", "right") else 0))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    old = tbl_pr.find(qn("w:tblCellMar"))
+    if old is not None:
+        tbl_pr.remove(old)
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is not None:
+        look.addprevious(mar)
+    else:
+        tbl_pr.append(mar)
+
+
+def _remove_borders(table: Table) -> None:
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    # tblBorders comes after tblW/jc/tblInd and before shd/tblLayout/tblCellMar/tblLook.
+    anchor = None
+    for tag in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
+        anchor = tbl_pr.find(qn(tag))
+        if anchor is not None:
+            break
+    if anchor is not None:
+        anchor.addprevious(borders)
+    else:
+        tbl_pr.append(borders)
+
+
+def _mark_header_row(row_el: OxmlElement) -> None:
+    tr_pr = row_el.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def _write_cell(cell: _Cell, text: str, style: str) -> Paragraph:
+    """Replace the cell's content by ``text`` (one paragraph per line) in ``style``."""
+    paragraphs = cell.paragraphs
+    for extra in paragraphs[1:]:
+        extra._element.getparent().remove(extra._element)
+    first = paragraphs[0]
+    for child in list(first._element):
+        if child.tag != qn("w:pPr"):
+            first._element.remove(child)
+    lines = clean_text(text).split("\n") or [""]
+    first.style = style
+    first.add_run(lines[0])
+    for line in lines[1:]:
+        p = cell.add_paragraph(style=style)
+        p.add_run(line)
+    return first
+
+
+# ----------------------------------------------------------------------------- document
+
+
+class Nd30Document:
+    """Builds one Decree 30 document, top to bottom.
+
+    Call :meth:`header`, then :meth:`title` or :meth:`addressee`, the body
+    methods, :meth:`signature_block`, optionally :meth:`appendix_heading` and
+    more body, then :meth:`to_bytes`.
+    """
+
+    def __init__(self, page: PageSetup = PAGE) -> None:
+        self.page = page
+        self.doc = Document()
+        self._body = self.doc.element.body
+        # The default template starts empty; remove any stray paragraph.
+        for p in list(self.doc.paragraphs):
+            p._element.getparent().remove(p._element)
+        _setup_defaults(self.doc)
+        for spec in _STYLE_SPECS:
+            _add_paragraph_style(self.doc, spec)
+        self._setup_page()
+
+    # -- page ---------------------------------------------------------------------------
+
+    def _setup_page(self) -> None:
+        page = self.page
+        section = self.doc.sections[0]
+        section.start_type = WD_SECTION_START.NEW_PAGE
+        section.page_width = Twips(page.width)
+        section.page_height = Twips(page.height)
+        section.top_margin = Twips(page.top)
+        section.bottom_margin = Twips(page.bottom)
+        section.left_margin = Twips(page.left)
+        section.right_margin = Twips(page.right)
+        section.header_distance = Twips(page.header)
+        section.footer_distance = Twips(page.footer)
+        # Page numbers in the top margin from page 2 on; page 1 has an empty header.
+        section.different_first_page_header_footer = True
+        first = section.first_page_header
+        first.is_linked_to_previous = False
+        first.paragraphs[0].style = self.doc.styles[STYLE.PAGE_NUMBER]
+        header = section.header
+        header.is_linked_to_previous = False
+        p = header.paragraphs[0]
+        p.style = self.doc.styles[STYLE.PAGE_NUMBER]
+        self._add_field(p, "PAGE", "2")
+
+    @staticmethod
+    def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+        def fld_char(kind: str) -> OxmlElement:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+            return el
+
+        r = paragraph.add_run()._r
+        r.append(fld_char("begin"))
+        r = paragraph.add_run()._r
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = f" {instruction} "
+        r.append(instr)
+        paragraph.add_run()._r.append(fld_char("separate"))
+        paragraph.add_run(placeholder)
+        paragraph.add_run()._r.append(fld_char("end"))
+
+    # -- low-level paragraphs -----------------------------------------------------------
+
+    def paragraph(self, text: str, style: str) -> Paragraph:
+        p = self.doc.add_paragraph(style=style)
+        text = clean_text(text)
+        if text:
+            p.add_run(text)
+        return p
+
+    def _rule(self, container: _Cell | None, length: int, available: int) -> Paragraph:
+        """A short centred solid rule ``length`` twips long (a paragraph bottom border)."""
+        p = (
+            container.add_paragraph(style=STYLE.RULE)
+            if container is not None
+            else self.doc.add_paragraph(style=STYLE.RULE)
+        )
+        length = max(400, min(length, available))
+        side = max(0, (available - length) // 2)
+        p.paragraph_format.left_indent = Twips(side)
+        p.paragraph_format.right_indent = Twips(side)
+        ppr = p._p.get_or_add_pPr()
+        bdr = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        bottom.set(qn("w:val"), "single")
+        bottom.set(qn("w:sz"), "6")  # 3/4 pt
+        bottom.set(qn("w:space"), "1")
+        bottom.set(qn("w:color"), "000000")
+        bdr.append(bottom)
+        _insert_ppr_child(ppr, bdr)
+        return p
+
+    # -- header -------------------------------------------------------------------------
+
+    def _layout_table(self, rows: int, widths: Sequence[int]) -> Table:
+        table = self.doc.add_table(rows=rows, cols=len(widths))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _remove_borders(table)
+        _set_cell_margins(table, TABLE_CELL_MARGIN)
+        _set_table_width(table, widths)
+        return table
+
+    def header(
+        self,
+        *,
+        governing_body: str,
+        agency_name: str,
+        number_line: str,
+        place_date: str,
+        subject_line: str | None = None,
+    ) -> Table:
+        """The borderless two-column header table (Decree 30, items 1-5)."""
+        left_w = HEADER_LEFT_WIDTH
+        right_w = self.page.text_width - left_w
+        table = self._layout_table(2, (left_w, right_w))
+        inner_left = left_w - 2 * TABLE_CELL_MARGIN
+        inner_right = right_w - 2 * TABLE_CELL_MARGIN
+
+        top_left, top_right = table.rows[0].cells
+        bottom_left, bottom_right = table.rows[1].cells
+        gov = clean_text(governing_body).upper()
+        agency = clean_text(agency_name).upper()
+        if gov:
+            _write_cell(top_left, gov, STYLE.HEADER_TEXT)
+            top_left.add_paragraph(style=STYLE.HEADER_AGENCY).add_run(agency)
+        else:
+            _write_cell(top_left, agency, STYLE.HEADER_AGENCY)
+        longest = max(
+            (text_width_twips(line, 13, bold=True) for line in agency.split("\n")), default=0
+        )
+        self._rule(top_left, round(min(longest, inner_left) * 0.4), inner_left)
+
+        national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        motto = "Độc lập - Tự do - Hạnh phúc"
+        _write_cell(top_right, national, STYLE.NATIONAL_TITLE)
+        top_right.add_paragraph(style=STYLE.MOTTO).add_run(motto)
+        self._rule(top_right, text_width_twips(motto, 13, bold=True), inner_right)
+
+        _write_cell(bottom_left, number_line, STYLE.HEADER_NUMBER)
+        if subject_line:
+            bottom_left.add_paragraph(style=STYLE.HEADER_SUBJECT).add_run(clean_text(subject_line))
+        _write_cell(bottom_right, place_date, STYLE.PLACE_DATE)
+        return table
+
+    # -- title / addressee --------------------------------------------------------------
+
+    def title(self, doc_type: str, subject: str) -> None:
+        """Document type ("BÁO CÁO") and the subject, centred bold, a short rule below."""
+        self.paragraph(clean_text(doc_type).upper(), STYLE.DOC_TYPE)
+        subject = clean_text(subject)
+        self.paragraph(subject, STYLE.SUBJECT)
+        width = self.page.text_width
+        line = min(text_width_twips(subject, 14, bold=True), width)
+        rule = self._rule(None, round(line * 0.4), width)
+        rule.paragraph_format.space_after = Pt(12)
+
+    def addressee(self, recipients: Sequence[str]) -> None:
+        """ "Kính gửi: …" — one recipient inline; several as "- …;" lines, "." after the last."""
+        names = [n for n in (clean_text(r).strip().strip(";.,").strip() for r in recipients) if n]
+        if not names:
+            return
+        if len(names) == 1:
+            self.paragraph(f"Kính gửi: {names[0]}", STYLE.ADDRESSEE)
+            return
+        self.paragraph("Kính gửi:", STYLE.ADDRESSEE)
+        for i, name in enumerate(names):
+            end = "." if i == len(names) - 1 else ";"
+            p = self.paragraph(f"- {name}{end}", STYLE.ADDRESSEE_LIST)
+            if i == len(names) - 1:
+                p.paragraph_format.space_after = Pt(6)
+
+    # -- body ---------------------------------------------------------------------------
+
+    def body(self, text: str) -> Paragraph:
+        return self.paragraph(text, STYLE.BODY)
+
+    def text(self, text: str) -> Paragraph | None:
+        """A body paragraph, or a bullet paragraph when it starts with "- " or "+ "."""
+        text = clean_text(text).strip()
+        if not text:
+            return None
+        if text.startswith(("- ", "+ ")) or text in ("-", "+"):
+            return self.bullet(text)
+        return self.body(text)
+
+    def bullet(self, text: str) -> Paragraph:
+        """A "-"/"+" item; the dash is part of the text, indented like body text."""
+        return self.paragraph(text, STYLE.BULLET)
+
+    def grounds(self, lines: Sequence[str]) -> None:
+        """ "Căn cứ …" lines in italic: ";" after each, "." after the last."""
+        items = [t for t in (clean_text(x).strip().rstrip(".;,:").rstrip() for x in lines) if t]
+        for i, text in enumerate(items):
+            self.paragraph(text + ("." if i == len(items) - 1 else ";"), STYLE.GROUNDS)
+
+    def heading(self, level: int, text: str) -> Paragraph:
+        style = {1: STYLE.HEADING_1, 2: STYLE.HEADING_2}.get(level, STYLE.HEADING_3)
+        return self.paragraph(text, style)
+
+    def table(
+        self,
+        columns: Sequence[TableColumn],
+        rows: Sequence[Sequence[str]],
+        *,
+        total: Sequence[str] | None = None,
+        total_span: int = 1,
+        intro: Sequence[str] = (),
+    ) -> Table:
+        """A bordered data table ("Table Grid"): bold centred header rows repeated on
+        every page, a two-row header when columns have a ``group``, and an optional
+        bold total row whose first ``total_span`` cells merge into its label.
+
+        Column widths follow the content (figures never wrap mid-number); a table
+        too wide for a portrait page gets a landscape page of its own, ``intro``
+        lines (body or "-"/"+" bullet paragraphs) going with it.
+        """
+        rows = [[clean_text(v) for v in r] for r in rows]
+        total = [clean_text(v) for v in total] if total is not None else None
+        minimum, preferred = _natural_widths(columns, rows, total, total_span)
+        landscape = sum(minimum) > self.page.text_width
+        if landscape:
+            self._start_section(landscape=True)
+            width = self.page.height - self.page.left - self.page.right
+        else:
+            width = self.page.text_width
+        for line in intro:
+            self.text(line)
+        widths = _distribute(columns, minimum, preferred, width)
+
+        has_groups = any(c.group for c in columns)
+        header_rows = 2 if has_groups else 1
+        n_rows = header_rows + len(rows) + (1 if total is not None else 0)
+        table = self.doc.add_table(rows=n_rows, cols=len(columns))
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        _set_cell_margins(table, TABLE_CELL_MARGIN)
+        _set_table_width(table, widths)
+
+        for r in range(header_rows):
+            _mark_header_row(table.rows[r]._tr)
+        if has_groups:
+            self._grouped_header(table, columns)
+        else:
+            for i, col in enumerate(columns):
+                cell = table.cell(0, i)
+                _write_cell(cell, col.label, STYLE.TABLE_HEADER)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+        for r, values in enumerate(rows, start=header_rows):
+            for c, col in enumerate(columns):
+                value = values[c] if c < len(values) else ""
+                _write_cell(table.cell(r, c), value, _cell_style(col.align, total=False))
+
+        if total is not None:
+            r = n_rows - 1
+            span = max(1, min(total_span, len(columns)))
+            label_cell = table.cell(r, 0)
+            if span > 1:
+                label_cell = label_cell.merge(table.cell(r, span - 1))
+            _write_cell(label_cell, total[0] if total else "", STYLE.TABLE_TOTAL)
+            for c in range(span, len(columns)):
+                value = total[c] if c < len(total) else ""
+                _write_cell(table.cell(r, c), value, _cell_style(columns[c].align, total=True))
+        if landscape:
+            self._start_section(landscape=False)
+        else:
+            # A paragraph after the table keeps the next table or text apart from it.
+            self.paragraph("", STYLE.TABLE_TEXT)
+        return table
+
+    def _start_section(self, *, landscape: bool) -> None:
+        """End the current section; what follows starts a new page in the given
+        orientation. Page numbers continue (the header is inherited) and show on the
+        new section's first page too."""
+        section = self.doc.add_section(WD_SECTION_START.NEW_PAGE)
+        section.different_first_page_header_footer = False
+        page = self.page
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            section.page_width, section.page_height = Twips(page.height), Twips(page.width)
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = Twips(page.width), Twips(page.height)
+
+    @staticmethod
+    def _grouped_header(table: Table, columns: Sequence[TableColumn]) -> None:
+        i = 0
+        while i < len(columns):
+            group = columns[i].group
+            if not group:
+                cell = table.cell(0, i).merge(table.cell(1, i))
+                _write_cell(cell, columns[i].label, STYLE.TABLE_HEADER)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(columns) and columns[j + 1].group == group:
+                j += 1
+            top = table.cell(0, i) if i == j else table.cell(0, i).merge(table.cell(0, j))
+            _write_cell(top, group, STYLE.TABLE_HEADER)
+            top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            for k in range(i, j + 1):
+                cell = table.cell(1, k)
+                _write_cell(cell, columns[k].label, STYLE.TABLE_HEADER)
+                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            i = j + 1
+
+    # -- closing ------------------------------------------------------------------------
+
+    def signature_block(
+        self,
+        *,
+        recipients: Sequence[str],
+        authority: str | None,
+        position: str,
+        signer_name: str,
+    ) -> Table:
+        """The borderless closing table: "Nơi nhận:" list left, signature right.
+
+        ``recipients`` are final lines ("- Sở Nội vụ;" … "- Lưu: VT, VP.").
+        """
+        text_w = self.page.text_width
+        left_w = text_w * 9 // 20
+        table = self._layout_table(1, (left_w, text_w - left_w))
+        left, right = table.rows[0].cells
+        _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE)
+        for line in recipients:
+            left.add_paragraph(style=STYLE.RECIPIENTS).add_run(clean_text(line))
+
+        lines = [clean_text(x).upper() for x in (authority, position) if x and clean_text(x)]
+        _write_cell(right, lines[0] if lines else "", STYLE.SIGNER)
+        for line in lines[1:]:
+            right.add_paragraph(style=STYLE.SIGNER).add_run(line)
+        for _ in range(SIGNATURE_LINES):
+            right.add_paragraph(style=STYLE.SIGNATURE_SPACE)
+        right.add_paragraph(style=STYLE.SIGNER).add_run(clean_text(signer_name))
+        return table
+
+    def spacer(self) -> Paragraph:
+        return self.paragraph("", STYLE.BODY)
+
+    # -- appendix -----------------------------------------------------------------------
+
+    def appendix_heading(self, label: str, title: str, note: str | None) -> None:
+        """ "Phụ lục" on a new page, its title in capitals, the italic "(Kèm theo …)"."""
+        self.paragraph(label, STYLE.APPENDIX_LABEL)
+        self.paragraph(clean_text(title).upper(), STYLE.APPENDIX_TITLE)
+        if note:
+            self.paragraph(note, STYLE.APPENDIX_NOTE)
+
+    # -- output -------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()

@@ -1,0 +1,259 @@
+"""SQLAlchemy ORM models: the database tables.
+
+These classes never leave ``storage``: :mod:`storage.uow` converts rows into the
+plain dataclasses of :mod:`dialogs.domain`. Every timestamp is stored in UTC and
+comes back timezone-aware on every backend (see :class:`UTCDateTime`).
+
+Changing a table means a new Alembic revision in ``storage/migrations/versions``;
+the integration tests compare the migrated schema with these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints: Alembic's batch mode on SQLite needs names to alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime stored in UTC.
+
+    Naive datetimes are refused on the way in (they are always a bug here: every
+    clock in the project is aware). SQLite keeps no offset, so values read back
+    naive are marked UTC; PostgreSQL ``timestamptz`` values are converted to UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 — SQLAlchemy reads this class attribute
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    abbreviation: Mapped[str] = mapped_column(String(50), unique=True)
+    governing_body: Mapped[str] = mapped_column(String(300))
+    place: Mapped[str] = mapped_column(String(100))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_position: Mapped[str] = mapped_column(String(200))
+    signer_authority: Mapped[str | None] = mapped_column(String(200))
+    drafting_unit: Mapped[str] = mapped_column(String(50))
+    level: Mapped[str] = mapped_column(String(20))
+    is_collector: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OfficerRow(Base):
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # "officer" | "dic"
+    created_at: Mapped[dt.datetime]
+
+
+class IdentityRow(Base):
+    """One chat identity (channel + user id) bound to an officer."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[str] = mapped_column(String(100))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    last_seen_at: Mapped[dt.datetime | None]
+
+
+class InviteRow(Base):
+    """A single-use invite code; only the sha256 of the normalised code is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class TemplateRow(Base):
+    """A snapshot of a template's YAML source, per (id, version)."""
+
+    __tablename__ = "templates"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100), index=True)
+    template_version: Mapped[int] = mapped_column(Integer)
+    period_label: Mapped[str] = mapped_column(String(100))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # "open" | "closed"
+    province: Mapped[str] = mapped_column(String(100))
+    collector: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime]
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    submitted_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime]
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("assignment_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime]
+    updated_by_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerHistoryRow(Base):
+    """Append-only: every change of an answer (``None`` = absent)."""
+
+    __tablename__ = "answer_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(100))
+    old: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    new: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    at: Mapped[dt.datetime]
+
+
+class SubmissionRow(Base):
+    """An immutable submitted version of an assignment, with its DOCX."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("assignment_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]]
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    filename: Mapped[str] = mapped_column(String(255))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    submitted_at: Mapped[dt.datetime]
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(50))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    step: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime]
+
+
+class InboundMessageRow(Base):
+    """Delivery ids already processed (de-duplication of webhook retries)."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    message_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[dt.datetime]
+
+
+class AuditRow(Base):
+    """Append-only log of who changed what."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,789 @@
+"""The SQL unit of work: :class:`dialogs.ports.UnitOfWork` on SQLAlchemy.
+
+Usage::
+
+    make_uow = uow_factory(engine)
+    async with make_uow() as uow:
+        ...
+        await uow.commit()
+
+Leaving the block without ``commit()`` rolls back. Every method returns plain
+records (:mod:`dialogs.domain`, :mod:`dialogs.ports`, :mod:`storage.records`),
+never ORM objects. Besides the port, the class has the queries and writes the
+operator side (:mod:`storage.admin`, the CLI, the scheduler) needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, Self
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from dialogs.domain import Agency, Assignment, AssignmentStatus, Conversation, Officer, Round
+from dialogs.ports import BindError, Clock, ConflictError, SubmissionRecord
+from storage.invites import hash_invite_code
+from storage.models import (
+    AgencyRow,
+    AnswerHistoryRow,
+    AnswerRow,
+    AssignmentRow,
+    AuditRow,
+    ConversationRow,
+    IdentityRow,
+    InboundMessageRow,
+    InviteRow,
+    OfficerRow,
+    RoundRow,
+    SubmissionRow,
+    TemplateRow,
+)
+from storage.records import AnswerChange, AuditEntry, Identity, TemplateSource
+
+_AGENCY_FIELDS = (
+    "name",
+    "abbreviation",
+    "governing_body",
+    "place",
+    "signer_name",
+    "signer_position",
+    "signer_authority",
+    "drafting_unit",
+    "level",
+    "is_collector",
+)
+_ROUND_FIELDS = (
+    "template_id",
+    "template_version",
+    "period_label",
+    "period_start",
+    "period_end",
+    "deadline",
+    "status",
+    "province",
+    "collector",
+)
+_ROLES = frozenset({"officer", "dic"})
+
+
+class SystemClock:
+    """The real clock (UTC). Tests pass their own :class:`dialogs.ports.Clock`."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+# --- row → record -------------------------------------------------------------
+
+
+def _agency(row: AgencyRow) -> Agency:
+    return Agency(id=row.id, **{name: getattr(row, name) for name in _AGENCY_FIELDS})
+
+
+def _officer(row: OfficerRow) -> Officer:
+    return Officer(id=row.id, agency_id=row.agency_id, full_name=row.full_name, role=row.role)
+
+
+def _round(row: RoundRow) -> Round:
+    return Round(id=row.id, **{name: getattr(row, name) for name in _ROUND_FIELDS})
+
+
+def _assignment(row: AssignmentRow) -> Assignment:
+    return Assignment(
+        id=row.id,
+        round_id=row.round_id,
+        agency_id=row.agency_id,
+        status=AssignmentStatus(row.status),
+        submitted_at=row.submitted_at,
+    )
+
+
+def _submission(row: SubmissionRow) -> SubmissionRecord:
+    return SubmissionRecord(
+        id=row.id,
+        assignment_id=row.assignment_id,
+        version=row.version,
+        submitted_at=row.submitted_at,
+        officer_id=row.officer_id,
+        filename=row.filename,
+        answers=dict(row.answers),
+    )
+
+
+def _identity(row: IdentityRow) -> Identity:
+    return Identity(
+        channel=row.channel,
+        user_id=row.user_id,
+        officer_id=row.officer_id,
+        display_name=row.display_name,
+        last_seen_at=row.last_seen_at,
+    )
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def _rowcount(result: Any) -> int:
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+class SqlUnitOfWork:
+    """One transaction on the database; see the module docstring."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, clock: Clock):
+        self._sessions = sessions
+        self._dialect = dialect
+        self._clock = clock
+        self._session: AsyncSession | None = None
+
+    # --- lifecycle -----------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already in use")
+        self._session = self._sessions()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        session, self._session = self.session, None
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The SQLAlchemy session (only inside ``async with``)."""
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._session
+
+    def _insert(self, model: type[Any]) -> Any:
+        """A dialect-specific INSERT that knows ``ON CONFLICT DO NOTHING``."""
+        module = postgresql if self._dialect == "postgresql" else sqlite
+        return module.insert(model)
+
+    async def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        *,
+        actor_officer_id: int | None,
+        now: dt.datetime,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one row to the audit log."""
+        self.session.add(
+            AuditRow(
+                at=now,
+                actor_officer_id=actor_officer_id,
+                action=action,
+                entity=entity,
+                entity_id=None if entity_id is None else str(entity_id),
+                detail=detail or {},
+            )
+        )
+        await self.session.flush()
+
+    async def audit_entries(self, *, entity: str | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first (optionally for one kind of entity)."""
+        stmt = select(AuditRow).order_by(AuditRow.at, AuditRow.id)
+        if entity is not None:
+            stmt = stmt.where(AuditRow.entity == entity)
+        rows = (await self.session.scalars(stmt)).all()
+        return [
+            AuditEntry(
+                at=r.at,
+                actor_officer_id=r.actor_officer_id,
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                detail=dict(r.detail),
+            )
+            for r in rows
+        ]
+
+    # --- inbound de-duplication ---------------------------------------------------
+
+    async def claim_inbound(self, channel: str, message_id: str, now: dt.datetime) -> bool:
+        """Record a delivery id; False when it was already processed."""
+        stmt = (
+            self._insert(InboundMessageRow)
+            .values(channel=channel, message_id=message_id, received_at=now)
+            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+        )
+        return _rowcount(await self.session.execute(stmt)) == 1
+
+    # --- conversations -------------------------------------------------------
+
+    async def get_conversation(self, channel: str, user_id: str) -> Conversation | None:
+        row = await self.session.scalar(
+            select(ConversationRow).where(
+                ConversationRow.channel == channel, ConversationRow.user_id == user_id
+            )
+        )
+        if row is None:
+            return None
+        return Conversation(
+            channel=row.channel,
+            user_id=row.user_id,
+            state=row.state,
+            officer_id=row.officer_id,
+            assignment_id=row.assignment_id,
+            step=row.step,
+            data=dict(row.data),
+            version=row.version,
+        )
+
+    async def save_conversation(self, conversation: Conversation) -> None:
+        """Insert (version 0) or update (same version); ConflictError otherwise.
+
+        On success ``conversation.version`` is bumped.
+        """
+        values = {
+            "state": conversation.state,
+            "officer_id": conversation.officer_id,
+            "assignment_id": conversation.assignment_id,
+            "step": conversation.step,
+            "data": dict(conversation.data),
+            "version": conversation.version + 1,
+            "updated_at": self._clock.now(),
+        }
+        if conversation.version == 0:
+            stmt = (
+                self._insert(ConversationRow)
+                .values(channel=conversation.channel, user_id=conversation.user_id, **values)
+                .on_conflict_do_nothing(index_elements=["channel", "user_id"])
+            )
+        else:
+            stmt = (
+                update(ConversationRow)
+                .where(
+                    ConversationRow.channel == conversation.channel,
+                    ConversationRow.user_id == conversation.user_id,
+                    ConversationRow.version == conversation.version,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        if _rowcount(await self.session.execute(stmt)) != 1:
+            raise ConflictError(
+                f"conversation {conversation.channel}:{conversation.user_id} changed since "
+                f"version {conversation.version}"
+            )
+        conversation.version += 1
+
+    # --- identities, officers and invites ------------------------------------------
+
+    async def add_invite(
+        self,
+        code_hash: str,
+        agency_id: int,
+        role: str,
+        now: dt.datetime,
+        expires_at: dt.datetime,
+    ) -> int:
+        """Store an invite by the hash of its code; returns its id."""
+        if role not in _ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        row = InviteRow(
+            code_hash=code_hash,
+            agency_id=agency_id,
+            role=role,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def bind_invite(
+        self, code: str, channel: str, user_id: str, display_name: str | None, now: dt.datetime
+    ) -> Officer:
+        """Use an invite code: bind the chat identity to an officer of its agency.
+
+        Raises ``BindError("unknown" | "used" | "expired")``. Marking the invite
+        used is a conditional UPDATE, so of two concurrent uses only one wins.
+        An identity already bound to an officer of the same agency keeps that
+        officer (promoted to ``dic`` if the invite says so); otherwise a new
+        officer is created and the identity (re)bound to it.
+        """
+        invite = await self.session.scalar(
+            select(InviteRow).where(InviteRow.code_hash == hash_invite_code(code))
+        )
+        if invite is None:
+            raise BindError("unknown")
+        if invite.used_at is not None:
+            raise BindError("used")
+        if now >= invite.expires_at:
+            raise BindError("expired")
+        invite_id, agency_id, role = invite.id, invite.agency_id, invite.role
+        claimed = await self.session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id, InviteRow.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire(invite)
+        if _rowcount(claimed) != 1:
+            raise BindError("used")
+
+        identity = await self.session.scalar(
+            select(IdentityRow).where(
+                IdentityRow.channel == channel, IdentityRow.user_id == user_id
+            )
+        )
+        officer: OfficerRow | None = None
+        if identity is not None:
+            current = await self.session.get(OfficerRow, identity.officer_id)
+            if current is not None and current.agency_id == agency_id:
+                officer = current
+                if role == "dic":
+                    officer.role = "dic"
+        if officer is None:
+            agency = await self.session.get(AgencyRow, agency_id)
+            name = (display_name or "").strip() or f"Cán bộ {agency.abbreviation if agency else ''}"
+            officer = OfficerRow(
+                agency_id=agency_id, full_name=name.strip(), role=role, created_at=now
+            )
+            self.session.add(officer)
+            await self.session.flush()
+        if identity is None:
+            identity = IdentityRow(channel=channel, user_id=user_id, officer_id=officer.id)
+            self.session.add(identity)
+        identity.officer_id = officer.id
+        identity.display_name = display_name or identity.display_name
+        identity.last_seen_at = now
+        await self.session.execute(
+            update(InviteRow)
+            .where(InviteRow.id == invite_id)
+            .values(used_by_officer_id=officer.id)
+            .execution_options(synchronize_session=False)
+        )
+        await self.audit(
+            "identity.bind",
+            "officer",
+            officer.id,
+            actor_officer_id=officer.id,
+            now=now,
+            detail={
+                "channel": channel,
+                "user_id": user_id,
+                "agency_id": agency_id,
+                "invite_id": invite_id,
+                "role": officer.role,
+            },
+        )
+        return _officer(officer)
+
+    async def officer_for_identity(self, channel: str, user_id: str) -> Officer | None:
+        row = await self.session.scalar(
+            select(OfficerRow)
+            .join(IdentityRow, IdentityRow.officer_id == OfficerRow.id)
+            .where(IdentityRow.channel == channel, IdentityRow.user_id == user_id)
+        )
+        return None if row is None else _officer(row)
+
+    async def touch_identity(self, channel: str, user_id: str, now: dt.datetime) -> None:
+        """Remember when this identity last wrote to us (Zalo's messaging window)."""
+        await self.session.execute(
+            update(IdentityRow)
+            .where(IdentityRow.channel == channel, IdentityRow.user_id == user_id)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def list_identities(
+        self, *, agency_id: int | None = None, role: str | None = None
+    ) -> list[Identity]:
+        """Bound chat identities, optionally of one agency and/or officer role."""
+        stmt = select(IdentityRow).join(OfficerRow, IdentityRow.officer_id == OfficerRow.id)
+        if agency_id is not None:
+            stmt = stmt.where(OfficerRow.agency_id == agency_id)
+        if role is not None:
+            stmt = stmt.where(OfficerRow.role == role)
+        rows = (await self.session.scalars(stmt.order_by(IdentityRow.id))).all()
+        return [_identity(r) for r in rows]
+
+    async def get_officer(self, officer_id: int) -> Officer | None:
+        row = await self.session.get(OfficerRow, officer_id)
+        return None if row is None else _officer(row)
+
+    async def list_officers(self, agency_id: int) -> list[Officer]:
+        rows = await self.session.scalars(
+            select(OfficerRow).where(OfficerRow.agency_id == agency_id).order_by(OfficerRow.id)
+        )
+        return [_officer(r) for r in rows.all()]
+
+    # --- agencies ------------------------------------------------------------------
+
+    async def get_agency(self, agency_id: int) -> Agency | None:
+        row = await self.session.get(AgencyRow, agency_id)
+        return None if row is None else _agency(row)
+
+    async def agency_by_abbreviation(self, abbreviation: str) -> Agency | None:
+        row = await self.session.scalar(
+            select(AgencyRow).where(AgencyRow.abbreviation == abbreviation)
+        )
+        return None if row is None else _agency(row)
+
+    async def list_agencies(self) -> list[Agency]:
+        rows = await self.session.scalars(select(AgencyRow).order_by(AgencyRow.id))
+        return [_agency(r) for r in rows.all()]
+
+    async def save_agency(self, values: dict[str, Any]) -> Agency:
+        """Insert an agency, or update the one with the same abbreviation."""
+        unknown = set(values) - set(_AGENCY_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown agency fields: {sorted(unknown)}")
+        row = await self.session.scalar(
+            select(AgencyRow).where(AgencyRow.abbreviation == values["abbreviation"])
+        )
+        if row is None:
+            row = AgencyRow(**values)
+            self.session.add(row)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        await self.session.flush()
+        return _agency(row)
+
+    # --- templates -------------------------------------------------------------------
+
+    async def save_template_source(
+        self, template_id: str, version: int, name: str, source: str, now: dt.datetime
+    ) -> TemplateSource:
+        """Keep a snapshot of a template's YAML; the same (id, version) is replaced."""
+        row = await self.session.get(TemplateRow, (template_id, version))
+        if row is None:
+            row = TemplateRow(id=template_id, version=version, created_at=now, name=name, source="")
+            self.session.add(row)
+        row.name, row.source = name, source
+        await self.session.flush()
+        return TemplateSource(row.id, row.version, row.name, row.source, row.created_at)
+
+    async def get_template_source(self, template_id: str, version: int) -> TemplateSource | None:
+        row = await self.session.get(TemplateRow, (template_id, version))
+        if row is None:
+            return None
+        return TemplateSource(row.id, row.version, row.name, row.source, row.created_at)
+
+    # --- rounds and assignments ------------------------------------------------------
+
+    async def add_round(
+        self, values: dict[str, Any], agency_ids: Iterable[int], now: dt.datetime
+    ) -> Round:
+        """Create a round and a not-started assignment per agency."""
+        row = RoundRow(created_at=now, **values)
+        self.session.add(row)
+        await self.session.flush()
+        for agency_id in dict.fromkeys(agency_ids):
+            self.session.add(
+                AssignmentRow(
+                    round_id=row.id,
+                    agency_id=agency_id,
+                    status=AssignmentStatus.NOT_STARTED.value,
+                    updated_at=now,
+                )
+            )
+        await self.session.flush()
+        return _round(row)
+
+    async def update_round(self, round_id: int, **values: Any) -> Round:
+        """Change fields of a round (e.g. ``deadline``, ``status``)."""
+        unknown = set(values) - set(_ROUND_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown round fields: {sorted(unknown)}")
+        row = await self.session.get(RoundRow, round_id)
+        if row is None:
+            raise LookupError(f"no round {round_id}")
+        for name, value in values.items():
+            setattr(row, name, value)
+        await self.session.flush()
+        return _round(row)
+
+    async def get_round(self, round_id: int) -> Round | None:
+        row = await self.session.get(RoundRow, round_id)
+        return None if row is None else _round(row)
+
+    async def list_rounds(self, *, status: str | None = None) -> list[Round]:
+        """Rounds, newest first."""
+        stmt = select(RoundRow).order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
+        if status is not None:
+            stmt = stmt.where(RoundRow.status == status)
+        return [_round(r) for r in (await self.session.scalars(stmt)).all()]
+
+    async def get_assignment(self, assignment_id: int) -> Assignment | None:
+        row = await self.session.get(AssignmentRow, assignment_id)
+        return None if row is None else _assignment(row)
+
+    async def list_assignments(self, round_id: int) -> list[Assignment]:
+        rows = await self.session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.round_id == round_id)
+            .order_by(AssignmentRow.agency_id)
+        )
+        return [_assignment(r) for r in rows.all()]
+
+    async def open_assignments(self, agency_id: int) -> list[Assignment]:
+        """Assignments of open rounds for the agency, newest round first."""
+        rows = await self.session.scalars(
+            select(AssignmentRow)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .where(AssignmentRow.agency_id == agency_id, RoundRow.status == "open")
+            .order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
+        )
+        return [_assignment(r) for r in rows.all()]
+
+    async def set_assignment_status(
+        self, assignment_id: int, status: str, now: dt.datetime
+    ) -> None:
+        new = AssignmentStatus(status)
+        row = await self.session.get(AssignmentRow, assignment_id)
+        if row is None:
+            raise LookupError(f"no assignment {assignment_id}")
+        old = row.status
+        row.status = new.value
+        row.updated_at = now
+        if new is AssignmentStatus.SUBMITTED:
+            row.submitted_at = now
+        await self.audit(
+            "assignment.status",
+            "assignment",
+            assignment_id,
+            actor_officer_id=None,
+            now=now,
+            detail={"old": old, "new": new.value},
+        )
+
+    # --- answers ---------------------------------------------------------------------
+
+    async def get_answers(self, assignment_id: int) -> dict[str, Any]:
+        rows = await self.session.scalars(
+            select(AnswerRow).where(AnswerRow.assignment_id == assignment_id).order_by(AnswerRow.id)
+        )
+        return {r.question_id: r.value for r in rows.all()}
+
+    async def set_answer(
+        self,
+        assignment_id: int,
+        question_id: str,
+        value: Any,
+        officer_id: int | None,
+        now: dt.datetime,
+    ) -> None:
+        """Store the value (``None`` deletes it) with a history row (old, new, who, when).
+
+        Setting the value it already has changes nothing. The first answer moves
+        a not-started (or returned) assignment to in progress.
+        """
+        row = await self.session.scalar(
+            select(AnswerRow)
+            .where(AnswerRow.assignment_id == assignment_id, AnswerRow.question_id == question_id)
+            .with_for_update()
+        )
+        old = None if row is None else row.value
+        if row is None and value is None:
+            return
+        if row is not None and value is not None and _same_json(old, value):
+            return
+        if value is None:
+            await self.session.delete(row)
+        elif row is None:
+            self.session.add(
+                AnswerRow(
+                    assignment_id=assignment_id,
+                    question_id=question_id,
+                    value=value,
+                    updated_at=now,
+                    updated_by_officer_id=officer_id,
+                    version=1,
+                )
+            )
+        else:
+            row.value = value
+            row.updated_at = now
+            row.updated_by_officer_id = officer_id
+            row.version += 1
+        self.session.add(
+            AnswerHistoryRow(
+                assignment_id=assignment_id,
+                question_id=question_id,
+                old=old,
+                new=value,
+                officer_id=officer_id,
+                at=now,
+            )
+        )
+        await self.session.execute(
+            update(AssignmentRow)
+            .where(
+                AssignmentRow.id == assignment_id,
+                AssignmentRow.status.in_(
+                    [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]
+                ),
+            )
+            .values(status=AssignmentStatus.IN_PROGRESS.value, updated_at=now)
+        )
+        await self.audit(
+            "answer.set",
+            "assignment",
+            assignment_id,
+            actor_officer_id=officer_id,
+            now=now,
+            detail={"question_id": question_id, "deleted": value is None},
+        )
+
+    async def answer_history(
+        self, assignment_id: int, question_id: str | None = None
+    ) -> list[AnswerChange]:
+        """Every change of the assignment's answers, oldest first."""
+        stmt = select(AnswerHistoryRow).where(AnswerHistoryRow.assignment_id == assignment_id)
+        if question_id is not None:
+            stmt = stmt.where(AnswerHistoryRow.question_id == question_id)
+        rows = (await self.session.scalars(stmt.order_by(AnswerHistoryRow.id))).all()
+        return [
+            AnswerChange(r.assignment_id, r.question_id, r.old, r.new, r.officer_id, r.at)
+            for r in rows
+        ]
+
+    async def previous_answers(self, assignment_id: int) -> dict[str, Any]:
+        """The agency's answers in its latest submission of the same template in an
+        earlier round (rounds ordered by creation), else ``{}``."""
+        current = (
+            await self.session.execute(
+                select(
+                    AssignmentRow.agency_id, RoundRow.template_id, RoundRow.created_at, RoundRow.id
+                )
+                .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+                .where(AssignmentRow.id == assignment_id)
+            )
+        ).one_or_none()
+        if current is None:
+            return {}
+        agency_id, template_id, created_at, round_id = current
+        answers = await self.session.scalar(
+            select(SubmissionRow.answers)
+            .join(AssignmentRow, SubmissionRow.assignment_id == AssignmentRow.id)
+            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
+            .where(
+                AssignmentRow.agency_id == agency_id,
+                RoundRow.template_id == template_id,
+                or_(
+                    RoundRow.created_at < created_at,
+                    and_(RoundRow.created_at == created_at, RoundRow.id < round_id),
+                ),
+            )
+            .order_by(RoundRow.created_at.desc(), RoundRow.id.desc(), SubmissionRow.version.desc())
+            .limit(1)
+        )
+        return dict(answers) if answers else {}
+
+    # --- submissions -------------------------------------------------------------------
+
+    async def add_submission(
+        self,
+        assignment_id: int,
+        answers: dict[str, Any],
+        docx: bytes,
+        filename: str,
+        officer_id: int | None,
+        now: dt.datetime,
+    ) -> SubmissionRecord:
+        """Store the next version (1, 2, …) and mark the assignment submitted."""
+        # Updating the assignment first locks its row, serialising version numbers.
+        marked = await self.session.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.id == assignment_id)
+            .values(status=AssignmentStatus.SUBMITTED.value, submitted_at=now, updated_at=now)
+        )
+        if _rowcount(marked) != 1:
+            raise LookupError(f"no assignment {assignment_id}")
+        latest = await self.session.scalar(
+            select(func.max(SubmissionRow.version)).where(
+                SubmissionRow.assignment_id == assignment_id
+            )
+        )
+        row = SubmissionRow(
+            assignment_id=assignment_id,
+            version=(latest or 0) + 1,
+            answers=dict(answers),
+            docx=bytes(docx),
+            filename=filename,
+            officer_id=officer_id,
+            submitted_at=now,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        await self.audit(
+            "submission.add",
+            "assignment",
+            assignment_id,
+            actor_officer_id=officer_id,
+            now=now,
+            detail={"submission_id": row.id, "version": row.version, "filename": filename},
+        )
+        return _submission(row)
+
+    async def latest_submission(self, assignment_id: int) -> SubmissionRecord | None:
+        row = await self.session.scalar(
+            select(SubmissionRow)
+            .where(SubmissionRow.assignment_id == assignment_id)
+            .order_by(SubmissionRow.version.desc())
+            .limit(1)
+        )
+        return None if row is None else _submission(row)
+
+    async def list_submissions(self, assignment_id: int) -> list[SubmissionRecord]:
+        """Every submitted version, oldest first."""
+        rows = await self.session.scalars(
+            select(SubmissionRow)
+            .where(SubmissionRow.assignment_id == assignment_id)
+            .order_by(SubmissionRow.version)
+        )
+        return [_submission(r) for r in rows.all()]
+
+    async def submission_docx(self, submission_id: int) -> tuple[str, bytes] | None:
+        row = (
+            await self.session.execute(
+                select(SubmissionRow.filename, SubmissionRow.docx).where(
+                    SubmissionRow.id == submission_id
+                )
+            )
+        ).one_or_none()
+        return None if row is None else (row.filename, bytes(row.docx))
+
+
+class UnitOfWorkFactory:
+    """Makes a fresh :class:`SqlUnitOfWork` per call; holds the session maker."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._dialect = engine.dialect.name
+        self._clock: Clock = clock or SystemClock()
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self._dialect, self._clock)
+
+
+def uow_factory(engine: AsyncEngine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:
+    """``make_uow = uow_factory(engine)``; then ``async with make_uow() as uow: …``."""
+    return UnitOfWorkFactory(engine, clock)
+
+
+__all__ = ["SqlUnitOfWork", "SystemClock", "UnitOfWorkFactory", "uow_factory"]

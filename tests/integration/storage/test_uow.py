@@ -1,0 +1,416 @@
+"""Contract tests of the SQL unit of work, run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select, text
+
+from dialogs.domain import AssignmentStatus, Conversation
+from dialogs.ports import BindError, ConflictError
+from storage import admin
+from storage.models import AuditRow, InviteRow
+from storage.uow import SqlUnitOfWork
+
+UowFactory = Callable[[], SqlUnitOfWork]
+DAY = dt.timedelta(days=1)
+
+
+# --- inbound de-duplication ----------------------------------------------------------
+
+
+async def test_a_delivery_is_claimed_once(uow_factory: UowFactory, now: dt.datetime) -> None:
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("telegram", "1001", now) is True
+        assert await uow.claim_inbound("telegram", "1001", now) is False
+        assert await uow.claim_inbound("zalo_oa", "1001", now) is True
+        # the transaction is still usable after a duplicate
+        await uow.save_conversation(Conversation("telegram", "u1"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("telegram", "1001", now) is False
+        assert await uow.get_conversation("telegram", "u1") is not None
+
+
+async def test_a_claim_that_was_rolled_back_can_be_claimed_again(
+    uow_factory: UowFactory, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("telegram", "7", now)
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("telegram", "7", now)
+
+
+# --- conversations -------------------------------------------------------------------
+
+
+async def test_conversation_round_trip_and_stale_version_conflict(
+    uow_factory: UowFactory,
+) -> None:
+    async with uow_factory() as uow:
+        assert await uow.get_conversation("webchat", "abc") is None
+        conversation = Conversation(
+            "webchat", "abc", state="answering", step="q:3", data={"return_to": "review"}
+        )
+        await uow.save_conversation(conversation)
+        assert conversation.version == 1
+        await uow.commit()
+
+    async with uow_factory() as first, uow_factory() as second:
+        mine = await first.get_conversation("webchat", "abc")
+        theirs = await second.get_conversation("webchat", "abc")
+        assert mine == Conversation(
+            "webchat", "abc", state="answering", step="q:3", data={"return_to": "review"}, version=1
+        )
+        assert theirs is not None and mine is not None
+        mine.step = "q:4"
+        await first.save_conversation(mine)
+        await first.commit()
+        assert mine.version == 2
+        theirs.step = "q:9"
+        with pytest.raises(ConflictError):
+            await second.save_conversation(theirs)
+        assert theirs.version == 1
+
+    async with uow_factory() as uow:
+        stored = await uow.get_conversation("webchat", "abc")
+        assert stored is not None and stored.step == "q:4" and stored.version == 2
+        with pytest.raises(ConflictError):  # a second "new" conversation for the same user
+            await uow.save_conversation(Conversation("webchat", "abc"))
+
+
+# --- invites and binding ---------------------------------------------------------------
+
+
+async def _invite(uow: SqlUnitOfWork, agency_id: int, now: dt.datetime, **kw: object) -> str:
+    return await admin.create_invite(uow, agency_id, now=now, **kw)  # type: ignore[arg-type]
+
+
+async def test_binding_with_an_invite_creates_the_officer_and_identity(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        code = await _invite(uow, agency.id, now)
+        await uow.commit()
+
+    typed = code.lower().replace("-", " ")  # what a person may type
+    async with uow_factory() as uow:
+        officer = await uow.bind_invite(typed, "telegram", "42", "Trần Thị Mai", now)
+        await uow.commit()
+    assert (officer.agency_id, officer.full_name, officer.role) == (
+        agency.id,
+        "Trần Thị Mai",
+        "officer",
+    )
+
+    async with uow_factory() as uow:
+        assert await uow.officer_for_identity("telegram", "42") == officer
+        assert await uow.get_officer(officer.id) == officer
+        assert await uow.officer_for_identity("telegram", "43") is None
+        with pytest.raises(BindError) as used:
+            await uow.bind_invite(code, "telegram", "99", None, now)
+        assert used.value.reason == "used"
+        binds = await uow.audit_entries(entity="officer")
+        assert [(e.action, e.entity_id, e.detail["user_id"]) for e in binds] == [
+            ("identity.bind", str(officer.id), "42")
+        ]
+
+
+async def test_unknown_and_expired_codes_are_refused(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        code = await _invite(uow, agency.id, now, ttl=dt.timedelta(days=2))
+        await uow.commit()
+    async with uow_factory() as uow:
+        with pytest.raises(BindError) as unknown:
+            await uow.bind_invite("ZZZZ-ZZZZ-ZZZ", "telegram", "1", None, now)
+        assert unknown.value.reason == "unknown"
+        with pytest.raises(BindError) as expired:
+            await uow.bind_invite(code, "telegram", "1", None, now + 2 * DAY)
+        assert expired.value.reason == "expired"
+        # one second before expiry it still works
+        officer = await uow.bind_invite(
+            code, "telegram", "1", None, now + 2 * DAY - dt.timedelta(seconds=1)
+        )
+        assert officer.full_name == "Cán bộ SCT"
+
+
+async def test_invite_code_is_stored_only_as_its_hash(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        code = await _invite(uow, agency.id, now, role="dic")
+        await uow.commit()
+        normalized = code.replace("-", "")
+        invite = await uow.session.scalar(select(InviteRow))
+        assert invite is not None
+        assert invite.code_hash == hashlib.sha256(normalized.encode()).hexdigest()
+        dump = " ".join(
+            str(cell)
+            for row in (await uow.session.execute(text("SELECT * FROM invites"))).all()
+            for cell in row
+        )
+        assert code not in dump and normalized not in dump
+        assert invite.role == "dic" and invite.expires_at == now + 30 * DAY
+
+
+async def test_one_code_used_concurrently_binds_exactly_one_identity(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        code = await _invite(uow, agency.id, now)
+        await uow.commit()
+
+    async def attempt(user_id: str) -> str:
+        async with uow_factory() as uow:
+            try:
+                await uow.bind_invite(code, "telegram", user_id, None, now)
+            except BindError as exc:
+                return exc.reason
+            await uow.commit()
+            return "bound"
+
+    outcomes = await asyncio.gather(*(attempt(f"user{i}") for i in range(4)))
+    assert sorted(outcomes) == ["bound", "used", "used", "used"]
+    async with uow_factory() as uow:
+        bound = [i for i in range(4) if await uow.officer_for_identity("telegram", f"user{i}")]
+        assert len(bound) == 1 and outcomes[bound[0]] == "bound"
+        assert len(await uow.list_officers(agency.id)) == 1
+
+
+async def test_a_second_invite_reuses_or_replaces_the_officer(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        sct = await new_agency(uow, "SCT")
+        snv = await new_agency(uow, "SNV")
+        first, same_agency_dic, other_agency = (
+            await _invite(uow, sct.id, now),
+            await _invite(uow, sct.id, now, role="dic"),
+            await _invite(uow, snv.id, now),
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        officer = await uow.bind_invite(first, "zalo_oa", "z1", "Lê Văn An", now)
+        again = await uow.bind_invite(same_agency_dic, "zalo_oa", "z1", "Lê Văn An", now)
+        assert again.id == officer.id and again.role == "dic"
+        moved = await uow.bind_invite(other_agency, "zalo_oa", "z1", "Lê Văn An", now)
+        assert moved.id != officer.id and moved.agency_id == snv.id
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.officer_for_identity("zalo_oa", "z1") == moved
+        assert [i.user_id for i in await uow.list_identities(agency_id=snv.id)] == ["z1"]
+        assert await uow.list_identities(agency_id=sct.id) == []
+
+
+# --- answers ---------------------------------------------------------------------------
+
+
+async def test_answers_keep_their_history_and_none_deletes(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        _, [assignment] = await make_round(uow, [agency.id])
+        officer_code = await _invite(uow, agency.id, now)
+        officer = await uow.bind_invite(officer_code, "telegram", "1", "Mai", now)
+        await uow.commit()
+    assert assignment.status is AssignmentStatus.NOT_STARTED
+
+    later = now + dt.timedelta(hours=2)
+    async with uow_factory() as uow:
+        await uow.set_answer(assignment.id, "staff_total", 35, officer.id, now)
+        await uow.set_answer(assignment.id, "systems", [{"name": "QLVB", "level": 2}], None, now)
+        await uow.set_answer(assignment.id, "staff_total", 36, officer.id, later)
+        await uow.set_answer(assignment.id, "staff_total", 36, officer.id, later)  # no change
+        await uow.set_answer(assignment.id, "systems", None, officer.id, later)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.get_answers(assignment.id) == {"staff_total": 36}
+        history = await uow.answer_history(assignment.id)
+        assert [(h.question_id, h.old, h.new, h.officer_id, h.at) for h in history] == [
+            ("staff_total", None, 35, officer.id, now),
+            ("systems", None, [{"name": "QLVB", "level": 2}], None, now),
+            ("staff_total", 35, 36, officer.id, later),
+            ("systems", [{"name": "QLVB", "level": 2}], None, officer.id, later),
+        ]
+        stored = await uow.get_assignment(assignment.id)
+        assert stored is not None and stored.status is AssignmentStatus.IN_PROGRESS
+        audit = await uow.audit_entries(entity="assignment")
+        assert [e.detail["question_id"] for e in audit if e.action == "answer.set"] == [
+            "staff_total",
+            "systems",
+            "staff_total",
+            "systems",
+        ]
+
+
+async def test_leaving_without_commit_rolls_everything_back(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        _, [assignment] = await make_round(uow, [agency.id])
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        await uow.set_answer(assignment.id, "staff_total", 35, None, now)
+        await uow.save_conversation(Conversation("telegram", "1", state="answering"))
+        await uow.claim_inbound("telegram", "m1", now)
+    with pytest.raises(RuntimeError):
+        async with uow_factory() as uow:
+            await uow.set_answer(assignment.id, "staff_total", 40, None, now)
+            raise RuntimeError("boom")
+    async with uow_factory() as uow:
+        await uow.set_answer(assignment.id, "staff_total", 50, None, now)
+        await uow.rollback()
+        assert await uow.get_answers(assignment.id) == {}
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.get_answers(assignment.id) == {}
+        assert await uow.answer_history(assignment.id) == []
+        assert await uow.get_conversation("telegram", "1") is None
+        assert await uow.claim_inbound("telegram", "m1", now) is True
+        stored = await uow.get_assignment(assignment.id)
+        assert stored is not None and stored.status is AssignmentStatus.NOT_STARTED
+
+
+# --- submissions -----------------------------------------------------------------------
+
+
+async def test_submissions_are_immutable_numbered_versions(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        _, [assignment] = await make_round(uow, [agency.id])
+        await uow.set_answer(assignment.id, "staff_total", 35, None, now)
+        first = await uow.add_submission(
+            assignment.id, {"staff_total": 35}, b"PK-v1", "bao-cao-v1.docx", None, now
+        )
+        await uow.commit()
+    assert (first.version, first.answers, first.submitted_at) == (1, {"staff_total": 35}, now)
+
+    later = now + DAY
+    async with uow_factory() as uow:
+        stored = await uow.get_assignment(assignment.id)
+        assert stored is not None
+        assert (stored.status, stored.submitted_at) == (AssignmentStatus.SUBMITTED, now)
+        await uow.set_answer(assignment.id, "staff_total", 36, None, later)
+        second = await uow.add_submission(
+            assignment.id, {"staff_total": 36}, b"PK-v2", "bao-cao-v2.docx", None, later
+        )
+        await uow.commit()
+    assert second.version == 2 and second.id != first.id
+
+    async with uow_factory() as uow:
+        assert await uow.latest_submission(assignment.id) == second
+        assert [s.answers for s in await uow.list_submissions(assignment.id)] == [
+            {"staff_total": 35},
+            {"staff_total": 36},
+        ]
+        assert await uow.submission_docx(first.id) == ("bao-cao-v1.docx", b"PK-v1")
+        assert await uow.submission_docx(second.id) == ("bao-cao-v2.docx", b"PK-v2")
+        assert await uow.submission_docx(second.id + 100) is None
+        stored = await uow.get_assignment(assignment.id)
+        assert stored is not None and stored.submitted_at == later
+        actions = [e.action for e in await uow.audit_entries(entity="assignment")]
+        assert actions.count("submission.add") == 2
+
+
+async def test_previous_answers_come_from_the_latest_earlier_submission(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        sct = await new_agency(uow, "SCT")
+        snv = await new_agency(uow, "SNV")
+        _, [old_sct, old_snv] = await make_round(uow, [sct.id, snv.id], now=now - 365 * DAY)
+        _, [other_template] = await make_round(
+            uow, [sct.id], template_id="it_periodic", now=now - 100 * DAY
+        )
+        _, [current_sct, _] = await make_round(uow, [sct.id, snv.id], now=now)
+        await uow.add_submission(old_sct.id, {"staff_total": 30}, b"1", "a.docx", None, now)
+        await uow.add_submission(old_sct.id, {"staff_total": 31}, b"2", "a.docx", None, now)
+        await uow.add_submission(old_snv.id, {"staff_total": 99}, b"3", "b.docx", None, now)
+        await uow.add_submission(other_template.id, {"staff_total": 77}, b"4", "c.docx", None, now)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert await uow.previous_answers(current_sct.id) == {"staff_total": 31}
+        assert await uow.previous_answers(old_sct.id) == {}
+        assert await uow.previous_answers(other_template.id) == {}
+
+
+async def test_open_assignments_lists_open_rounds_newest_first(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        sct = await new_agency(uow, "SCT")
+        snv = await new_agency(uow, "SNV")
+        _, [q1] = await make_round(uow, [sct.id], now=now - 60 * DAY, label="quý I")
+        closed, _ = await make_round(uow, [sct.id], now=now - 30 * DAY, label="quý II")
+        _, [q3] = await make_round(uow, [sct.id], now=now, label="quý III")
+        await make_round(uow, [snv.id], now=now + DAY, label="quý IV")
+        await admin.close_round(uow, closed.id, now=now)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        assert [a.id for a in await uow.open_assignments(sct.id)] == [q3.id, q1.id]
+
+
+# --- time ----------------------------------------------------------------------------
+
+
+async def test_datetimes_come_back_timezone_aware_in_utc(
+    uow_factory: UowFactory, new_agency, make_round
+) -> None:
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    local = dt.datetime(2026, 12, 31, 23, 30, tzinfo=hanoi)
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        _, [assignment] = await make_round(uow, [agency.id])
+        await uow.add_submission(assignment.id, {}, b"x", "x.docx", None, local)
+        await uow.commit()
+    async with uow_factory() as uow:
+        submission = await uow.latest_submission(assignment.id)
+        assert submission is not None
+        assert submission.submitted_at == local
+        assert submission.submitted_at.utcoffset() == dt.timedelta(0)
+        assert submission.submitted_at.date() == dt.date(2026, 12, 31) - dt.timedelta(0)
+        assert submission.submitted_at.hour == 16
+
+
+async def test_naive_datetimes_are_refused(uow_factory: UowFactory) -> None:
+    async with uow_factory() as uow:
+        with pytest.raises(Exception, match="naive datetime"):
+            await uow.claim_inbound("telegram", "1", dt.datetime(2026, 1, 1, 8, 0))
+
+
+async def test_audit_log_rows_are_written_with_the_actor(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        round_, _ = await make_round(uow, [agency.id])
+        await admin.set_deadline(
+            uow, round_.id, dt.date(2027, 1, 5), now=now, actor_officer_id=None
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        rows = (await uow.session.scalars(select(AuditRow).order_by(AuditRow.id))).all()
+        deadline = [r for r in rows if r.action == "round.deadline"]
+        assert [(r.entity, r.entity_id, r.detail) for r in deadline] == [
+            ("round", str(round_.id), {"old": "2026-12-20", "new": "2027-01-05"})
+        ]
+        assert (await uow.get_round(round_.id)).deadline == dt.date(2027, 1, 5)  # type: ignore[union-attr]
