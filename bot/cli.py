@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -17,6 +18,30 @@ from bot.settings import Settings
 
 T = TypeVar("T")
 
+STATUS_LABELS = {
+    "not_started": "chưa bắt đầu",
+    "in_progress": "đang làm",
+    "submitted": "đã nộp",
+    "returned": "trả lại để sửa",
+}
+
+
+class Fail(click.ClickException):
+    """A failure explained to the operator: ``Lỗi: …`` on stderr, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
+
+
+def _explain(exc: Exception) -> str:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(
+        exc, ConnectionRefusedError | socket.gaierror | TimeoutError | OperationalError | DBAPIError
+    ):
+        return f"không kết nối được tới cơ sở dữ liệu ({exc})"
+    return str(exc) or exc.__class__.__name__
+
 
 class BaocaoGroup(click.Group):
     """A group whose commands report failures as one line and exit 1, never a traceback."""
@@ -26,14 +51,16 @@ class BaocaoGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+            sys.stderr.close()
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Đã dừng.", err=True)
             sys.exit(130)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            message = str(exc) or exc.__class__.__name__
-            click.echo(f"Lỗi: {message}", err=True)
+            click.echo(f"Lỗi: {_explain(exc)}", err=True)
             sys.exit(1)
 
 
@@ -49,6 +76,9 @@ def database_option(func: Callable[..., T]) -> Callable[..., T]:
 
 def load_settings(database_url: str | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    ctx = click.get_current_context(silent=True)
+    if not database_url and ctx is not None and ctx.find_root().obj:
+        database_url = ctx.find_root().obj.get("database_url")
     if database_url:
         values["database_url"] = database_url
     return Settings(**values)
@@ -81,11 +111,13 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 @click.group(cls=BaocaoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, hidden=True, help="Hiện traceback khi lỗi.")
+@database_option
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, database_url: str | None) -> None:
     """Báo cáo bot — thu thập báo cáo ứng dụng CNTT qua trò chuyện."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    ctx.obj["database_url"] = database_url
 
 
 # --------------------------------------------------------------------------- setup
@@ -153,7 +185,7 @@ async def _serve(boot: Any, host: str, port: int) -> None:
     server = uvicorn.Server(config)
     await server.serve()
     if not server.started:
-        raise click.ClickException(f"Không mở được cổng {host}:{port}.")
+        raise Fail(f"Không mở được cổng {host}:{port}.")
 
 
 def _banner(settings: Settings) -> None:
@@ -235,7 +267,7 @@ def chat(abbreviation: str, database_url: str | None) -> None:
         try:
             await run_terminal(boot, abbreviation, read, write)
         except TerminalError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise Fail(str(exc)) from exc
 
     run(_with_app(settings, work))
 
@@ -251,10 +283,11 @@ def templates() -> None:
 @templates.command("list")
 def templates_list() -> None:
     """Liệt kê các mẫu báo cáo có sẵn."""
+    from dialogs.cursor import Outline
     from dialogs.loader import load_templates
 
     rows = [
-        [t.id, str(t.version), str(len(t.iter_questions())), t.name]
+        [t.id, str(t.version), str(Outline.of(t).total), t.name]
         for t in sorted(load_templates().values(), key=lambda t: t.id)
     ]
     click.echo(_table(rows, ["Mã", "Phiên bản", "Số câu", "Tên"]))
@@ -270,7 +303,7 @@ def templates_show(template_id: str, as_json: bool) -> None:
 
     loaded = load_templates()
     if template_id not in loaded:
-        raise click.ClickException(
+        raise Fail(
             f"Không có mẫu {template_id!r}. Có: {', '.join(sorted(loaded))}."
         )
     template = loaded[template_id]
@@ -409,7 +442,7 @@ def invite(abbreviation: str, role: str, days: int, database_url: str | None) ->
         async with boot.uow_factory() as uow:
             agency = await uow.agency_by_abbreviation(abbreviation.strip().upper())
             if agency is None:
-                raise click.ClickException(f"Không có cơ quan viết tắt {abbreviation}.")
+                raise Fail(f"Không có cơ quan viết tắt {abbreviation}.")
             code = await admin.create_invite(
                 uow, agency.id, role=role, now=boot.clock.now(), ttl=dt.timedelta(days=days)
             )
@@ -445,10 +478,15 @@ def rounds_list(database_url: str | None) -> None:
             for round_ in found:
                 click.echo(
                     f"Đợt #{round_.id}: {round_.template_id} {round_.period_label} "
-                    f"(hạn {round_.deadline:%d/%m/%Y}, {round_.status})"
+                    f"(hạn {round_.deadline:%d/%m/%Y}, "
+                    f"{'đang mở' if round_.status == 'open' else 'đã đóng'})"
                 )
                 rows = [
-                    [str(a.id), names.get(a.agency_id, str(a.agency_id)), str(a.status)]
+                    [
+                        str(a.id),
+                        names.get(a.agency_id, str(a.agency_id)),
+                        STATUS_LABELS.get(str(a.status), str(a.status)),
+                    ]
                     for a in await admin.list_assignments(uow, round_.id)
                 ]
                 click.echo(_table(rows, ["Phiếu", "Cơ quan", "Trạng thái"]))
@@ -476,15 +514,15 @@ def render(assignment_id: int, output: Path, database_url: str | None) -> None:
         async with boot.uow_factory() as uow:
             assignment = await uow.get_assignment(assignment_id)
             if assignment is None:
-                raise click.ClickException(f"Không có phiếu số {assignment_id}.")
+                raise Fail(f"Không có phiếu số {assignment_id}.")
             round_ = await uow.get_round(assignment.round_id)
             agency = await uow.get_agency(assignment.agency_id)
             answers = await uow.get_answers(assignment_id)
         if round_ is None or agency is None:
-            raise click.ClickException(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
+            raise Fail(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
         template = boot.templates.get(round_.template_id)
         if template is None:
-            raise click.ClickException(f"Không có mẫu {round_.template_id!r}.")
+            raise Fail(f"Không có mẫu {round_.template_id!r}.")
         data = render_report(template, answers, DocumentInfo(agency=agency, round=round_))
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)

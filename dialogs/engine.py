@@ -713,9 +713,9 @@ class Engine:
     async def _ask_current(self, turn: Turn) -> None:
         step = self._current_step(turn)
         prefill = None
-        if step.kind in ("q", "r") or (step.kind == "t" and self._is_first_cell(step)):
-            if turn.answers.get(step.question.id) is None:
-                prefill = await self._candidate(turn, step.question)
+        asks_whole = step.kind in ("q", "r") or (step.kind == "t" and self._is_first_cell(step))
+        if asks_whole and turn.answers.get(step.question.id) is None:
+            prefill = await self._candidate(turn, step.question)
         turn.out.extend(self._prompt_messages(turn, step, prefill))
 
     @staticmethod

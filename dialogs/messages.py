@@ -39,3 +39,41 @@ class Outbound:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)  # rows of buttons
     document: DocumentRef | None = None
+
+
+def to_payload(messages: list[Outbound]) -> dict:
+    """Outbound messages as JSON-able data (for the outbox)."""
+    return {
+        "messages": [
+            {
+                "text": m.text,
+                "buttons": [[{"label": b.label, "data": b.data} for b in row] for row in m.buttons],
+                "document": None
+                if m.document is None
+                else {
+                    "submission_id": m.document.submission_id,
+                    "filename": m.document.filename,
+                    "caption": m.document.caption,
+                },
+            }
+            for m in messages
+        ]
+    }
+
+
+def from_payload(payload: dict) -> list[Outbound]:
+    out = []
+    for m in payload.get("messages", []):
+        doc = m.get("document")
+        out.append(
+            Outbound(
+                text=m["text"],
+                buttons=[
+                    [Button(b["label"], b["data"]) for b in row] for row in m.get("buttons", [])
+                ],
+                document=DocumentRef(doc["submission_id"], doc["filename"], doc.get("caption", ""))
+                if doc
+                else None,
+            )
+        )
+    return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
 from dialogs.domain import Agency, Assignment, Conversation, Officer, Round
+from dialogs.messages import Outbound
 
 
 class BindError(Exception):
@@ -119,3 +120,33 @@ class UnitOfWork(Protocol):
 
     async def latest_submission(self, assignment_id: int) -> SubmissionRecord | None: ...
     async def submission_docx(self, submission_id: int) -> tuple[str, bytes] | None: ...
+
+
+class DeliveryError(Exception):
+    """A channel could not deliver. ``permanent``: retrying will not help
+    (user blocked the bot, Zalo's interaction window closed, unknown user)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    """A messaging channel able to push messages to one of its users."""
+
+    name: str  # "web", "telegram", "zalo_oa", "zalo_bot"
+
+    async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
+        """Send the messages; raise DeliveryError on failure."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    channel: str
+    user_id: str
+    messages: list[Outbound]
+    attempts: int
+    dedupe_key: str | None

@@ -416,8 +416,9 @@ class _ReportBuilder:
             return
         label = self.fill(q.short_label)
         if q.type is QuestionType.NOTE:
-            if render.pattern:
-                self.emit_lines(self.fill(render.pattern, label=label, value="", unit=""))
+            if render.pattern:  # "{value}" is the note's own text
+                prompt = self.fill(q.prompt)
+                self.emit_lines(self.fill(render.pattern, label=label, value=prompt, unit=""))
             return
         value = self.values.get(q.id)
         if _is_empty(value):

@@ -257,3 +257,38 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]]
+
+
+class OutboxRow(Base):
+    """Messages to push to an identity outside a reply (reminders, notices).
+
+    Written in the same transaction as the decision to send, delivered later by
+    ``bot.outbox.Dispatcher``; ``dedupe_key`` makes a notice go out at most once.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]]
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    not_before: Mapped[dt.datetime] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[dt.datetime | None]
+    delivered_at: Mapped[dt.datetime | None]
+    failed_at: Mapped[dt.datetime | None]
+
+
+class ChannelStateRow(Base):
+    """Small durable state of a channel (Zalo OA tokens, polling offsets…)."""
+
+    __tablename__ = "channel_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime]

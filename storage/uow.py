@@ -26,7 +26,8 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dialogs.domain import Agency, Assignment, AssignmentStatus, Conversation, Officer, Round
-from dialogs.ports import BindError, Clock, ConflictError, SubmissionRecord
+from dialogs.messages import Outbound, from_payload, to_payload
+from dialogs.ports import BindError, Clock, ConflictError, OutboxItem, SubmissionRecord
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -34,11 +35,13 @@ from storage.models import (
     AnswerRow,
     AssignmentRow,
     AuditRow,
+    ChannelStateRow,
     ConversationRow,
     IdentityRow,
     InboundMessageRow,
     InviteRow,
     OfficerRow,
+    OutboxRow,
     RoundRow,
     SubmissionRow,
     TemplateRow,
@@ -227,6 +230,104 @@ class SqlUnitOfWork:
             .on_conflict_do_nothing(index_elements=["channel", "message_id"])
         )
         return _rowcount(await self.session.execute(stmt)) == 1
+
+    # --- outbox: messages pushed outside a reply ------------------------------
+
+    async def enqueue(
+        self,
+        channel: str,
+        user_id: str,
+        messages: list[Outbound],
+        *,
+        now: dt.datetime,
+        dedupe_key: str | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> bool:
+        """Queue messages for an identity; False when ``dedupe_key`` was queued before."""
+        stmt = (
+            self._insert(OutboxRow)
+            .values(
+                channel=channel, user_id=user_id, payload=to_payload(messages),
+                dedupe_key=dedupe_key, created_at=now, not_before=not_before or now,
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+        return _rowcount(await self.session.execute(stmt)) == 1
+
+    async def claim_outbox(
+        self, now: dt.datetime, *, limit: int = 100, lease: dt.timedelta = dt.timedelta(minutes=2),
+        channels: Iterable[str] | None = None,
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` due messages to this process (other processes skip
+        them until the lease ends). Commit to make the lease visible."""
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.delivered_at.is_(None), OutboxRow.failed_at.is_(None),
+                OutboxRow.not_before <= now,
+                or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+            )
+            .order_by(OutboxRow.not_before, OutboxRow.id)
+            .limit(limit)
+        )
+        if channels is not None:
+            query = query.where(OutboxRow.channel.in_(list(channels)))
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(await self.session.scalars(query))
+        items = []
+        for row in rows:
+            row.claimed_until = now + lease
+            row.attempts += 1
+            items.append(OutboxItem(row.id, row.channel, row.user_id, from_payload(row.payload),
+                                    row.attempts, row.dedupe_key))
+        await self.session.flush()
+        return items
+
+    async def finish_outbox(
+        self, item_id: int, now: dt.datetime, *, error: str | None = None,
+        retry_at: dt.datetime | None = None,
+    ) -> None:
+        """Mark delivered (no error), retry later (``retry_at``) or failed for good."""
+        values: dict[str, Any] = {"claimed_until": None, "last_error": error}
+        if error is None:
+            values["delivered_at"] = now
+        elif retry_at is not None:
+            values["not_before"] = retry_at
+        else:
+            values["failed_at"] = now
+        await self.session.execute(
+            update(OutboxRow).where(OutboxRow.id == item_id).values(**values)
+        )
+
+    async def outbox_status(self, dedupe_key: str) -> str | None:
+        """"queued" | "delivered" | "failed" | None (never queued)."""
+        row = await self.session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+        if row is None:
+            return None
+        if row.delivered_at is not None:
+            return "delivered"
+        return "failed" if row.failed_at is not None else "queued"
+
+    # --- channel state ---------------------------------------------------------
+
+    async def get_channel_state(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
+        """A channel's stored state; ``lock`` holds a row lock (PostgreSQL) until commit,
+        so one process at a time can e.g. refresh a single-use token."""
+        query = select(ChannelStateRow).where(ChannelStateRow.key == key)
+        if lock and self._dialect == "postgresql":
+            query = query.with_for_update()
+        row = await self.session.scalar(query)
+        return None if row is None else dict(row.value)
+
+    async def put_channel_state(self, key: str, value: dict[str, Any], now: dt.datetime) -> None:
+        row = await self.session.get(ChannelStateRow, key)
+        if row is None:
+            self.session.add(ChannelStateRow(key=key, value=value, version=1, updated_at=now))
+        else:
+            row.value, row.version, row.updated_at = value, row.version + 1, now
+        await self.session.flush()
 
     # --- conversations -------------------------------------------------------
 

@@ -38,6 +38,7 @@
   }
 
   var session = storedSession();
+  var returning = session !== null;
   if (!session) { session = createSession(); }
 
   function scrollToEnd() {
@@ -174,11 +175,12 @@
     if (!window.confirm("Bắt đầu phiên mới? Anh/Chị sẽ cần nhập lại mã mời.")) { return; }
     session = createSession();
     list.textContent = "";
-    send({ callback: "cmd:continue" }, null);
+    send({ text: "/start" }, null);
   });
 
-  // A returning session continues where it was; a new one is greeted (and asked
-  // for an invite code) by the same command.
-  send({ callback: "cmd:continue" }, null);
+  // A returning session (this tab reloaded, or another tab of the same browser)
+  // is shown the question it was at; a new one gets the greeting and is asked
+  // for an invite code.
+  send(returning ? { callback: "cmd:continue" } : { text: "/start" }, null);
   input.focus();
 })();

@@ -6,11 +6,14 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from storage.db import create_engine, downgrade_async, upgrade, upgrade_async
+from storage.db import alembic_config, create_engine, downgrade_async, upgrade, upgrade_async
 from storage.models import Base
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _schema_state(connection: Connection) -> tuple[set[str], list[Any], str | None]:
@@ -35,7 +38,7 @@ async def test_upgrade_from_inside_a_running_loop_builds_the_models_schema(
     tables, differences, revision = await _inspect(empty_database_url)
     assert tables == {*Base.metadata.tables, "alembic_version"}
     assert differences == []
-    assert revision == "0001"
+    assert revision == HEAD
 
 
 async def test_blocking_upgrade_is_idempotent_and_downgrade_empties(
@@ -43,7 +46,7 @@ async def test_blocking_upgrade_is_idempotent_and_downgrade_empties(
 ) -> None:
     upgrade(empty_database_url)  # called while this test's loop is running
     upgrade(empty_database_url)
-    assert (await _inspect(empty_database_url))[2] == "0001"
+    assert (await _inspect(empty_database_url))[2] == HEAD
     await downgrade_async(empty_database_url, "base")
     tables, _, revision = await _inspect(empty_database_url)
     assert tables == {"alembic_version"} and revision is None

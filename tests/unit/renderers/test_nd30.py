@@ -35,9 +35,12 @@ def test_page_is_a4_with_margins_inside_decree_30_ranges() -> None:
 def test_times_new_roman_in_every_script_slot_on_defaults_and_styles() -> None:
     document = open_docx(_doc().to_bytes())
     styles_el = document.styles.element
-    default_fonts = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(
-        qn("w:rPr")
-    ).find(qn("w:rFonts"))
+    default_fonts = (
+        styles_el.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:rFonts"))
+    )
     for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
         assert default_fonts.get(qn(f"w:{slot}")) == FONT
     assert default_fonts.get(qn("w:asciiTheme")) is None
@@ -56,9 +59,12 @@ def test_times_new_roman_in_every_script_slot_on_defaults_and_styles() -> None:
 
 def test_language_is_vietnamese() -> None:
     document = open_docx(_doc().to_bytes())
-    lang = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(
-        qn("w:rPr")
-    ).find(qn("w:lang"))
+    lang = (
+        document.styles.element.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:lang"))
+    )
     assert lang.get(qn("w:val")) == "vi-VN"
 
 
@@ -104,8 +110,11 @@ def test_a_table_too_wide_for_portrait_gets_its_own_landscape_page() -> None:
     # The intro line travels with its table.
     body = document.element.body
     intro = next(p for p in document.paragraphs if p.text == "* Bảng rộng:")
-    section_breaks = [p for p in body.iter(qn("w:p")) if p.find(qn("w:pPr")) is not None
-                      and p.find(qn("w:pPr")).find(qn("w:sectPr")) is not None]
+    section_breaks = [
+        p
+        for p in body.iter(qn("w:p"))
+        if p.find(qn("w:pPr")) is not None and p.find(qn("w:pPr")).find(qn("w:sectPr")) is not None
+    ]
     assert list(body).index(section_breaks[0]) < list(body).index(intro._p)
 
 

