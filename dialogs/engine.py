@@ -128,6 +128,8 @@ class Engine:
             officer = await uow.officer_for_identity(inbound.channel, inbound.user_id)
             if officer is None:
                 conv.state, conv.officer_id, conv.assignment_id = State.UNBOUND, None, None
+            else:
+                await uow.touch_identity(inbound.channel, inbound.user_id, now)
             with attached(conv.state) as lifecycle:
                 turn = Turn(uow, conv, officer, lifecycle)
                 try:

@@ -72,6 +72,9 @@ class UnitOfWork(Protocol):
         ...
 
     async def officer_for_identity(self, channel: str, user_id: str) -> Officer | None: ...
+    async def touch_identity(self, channel: str, user_id: str, now: dt.datetime) -> None:
+        """Remember when this identity last wrote to us (Zalo's messaging window)."""
+        ...
     async def get_officer(self, officer_id: int) -> Officer | None: ...
     async def get_agency(self, agency_id: int) -> Agency | None: ...
     async def agency_by_abbreviation(self, abbreviation: str) -> Agency | None: ...
@@ -136,6 +139,9 @@ class Channel(Protocol):
     """A messaging channel able to push messages to one of its users."""
 
     name: str  # "web", "telegram", "zalo_oa", "zalo_bot"
+    #: How long after the user's last message the platform lets us write to them
+    #: (Zalo OA: 7 days); None: no limit.
+    window: dt.timedelta | None
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         """Send the messages; raise DeliveryError on failure."""

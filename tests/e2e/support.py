@@ -94,12 +94,14 @@ class Server:
                 self.kill()
 
 
-def start_server(env: dict[str, str], cwd: Path, port: int, name: str = "server") -> Server:
-    """``baocao run`` in a subprocess; returns once ``/healthz`` answers."""
+def start_server(
+    env: dict[str, str], cwd: Path, port: int, name: str = "server", command: str = "run"
+) -> Server:
+    """``baocao run`` (or ``demo``) in a subprocess; returns once ``/healthz`` answers."""
     log_path = cwd / f"{name}-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(BAOCAO), "run"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            [str(BAOCAO), command], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
         )
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
     deadline = time.monotonic() + STARTUP_TIMEOUT
