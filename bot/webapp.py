@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat
+from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
 from bot.downloads import content_disposition, verify_submission
 
 if TYPE_CHECKING:
@@ -79,6 +79,17 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
             return _error(500, "Hệ thống đang gặp sự cố. Anh/Chị vui lòng thử lại sau ít phút.")
         return JSONResponse(payload, headers={"Cache-Control": "no-store"})
 
+    async def inbox_api(request: Request) -> Response:
+        """Messages queued for this web session (reminders, notices), delivered once."""
+        try:
+            body = await _read_limited(request, MAX_BODY_BYTES)
+            payload = await take_inbox(boot.uow_factory, boot.clock, body, secret_key)
+        except ChatRequestError as exc:
+            return _error(exc.status, exc.message)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
     async def download(request: Request) -> Response:
         raw_id = request.path_params["submission_id"]
         try:
@@ -121,6 +132,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/", index),
         Route("/chat", chat_page),
         Route("/api/chat", chat_api, methods=["POST"]),
+        Route("/api/chat/inbox", inbox_api, methods=["POST"]),
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

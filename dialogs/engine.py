@@ -357,7 +357,13 @@ class Engine:
             return
         state = turn.lifecycle.state
         if command in (Command.START, Command.CONTINUE):
-            if state in (State.IDLE, State.SUBMITTED, State.CONFIRMING):
+            if state == State.REVIEWING:
+                # back to the questionnaire: the first open question, else where they were
+                first_open = self._first_open_step(turn)
+                if first_open is not None:
+                    turn.conv.step = first_open.key
+                turn.conv.data.pop("return", None)
+            if state != State.ANSWERING:
                 fire(turn.lifecycle, "answer")
             await self._resume(turn)
         elif command == Command.REVIEW:

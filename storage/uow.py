@@ -301,6 +301,31 @@ class SqlUnitOfWork:
             update(OutboxRow).where(OutboxRow.id == item_id).values(**values)
         )
 
+    async def take_outbox(
+        self, channel: str, user_id: str, now: dt.datetime, *, limit: int = 20
+    ) -> list[OutboxItem]:
+        """Hand a pull channel (the web chat) its due messages, marking them delivered."""
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.channel == channel, OutboxRow.user_id == user_id,
+                OutboxRow.delivered_at.is_(None), OutboxRow.failed_at.is_(None),
+                OutboxRow.not_before <= now,
+            )
+            .order_by(OutboxRow.not_before, OutboxRow.id)
+            .limit(limit)
+        )
+        if self._dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        items = []
+        for row in await self.session.scalars(query):
+            row.delivered_at = now
+            row.attempts += 1
+            items.append(OutboxItem(row.id, row.channel, row.user_id, from_payload(row.payload),
+                                    row.attempts, row.dedupe_key))
+        await self.session.flush()
+        return items
+
     async def outbox_status(self, dedupe_key: str) -> str | None:
         """"queued" | "delivered" | "failed" | None (never queued)."""
         row = await self.session.scalar(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
@@ -313,11 +338,19 @@ class SqlUnitOfWork:
     # --- channel state ---------------------------------------------------------
 
     async def get_channel_state(self, key: str, *, lock: bool = False) -> dict[str, Any] | None:
-        """A channel's stored state; ``lock`` holds a row lock (PostgreSQL) until commit,
-        so one process at a time can e.g. refresh a single-use token."""
+        """A channel's stored state; ``lock`` holds a row lock (PostgreSQL; the write lock
+        on SQLite) until commit, so one process at a time can e.g. refresh a single-use
+        token. With ``lock``, call this first in its unit of work."""
         query = select(ChannelStateRow).where(ChannelStateRow.key == key)
         if lock and self._dialect == "postgresql":
             query = query.with_for_update()
+        elif lock:  # SQLite has no row locks: a no-op write takes the database's write lock
+            await self.session.execute(
+                update(ChannelStateRow)
+                .where(ChannelStateRow.key == key)
+                .values(version=ChannelStateRow.version)
+                .execution_options(synchronize_session=False)
+            )
         row = await self.session.scalar(query)
         return None if row is None else dict(row.value)
 

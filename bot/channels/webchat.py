@@ -97,3 +97,27 @@ async def handle_chat(
     inbound = parse_chat_request(body)
     replies = await handle(inbound)
     return {"messages": [outbound_to_json(out, secret_key) for out in replies]}
+
+
+def parse_session(body: bytes) -> str:
+    """The session of an inbox poll ``{"session": str}``."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ChatRequestError(400, "Yêu cầu không hợp lệ: dữ liệu không phải JSON.") from None
+    session = payload.get("session") if isinstance(payload, dict) else None
+    if not isinstance(session, str) or not SESSION_RE.fullmatch(session):
+        raise ChatRequestError(400, "Phiên trò chuyện không hợp lệ. Vui lòng tải lại trang.")
+    return session
+
+
+async def take_inbox(
+    uow_factory: Callable[[], Any], clock: Any, body: bytes, secret_key: str
+) -> dict[str, Any]:
+    """Messages queued for a web session (reminders, notices), each handed out once."""
+    session = parse_session(body)
+    async with uow_factory() as uow:
+        items = await uow.take_outbox(CHANNEL, session, clock.now())
+        await uow.commit()
+    messages = [m for item in items for m in item.messages]
+    return {"messages": [outbound_to_json(out, secret_key) for out in messages]}

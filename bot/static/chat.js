@@ -183,4 +183,23 @@
   // for an invite code.
   send(returning ? { callback: "cmd:continue" } : { text: "/start" }, null);
   input.focus();
+
+  // Reminders and notices for this session wait on the server until asked for.
+  function pollInbox() {
+    if (busy || document.hidden) { return; }
+    fetch("/api/chat/inbox", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session: session }),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.ok ? response.json() : { messages: [] };
+    }).then(function (data) {
+      var messages = data.messages || [];
+      if (messages.length) { disableOldButtons(); }
+      messages.forEach(renderMessage);
+    }).catch(function () { /* offline: try again at the next tick */ });
+  }
+  window.setInterval(pollInbox, 30000);
+  document.addEventListener("visibilitychange", pollInbox);
 })();

@@ -236,3 +236,14 @@ async def test_last_periods_answer_is_offered_and_kept(uow_factory, mini_templat
     assert "Kỳ trước: 56" in chat.text
     await chat.tap_label("Giữ như kỳ trước")
     assert "Câu 2/12" in chat.text
+
+
+async def test_continue_from_the_review_returns_to_the_first_open_question(world: World):
+    chat = await bind(world)
+    await chat.send("56")
+    await chat.send("xem lại")
+    assert "XEM LẠI BÁO CÁO" in chat.text
+    await chat.send("tiếp tục")
+    assert "Câu 2/12" in chat.text and "Số CBCC được trang bị máy tính?" in chat.text
+    await chat.send("50")
+    assert "Câu 3/12" in chat.text
