@@ -8,6 +8,8 @@ for the channel to send. Nothing about a conversation is kept in memory.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +44,10 @@ FilenameFor = Callable[[Template, DocumentInfo], str]
 MAX_MESSAGE = 3500  # characters per outbound message (under every channel's limit)
 MAX_INPUT = 100_000  # characters of one inbound text that are looked at
 REVIEW_VALUE_CHARS = 160
+#: Invite codes carry ~54 bits; on top, one chat identity gets this many wrong
+#: codes per window before it must wait.
+MAX_BIND_FAILURES = 5
+BIND_WINDOW = dt.timedelta(minutes=15)
 
 
 def _default_filename(template: Template, info: DocumentInfo) -> str:
@@ -181,12 +187,24 @@ class Engine:
         await self._bind(turn, inbound, code)
 
     async def _bind(self, turn: Turn, inbound: Inbound, code: str) -> None:
+        now = self.clock.now()
+        since = now - BIND_WINDOW
+        recent = [t for t in turn.conv.data.get("bind_failures", [])
+                  if isinstance(t, str) and dt.datetime.fromisoformat(t) > since]
+        if len(recent) >= MAX_BIND_FAILURES:
+            log.warning("invite attempts throttled for %s:%s", inbound.channel, inbound.user_id)
+            turn.conv.data["bind_failures"] = recent
+            turn.say(texts.BIND_ERRORS["throttled"])
+            return
         try:
             officer = await turn.uow.bind_invite(
                 code[:64], inbound.channel, inbound.user_id, inbound.display_name,
                 self.clock.now(),
             )
         except BindError as exc:
+            log.warning("invite refused (%s) for %s:%s", exc.reason, inbound.channel,
+                        inbound.user_id)
+            turn.conv.data["bind_failures"] = [*recent, now.isoformat()]
             message = texts.BIND_ERRORS.get(exc.reason, texts.BIND_ERRORS["unknown"])
             turn.say(message.format(collector=self.collector))
             return
@@ -403,8 +421,10 @@ class Engine:
             self._back(turn, step)
         elif command == Command.SKIP:
             await self._skip(turn, step)
+            return  # _skip asks the next question itself
         elif command == Command.KEEP:
             await self._keep(turn, step)
+            return  # likewise
         elif command in (Command.ADD, Command.DONE, Command.REMOVE_LAST):
             if step.kind != "r":
                 turn.say(texts.ONLY_WHILE_ANSWERING)
@@ -602,6 +622,11 @@ class Engine:
         if step.kind == "r":
             await self._repeat_text(turn, step, text if text is not None else button or "")
             return
+        if self._changed_meanwhile(turn, step):
+            current = display_value(step.spec, self._existing(turn, step)) or texts.NOT_ANSWERED
+            turn.say(texts.CHANGED_MEANWHILE.format(value=current))
+            await self._ask_current(turn)
+            return
         spec = step.spec
         try:
             value = self._parse(spec, text, button)
@@ -711,6 +736,21 @@ class Engine:
             return None
         return items[step.index].get(step.column.id)
 
+    def _existing(self, turn: Turn, step: Step) -> Any:
+        """The stored value this step would change (None at a repeat gate)."""
+        if step.kind == "f":
+            return self._item_value(turn, step)
+        if step.kind == "r":
+            return None
+        return self._cell_value(step, turn.answers.get(step.question.id))
+
+    def _changed_meanwhile(self, turn: Turn, step: Step) -> bool:
+        """Did someone else change this answer after it was shown to this officer?"""
+        seen = turn.conv.data.get("seen")
+        if not isinstance(seen, dict) or seen.get("step") != step.key:
+            return False
+        return _canonical(seen.get("value")) != _canonical(self._existing(turn, step))
+
     @staticmethod
     def _cell_value(step: Step, value: Any) -> Any:
         if step.kind != "t" or step.row is None or step.column is None:
@@ -724,6 +764,7 @@ class Engine:
         asks_whole = step.kind in ("q", "r") or (step.kind == "t" and self._is_first_cell(step))
         if asks_whole and turn.answers.get(step.question.id) is None:
             prefill = await self._candidate(turn, step.question)
+        turn.conv.data["seen"] = {"step": step.key, "value": self._existing(turn, step)}
         turn.out.extend(self._prompt_messages(turn, step, prefill))
 
     @staticmethod
@@ -994,6 +1035,10 @@ class Engine:
     def _local_time(self, moment: Any) -> str:
         local = moment.astimezone(self.tz)
         return f"{local:%H:%M} ngày {local.day:02d}/{local.month:02d}/{local.year}"
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _clip(text: str) -> str:

@@ -77,6 +77,10 @@ ALREADY_SUBMITTED = (
     "Nếu cần sửa, vui lòng đề nghị {collector} trả lại báo cáo."
 )
 CONFIRM_CANCELLED = "Chưa nộp. Anh/Chị có thể xem lại và sửa câu trả lời."
+CHANGED_MEANWHILE = (
+    "Câu này vừa được cán bộ khác của đơn vị cập nhật thành: {value}. "
+    "Câu trả lời của Anh/Chị chưa được lưu để tránh ghi đè; vui lòng xem lại và nhập lại nếu vẫn muốn thay đổi."
+)
 BUSY = "Hệ thống đang bận, vui lòng gửi lại tin nhắn."
 REPEAT_GATE = "Đã nhập {count} mục."
 REPEAT_ADD_OR_DONE = "Bấm \"Thêm mục\" (hoặc gõ \"thêm\") để nhập thêm, \"Xong\" khi đã đủ."
@@ -103,3 +107,30 @@ BUTTONS = {
     "continue": "Tiếp tục trả lời",
     "edit": "Sửa câu {n}",
 }
+
+# --- rounds and reminders (bot/reminders.py) -------------------------------------------
+ROUND_OPENED = (
+    "📋 Đợt báo cáo mới: {name} {period}\n"
+    "Số liệu tính từ ngày {start} đến ngày {end}.\n"
+    "Hạn nộp: {deadline}. Gồm {total} câu hỏi; Anh/Chị có thể trả lời dần, "
+    "câu trả lời được lưu ngay."
+)
+REMINDER = (
+    "🔔 Nhắc hạn nộp báo cáo {name} {period}\n"
+    "{agency}: Đã trả lời {answered}/{total} câu.\n"
+    "{left}"
+)
+NUDGE = (
+    "📣 {collector} đề nghị {agency} hoàn thành báo cáo {name} {period}.\n"
+    "Đã trả lời {answered}/{total} câu.\n"
+    "{left}"
+)
+LEFT_DAYS = "Hạn nộp: {deadline} — còn {days} ngày."
+LEFT_TODAY = "Hạn nộp: hôm nay, {deadline}."
+LEFT_OVERDUE = "Hạn nộp: {deadline} — đã quá hạn {days} ngày."
+DIGEST_TITLE = "📊 Tình hình nộp báo cáo ngày {date}"
+DIGEST_ROUND = "{name} {period} (hạn {deadline}): đã nộp {submitted}/{count}."
+DIGEST_LATE = "Quá hạn, chưa nộp ({count}): {agencies}"
+DIGEST_NOT_STARTED = "Chưa bắt đầu ({count}): {agencies}"
+DIGEST_ALL_GOOD = "Không có cơ quan nào quá hạn hoặc chưa bắt đầu."
+START_BUTTON = "Bắt đầu trả lời"

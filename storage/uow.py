@@ -839,14 +839,21 @@ class SqlUnitOfWork:
         now: dt.datetime,
     ) -> SubmissionRecord:
         """Store the next version (1, 2, …) and mark the assignment submitted."""
-        # Updating the assignment first locks its row, serialising version numbers.
+        # Updating the assignment first locks its row, serialising version numbers;
+        # the status condition makes a second, simultaneous submit fail instead of
+        # becoming version 2.
         marked = await self.session.execute(
             update(AssignmentRow)
-            .where(AssignmentRow.id == assignment_id)
+            .where(
+                AssignmentRow.id == assignment_id,
+                AssignmentRow.status != AssignmentStatus.SUBMITTED.value,
+            )
             .values(status=AssignmentStatus.SUBMITTED.value, submitted_at=now, updated_at=now)
         )
         if _rowcount(marked) != 1:
-            raise LookupError(f"no assignment {assignment_id}")
+            if await self.session.get(AssignmentRow, assignment_id) is None:
+                raise LookupError(f"no assignment {assignment_id}")
+            raise ConflictError(f"assignment {assignment_id} is already submitted")
         latest = await self.session.scalar(
             select(func.max(SubmissionRow.version)).where(
                 SubmissionRow.assignment_id == assignment_id

@@ -247,3 +247,50 @@ async def test_continue_from_the_review_returns_to_the_first_open_question(world
     assert "Câu 2/12" in chat.text and "Số CBCC được trang bị máy tính?" in chat.text
     await chat.send("50")
     assert "Câu 3/12" in chat.text
+
+
+async def test_a_conflicting_edit_is_reported_to_the_second_officer(world: World):
+    a = await bind(world, "a", "SCT0")
+    b = await bind(world, "b", "SCT1")
+    await a.send("56")  # a answers question 1
+    await b.send("60")  # b was shown question 1 before a's answer arrived
+    assert "vừa được cán bộ khác của đơn vị cập nhật thành: 56" in b.text
+    assert "Câu 1/12" in b.text and "Đã trả lời: 56" in b.text
+    assert (await world.answers("SCT"))["staff"] == 56
+    await b.send("60")  # having seen a's value, b may still change it
+    assert "Câu 2/12" in b.text
+    assert (await world.answers("SCT"))["staff"] == 60
+    async with world.uow_factory() as uow:
+        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
+        history = await uow.answer_history(assignment.id, "staff")
+    assert [(h.old, h.new) for h in history] == [(None, 56), (56, 60)]
+
+
+async def test_two_submits_at_once_make_one_submission(world: World):
+    import asyncio
+
+    a = await bind(world, "a", "SCT0")
+    b = await bind(world, "b", "SCT1")
+    await fill_all(a)
+    await a.send("nộp")
+    await b.send("nộp")
+    assert "xác nhận nộp" in a.text and "xác nhận nộp" in b.text
+    await asyncio.gather(a.tap_label("Xác nhận nộp"), b.tap_label("Xác nhận nộp"))
+    texts = [a.text, b.text]
+    assert sum("Đã nộp báo cáo (bản 1)" in t for t in texts) == 1
+    assert sum("đã được nộp" in t for t in texts) == 1
+    async with world.uow_factory() as uow:
+        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
+        assert len(await uow.list_submissions(assignment.id)) == 1
+
+
+async def test_wrong_invite_codes_are_throttled_per_identity(world: World):
+    chat = world.chat("guesser")
+    for i in range(5):
+        await chat.send(f"AAAA-BBBB-CC{i}")
+        assert "Mã mời không đúng" in chat.text
+    await chat.send(world.invites["SCT0"])  # even a right code waits now
+    assert "sai mã quá nhiều lần" in chat.text
+    world.clock.advance(dt.timedelta(minutes=16))
+    await chat.send(world.invites["SCT0"])
+    assert "liên kết với Sở Công Thương" in chat.text
