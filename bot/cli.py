@@ -183,7 +183,17 @@ async def _serve(boot: Any, host: str, port: int) -> None:
         lifespan="off",
     )
     server = uvicorn.Server(config)
-    await server.serve()
+    from bot.scheduler import scheduler_service
+
+    # channel services (Zalo Bot polling …) and the reminder scheduler run beside the web server
+    services = [asyncio.create_task(service())
+                for service in [*boot.services, scheduler_service(boot)]]
+    try:
+        await server.serve()
+    finally:
+        for task in services:
+            task.cancel()
+        await asyncio.gather(*services, return_exceptions=True)
     if not server.started:
         raise Fail(f"Không mở được cổng {host}:{port}.")
 
@@ -253,7 +263,11 @@ def chat(abbreviation: str, database_url: str | None) -> None:
     settings = load_settings(database_url)
     logging.getLogger().setLevel(logging.WARNING)
 
+    interactive = sys.stdin.isatty()
+
     async def read() -> str | None:
+        if interactive:
+            click.echo("> ", nl=False)
         line = await asyncio.to_thread(sys.stdin.readline)
         return line if line else None
 
@@ -448,8 +462,23 @@ def invite(abbreviation: str, role: str, days: int, database_url: str | None) ->
             )
             await uow.commit()
         click.echo(code)
+        if settings.telegram_bot_token:
+            click.echo(await _telegram_link(settings, code))
 
     run(_with_app(settings, work))
+
+
+async def _telegram_link(settings: Settings, code: str) -> str:
+    """``Telegram: https://t.me/<bot>?start=<code>`` (the bot's name comes from getMe)."""
+    from telegram.error import TelegramError
+
+    from bot.channels.telegram.runtime import bot_username, deep_link
+
+    try:
+        username = await bot_username(settings.telegram_bot_token or "", settings.telegram_api_url)
+    except TelegramError as exc:
+        return f"Telegram: không lấy được tên bot ({exc}); mã dùng với lệnh /start {code}"
+    return f"Telegram: {deep_link(username, code)}"
 
 
 # --------------------------------------------------------------------------- rounds
@@ -527,6 +556,38 @@ def render(assignment_id: int, output: Path, database_url: str | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
         click.echo(f"Đã ghi bản nháp: {output}")
+
+    run(_with_app(settings, work))
+
+
+from bot.cli_rounds import round_group  # noqa: E402 — it builds on the helpers above
+
+cli.add_command(round_group)
+
+
+@cli.command()
+@click.argument("assignment_id", type=int)
+@database_option
+def audit(assignment_id: int, database_url: str | None) -> None:
+    """Lịch sử thay đổi của một phiếu báo cáo: ai sửa gì, lúc nào."""
+    from bot.audit import assignment_audit
+
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        async with boot.uow_factory() as uow:
+            assignment = await uow.get_assignment(assignment_id)
+            if assignment is None:
+                raise Fail(f"Không có phiếu số {assignment_id}.")
+            round_ = await uow.get_round(assignment.round_id)
+            template = boot.templates.get(round_.template_id) if round_ else None
+            lines = await assignment_audit(uow, assignment_id, template, settings.timezone)
+        if not lines:
+            click.echo("Chưa có thay đổi nào.")
+            return
+        rows = [[f"{line.at:%d/%m/%Y %H:%M:%S}", line.who, line.what, line.detail]
+                for line in lines]
+        click.echo(_table(rows, ["Thời điểm", "Người thực hiện", "Thao tác", "Chi tiết"]))
 
     run(_with_app(settings, work))
 
