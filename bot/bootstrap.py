@@ -6,15 +6,19 @@ builds the conversation engine. Nothing is created at import time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
+
+from bot.channels.telegram.wiring import wire_telegram
+from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
 from bot.settings import Settings
 from dialogs.engine import Engine
 from dialogs.loader import load_templates
-from dialogs.ports import Clock, UnitOfWork
+from dialogs.ports import Channel, Clock, UnitOfWork
 from dialogs.schema import Template
 from renderers.report import document_filename, render_report
 from storage.db import create_engine, upgrade_async
@@ -26,13 +30,28 @@ class Bootstrapped:
     """Everything a running process needs; close ``db`` when done."""
 
     settings: Settings
-    db: Any  # sqlalchemy.ext.asyncio.AsyncEngine
+    db: AsyncEngine
     uow_factory: Callable[[], UnitOfWork]
     templates: Mapping[str, Template]
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
+    #: pushing channels by name: the outbox delivers through them
+    channels: dict[str, Channel] = field(default_factory=dict)
+    #: HTTP routes the channels provide (webhooks), mounted by the web app
+    routes: list[BaseRoute] = field(default_factory=list)
+    #: long-running channel services (e.g. polling) that ``baocao run`` starts
+    services: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def add_channels(self, wiring: ChannelWiring) -> None:
+        self.channels.update(wiring.channels)
+        self.routes.extend(wiring.routes)
+        self.services.extend(wiring.services)
+        self.closers.extend(wiring.closers)
 
     async def aclose(self) -> None:
+        for close in self.closers:
+            await close()
         await self.db.dispose()
 
 
@@ -61,7 +80,7 @@ async def build_app(
         timezone=settings.timezone,
         collector=settings.collector,
     )
-    return Bootstrapped(
+    boot = Bootstrapped(
         settings=settings,
         db=db,
         uow_factory=uow_factory,
@@ -69,3 +88,6 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
+    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock))
+    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock))
+    return boot

@@ -531,10 +531,14 @@ def rounds_list(database_url: str | None) -> None:
 @click.argument("assignment_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Tệp DOCX cần ghi.")
+@click.option("--pdf", "as_pdf", is_flag=True,
+              help="Ghi thêm bản PDF cạnh tệp DOCX (cần LibreOffice).")
 @database_option
-def render(assignment_id: int, output: Path, database_url: str | None) -> None:
-    """Xuất bản nháp DOCX từ các câu trả lời hiện có của một phiếu."""
+def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | None) -> None:
+    """Xuất bản nháp DOCX (và PDF với --pdf) từ các câu trả lời hiện có của một phiếu."""
     settings = load_settings(database_url)
+    if as_pdf and output.suffix.lower() == ".pdf":
+        output = output.with_suffix(".docx")
 
     async def work(boot: Any) -> None:
         from dialogs.domain import DocumentInfo
@@ -556,6 +560,16 @@ def render(assignment_id: int, output: Path, database_url: str | None) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
         click.echo(f"Đã ghi bản nháp: {output}")
+        if as_pdf:
+            from renderers.pdf import PdfError, to_pdf
+
+            try:
+                pdf = to_pdf(data)
+            except PdfError as exc:
+                raise Fail(f"{exc} (Bản DOCX đã được ghi.)") from exc
+            pdf_path = output.with_suffix(".pdf")
+            pdf_path.write_bytes(pdf)
+            click.echo(f"Đã ghi bản PDF: {pdf_path}")
 
     run(_with_app(settings, work))
 

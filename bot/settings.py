@@ -17,6 +17,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SECRET_KEY_FILE = "secret.key"
 
 
+def _env(name: str) -> AliasChoices:
+    """Read a setting from its conventional unprefixed name (or the field name)."""
+    return AliasChoices(name, name.lower())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BAOCAO_",
@@ -36,16 +41,62 @@ class Settings(BaseSettings):
     collector: str = "Sở Khoa học và Công nghệ"
     data_dir: Path = Path("./var")
     log_level: str = "info"
+    # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
+    # still go out, working days (mon…sun), public holidays ("MM-DD" every year or
+    # "YYYY-MM-DD"), how often the scheduler looks for due reminders.
+    reminder_time: str = "08:30"
+    reminder_until: str = "17:00"
+    working_days: str = "mon,tue,wed,thu,fri"
+    holidays: str = "01-01,04-30,05-01,09-02"
+    reminder_check_seconds: int = 120
 
     telegram_bot_token: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
     )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        validation_alias=AliasChoices("TELEGRAM_API_URL", "telegram_api_url"),
+    )  # a self-hosted Bot API server: its root URL, e.g. http://127.0.0.1:8081
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL", "telegram_webhook_url")
+    )  # set: webhook mode (Telegram posts updates to this public URL); unset: long polling
+    telegram_webhook_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET", "telegram_webhook_secret"),
+    )  # empty: derived from the secret key (same in every process)
     zalo_oa_access_token: str | None = Field(
         default=None,
         validation_alias=AliasChoices("ZALO_OA_ACCESS_TOKEN", "zalo_oa_access_token"),
     )
     zalo_bot_token: str | None = Field(
         default=None, validation_alias=AliasChoices("ZALO_BOT_TOKEN", "zalo_bot_token")
+    )
+    # Zalo Official Account (Open API v3); see bot/channels/zalo_oa.py
+    zalo_oa_app_id: str | None = Field(default=None, validation_alias=_env("ZALO_OA_APP_ID"))
+    zalo_oa_secret_key: str | None = Field(  # the OA secret key: webhook signatures
+        default=None, validation_alias=_env("ZALO_OA_SECRET_KEY")
+    )
+    zalo_oa_app_secret: str | None = Field(  # the app's secret key: token refresh
+        default=None, validation_alias=_env("ZALO_OA_APP_SECRET")
+    )
+    zalo_oa_refresh_token: str | None = Field(
+        default=None, validation_alias=_env("ZALO_OA_REFRESH_TOKEN")
+    )
+    zalo_oa_api_url: str = Field(
+        default="https://openapi.zalo.me", validation_alias=_env("ZALO_OA_API_URL")
+    )
+    zalo_oauth_url: str = Field(
+        default="https://oauth.zaloapp.com", validation_alias=_env("ZALO_OAUTH_URL")
+    )
+    # Zalo Bot Platform; see bot/channels/zalo_bot.py
+    zalo_bot_api_url: str = Field(
+        default="https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_BOT_API_URL")
+    )
+    zalo_bot_webhook_url: str = Field(  # empty: long polling
+        default="", validation_alias=_env("ZALO_BOT_WEBHOOK_URL")
+    )
+    zalo_bot_webhook_secret: str = Field(
+        default="", validation_alias=_env("ZALO_BOT_WEBHOOK_SECRET")
     )
 
     @model_validator(mode="after")
@@ -63,12 +114,19 @@ class Settings(BaseSettings):
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 
+    @property
+    def zalo_oa_configured(self) -> bool:
+        """Every value the OA channel needs is set."""
+        return all((self.zalo_oa_app_id, self.zalo_oa_secret_key, self.zalo_oa_app_secret,
+                    self.zalo_oa_access_token, self.zalo_oa_refresh_token))
+
     def channel_status(self) -> list[str]:
         """One Vietnamese line per optional channel, for the startup banner."""
         lines = []
         for label, value, env in (
             ("Telegram", self.telegram_bot_token, "TELEGRAM_BOT_TOKEN"),
-            ("Zalo OA", self.zalo_oa_access_token, "ZALO_OA_ACCESS_TOKEN"),
+            ("Zalo OA", self.zalo_oa_configured, "ZALO_OA_APP_ID, ZALO_OA_SECRET_KEY, "
+             "ZALO_OA_APP_SECRET, ZALO_OA_ACCESS_TOKEN, ZALO_OA_REFRESH_TOKEN"),
             ("Zalo Bot", self.zalo_bot_token, "ZALO_BOT_TOKEN"),
         ):
             if value:

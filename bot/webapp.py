@@ -136,6 +136,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
     ]
     return Starlette(
         routes=routes,

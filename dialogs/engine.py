@@ -78,6 +78,27 @@ class Turn:
     answers: dict[str, Any] = field(default_factory=dict)
     _previous: dict[str, Any] | None = None
 
+    _env: dict[str, Any] | None = None
+    _steps: list[Step] | None = None
+
+    def env(self) -> dict[str, Any]:
+        """The answers with computed values (cached until an answer changes)."""
+        if self._env is None:
+            assert self.template is not None
+            self._env = with_computed(self.template, self.answers)
+        return self._env
+
+    def steps(self) -> list[Step]:
+        """The steps that apply now, in order (cached until an answer changes)."""
+        if self._steps is None:
+            assert self.template is not None
+            self._steps = main_steps(self.template, self.env())
+        return self._steps
+
+    def answers_changed(self) -> None:
+        self._env = None
+        self._steps = None
+
     def say(self, text: str, buttons: list[list[Button]] | None = None,
             document: DocumentRef | None = None) -> None:
         self.out.append(Outbound(text, buttons or [], document))
@@ -234,6 +255,8 @@ class Engine:
                 round_ = await uow.get_round(assignment.round_id)
                 if round_ is None or round_.status != "open":
                     assignment, turn.conv.assignment_id, turn.conv.step = None, None, None
+                else:
+                    turn.round = round_
         if assignment is None:
             open_ = await uow.open_assignments(turn.officer.agency_id)
             if len(open_) == 1:
@@ -242,13 +265,15 @@ class Engine:
                 turn.conv.step = None
         if assignment is None:
             return
-        round_ = await uow.get_round(assignment.round_id)
+        round_ = turn.round if turn.round is not None and turn.round.id == assignment.round_id \
+            else await uow.get_round(assignment.round_id)
         template = self.templates.get(round_.template_id) if round_ else None
         if round_ is None or template is None:
             log.error("assignment %s: round or template missing", assignment.id)
             return
         turn.assignment, turn.round, turn.template = assignment, round_, template
         turn.answers = await uow.get_answers(assignment.id)
+        turn.answers_changed()
 
     def _outline(self, template: Template) -> Outline:
         key = (template.id, template.version)
@@ -335,8 +360,7 @@ class Engine:
 
     def _first_open_step(self, turn: Turn) -> Step | None:
         assert turn.template is not None
-        env = with_computed(turn.template, turn.answers)
-        for step in main_steps(turn.template, env):
+        for step in turn.steps():
             q = step.question
             value = turn.answers.get(q.id)
             if step.kind == "t":
@@ -440,15 +464,14 @@ class Engine:
         if step is None:
             step = self._first_open_step(turn)
             if step is None:
-                env = with_computed(turn.template, turn.answers)
-                step = main_steps(turn.template, env)[-1]
+                step = turn.steps()[-1]
             turn.conv.step = step.key
         return step
 
     # ----------------------------------------------------------- navigation
     def _steps(self, turn: Turn) -> list[Step]:
         assert turn.template is not None
-        return main_steps(turn.template, with_computed(turn.template, turn.answers))
+        return turn.steps()
 
     def _back(self, turn: Turn, step: Step) -> None:
         if step.kind == "f":
@@ -679,9 +702,11 @@ class Engine:
     async def _store(self, turn: Turn, question_id: str, value: Any) -> None:
         assert turn.assignment is not None and turn.officer is not None
         await turn.uow.set_answer(
-            turn.assignment.id, question_id, value, turn.officer.id, self.clock.now()
+            turn.assignment.id, question_id, value, turn.officer.id, self.clock.now(),
+            expected=turn.answers.get(question_id),
         )
         turn.answers[question_id] = value
+        turn.answers_changed()
 
     # -------------------------------------------------------------- repeats
     async def _repeat_text(self, turn: Turn, step: Step, text: str) -> None:
@@ -893,8 +918,8 @@ class Engine:
         assert turn.template is not None and turn.round is not None
         assert turn.agency is not None
         template, outline = turn.template, self._outline(turn.template)
-        env = with_computed(template, turn.answers)
-        relevant = {s.question.id for s in main_steps(template, env)}
+        env = turn.env()
+        relevant = {s.question.id for s in turn.steps()}
         answered = sum(1 for qid in outline.numbers if qid in turn.answers)
         turn.say(texts.REVIEW_TITLE.format(
             agency=turn.agency.name, name=template.name, period=turn.round.period_label,

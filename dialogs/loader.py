@@ -66,12 +66,13 @@ TEXT_PLACEHOLDERS = frozenset(
         "year",
         "province",
         "collector",
+        "rest_of_year",
     }
 )
 #: Placeholders in a question's ``render.pattern`` and ``render.empty``.
 PATTERN_PLACEHOLDERS = TEXT_PLACEHOLDERS | {"value", "label", "unit"}
 #: Placeholders in ``render.item``: for a repeat also each of its field ids.
-ITEM_PLACEHOLDERS = TEXT_PLACEHOLDERS | {"value", "label"}
+ITEM_PLACEHOLDERS = TEXT_PLACEHOLDERS | {"value", "label", "index"}
 
 _SELECT_TYPES = frozenset({QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE})
 _COLUMN_TYPES = SCALAR_TYPES | {QuestionType.COMPUTED}

@@ -99,9 +99,11 @@ class UnitOfWork(Protocol):
         value: Any,
         officer_id: int | None,
         now: dt.datetime,
+        expected: Any = ...,
     ) -> None:
         """Store the value (``None`` deletes it), appending a history row with the
-        old and new values, who and when."""
+        old and new values, who and when. With ``expected``, raise ConflictError
+        when the stored value is no longer that one (changed meanwhile)."""
         ...
 
     async def previous_answers(self, assignment_id: int) -> dict[str, Any]:

@@ -28,6 +28,7 @@ note                      never stored
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -97,7 +98,8 @@ class Render(_Model):
     ``pattern`` is a ``str.format`` pattern. Available names: ``{value}`` (the
     answer formatted in Vietnamese style: ``25.430``, ``93,75%``, ``08/4/2020``,
     ``Có``/``Không``, choice labels joined by ", "), ``{label}`` (the question's
-    ``label`` or prompt), and for repeat items (``item``) each field id.
+    ``label`` or prompt), and for repeat items (``item``) each field id and
+    ``{index}`` (1, 2, 3… for numbered lists).
     Leading ``"- "`` or ``"+ "`` in a pattern makes the paragraph a bullet.
     """
 
@@ -108,6 +110,7 @@ class Render(_Model):
     bullet: Literal["-", "+"] = "-"  # bullet for "bullets" style
     total_row: bool = False  # table/repeat table: add a bold "Tổng" row of numeric columns
     total_label: str = "Tổng số"
+    row_header: str | None = None  # table: header of the row-label column (default "Nội dung")
 
 
 class Column(_Model):
@@ -188,6 +191,7 @@ class Section(_Model):
     title: str
     numbering: Numbering | None = None
     intro: str | None = None  # a fixed paragraph printed under the heading
+    show_title: bool = True  # False: the title guides the chat only (a công văn's letter body)
     relevant: str | None = None
     items: list[Annotated[Question | Section, Field(discriminator="kind")]] = Field(
         default_factory=list
@@ -210,7 +214,9 @@ class Template(_Model):
     ``{agency}`` (agency name, "Sở Công Thương"), ``{agency_upper}``,
     ``{period}`` ("năm 2026"), ``{period_start}``/``{period_end}`` ("15/12/2025"),
     ``{year}``, ``{province}`` ("Đồng Nai"), ``{collector}`` (the collecting
-    department, "Sở Khoa học và Công nghệ").
+    department, "Sở Khoa học và Công nghệ"), ``{rest_of_year}`` (what is left of
+    the year after the period: "3 tháng cuối năm 2021"; "năm 2022" after an
+    annual period).
     """
 
     id: str
@@ -231,6 +237,10 @@ class Template(_Model):
 
     def iter_questions(self) -> list[Question]:
         """Every question in document order, appendix included."""
+        return list(self._questions)
+
+    @cached_property
+    def _questions(self) -> tuple[Question, ...]:
         out: list[Question] = []
 
         def walk(items: list[Question | Section]) -> None:
@@ -243,13 +253,14 @@ class Template(_Model):
         walk(list(self.sections))
         if self.appendix is not None:
             walk(list(self.appendix.items))
-        return out
+        return tuple(out)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self._questions}
 
     def question(self, question_id: str) -> Question:
-        for q in self.iter_questions():
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
+        return self._by_id[question_id]
 
 
 Section.model_rebuild()

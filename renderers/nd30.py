@@ -474,9 +474,11 @@ def _distribute(
             grow = int(d * share)
             widths[i] += grow
             spare -= grow
+        # What is left goes to every column without a fixed width, by weight (text
+        # columns weigh more), so a lone figure column is not squeezed by one wide
+        # text column.
         free = [i for i, c in enumerate(columns) if not c.width]
-        receivers = [i for i in free if columns[i].align == "left"] or free
-        receivers = receivers or list(range(len(columns)))
+        receivers = free or list(range(len(columns)))
         weight = sum(columns[i].weight for i in receivers) or 1.0
         for i in receivers:
             widths[i] += int(spare * columns[i].weight / weight)
@@ -900,12 +902,13 @@ class Nd30Document:
         left_w = text_w * 9 // 20
         table = self._layout_table(1, (left_w, text_w - left_w))
         left, right = table.rows[0].cells
-        _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE)
+        _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
         for line in recipients:
             left.add_paragraph(style=STYLE.RECIPIENTS).add_run(clean_text(line))
 
         lines = [clean_text(x).upper() for x in (authority, position) if x and clean_text(x)]
-        _write_cell(right, lines[0] if lines else "", STYLE.SIGNER)
+        first = _write_cell(right, lines[0] if lines else "", STYLE.SIGNER)
+        first.paragraph_format.space_before = Pt(6)  # level with "Nơi nhận:"
         for line in lines[1:]:
             right.add_paragraph(style=STYLE.SIGNER).add_run(line)
         for _ in range(SIGNATURE_LINES):

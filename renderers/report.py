@@ -8,6 +8,7 @@ the document.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -36,7 +37,14 @@ from dialogs.vn import (
 )
 from renderers.nd30 import Nd30Document, TableColumn, clean_text
 
-__all__ = ["computed_answers", "document_filename", "fill", "render_report"]
+__all__ = [
+    "computed_answers",
+    "document_filename",
+    "fill",
+    "render_report",
+    "rest_of_year",
+    "upper_title",
+]
 
 #: Names of document types by Decree 30 type code (Phụ lục III).
 DOCUMENT_TYPES = {
@@ -87,7 +95,26 @@ def placeholders(info: DocumentInfo) -> dict[str, str]:
         "year": str(rnd.period_end.year),
         "province": rnd.province,
         "collector": rnd.collector,
+        "rest_of_year": rest_of_year(rnd.period_end),
     }
+
+
+def rest_of_year(period_end: dt.date) -> str:
+    """What is left of the year after a period cut on ``period_end`` (Decree 09/2019
+    cuts on the 14th): "3 tháng cuối năm 2021" after 9 months, "năm 2022" after a year."""
+    months = 12 - period_end.month
+    if months <= 0:
+        return f"năm {period_end.year + 1}"
+    return f"{months} tháng cuối năm {period_end.year}"
+
+
+_SYMBOL_TOKEN = re.compile(r"\S*[0-9]\S*/\S*|\S*/\S*[0-9]\S*")
+
+
+def upper_title(text: str) -> str:
+    """A heading in capitals, keeping document symbols as written ("02/CT-TTg")."""
+    parts = re.split(r"(\s+)", text)
+    return "".join(p if _SYMBOL_TOKEN.fullmatch(p) else p.upper() for p in parts)
 
 
 def _strip_diacritics(text: str) -> str:
@@ -399,10 +426,11 @@ class _ReportBuilder:
             label, child_path = "+", path
         else:
             label, child_path = "", path
-        title = self.fill(section.title).strip()
-        if depth == 1:
-            title = title.upper()
-        self.doc.heading(min(depth, 3), f"{label} {title}".strip())
+        if section.show_title:
+            title = self.fill(section.title).strip()
+            if numbering == "roman":
+                title = upper_title(title)
+            self.doc.heading(min(depth, 3), f"{label} {title}".strip())
         if section.intro:
             self.emit_lines(self.fill(section.intro))
         self.items(section.items, depth=depth + 1, path=child_path)
@@ -559,7 +587,8 @@ class _ReportBuilder:
         with_labels = len(q.rows) > 1 or q.render.total_row
         columns = [TableColumn("STT", align="center", width=680)]
         if with_labels:
-            columns.append(TableColumn(ROW_LABEL_HEADER, align="left", weight=3.0))
+            header = self.fill(q.render.row_header) or ROW_LABEL_HEADER
+            columns.append(TableColumn(header, align="left", weight=3.0))
         columns += self._table_columns(q.columns)
         rows_data = [
             dict(answer.get(r.id) or {}) if isinstance(answer.get(r.id), Mapping) else {}
@@ -601,7 +630,10 @@ class _ReportBuilder:
                 parts = [formatted[f.id] for f in q.fields if formatted[f.id]]
                 formatted["value"] = ", ".join(parts)
                 if q.render.item:
-                    self.emit_lines(clean_text(fill(q.render.item, formatted)))
+                    text = clean_text(fill(q.render.item, formatted)).rstrip()
+                    if index == len(items) and text.endswith(";"):
+                        text = text[:-1] + "."  # a list ends with "." (";" after the others)
+                    self.emit_lines(text)
                 else:
                     self.emit(f"{q.render.bullet} " + formatted["value"])
             return

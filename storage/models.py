@@ -18,12 +18,14 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -160,6 +162,8 @@ class RoundRow(Base):
     province: Mapped[str] = mapped_column(String(100))
     collector: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[dt.datetime]
+    #: The round's reminder policy (``bot.reminders.ReminderPolicy`` as JSON); None: default.
+    reminder_policy: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AssignmentRow(Base):
@@ -292,3 +296,36 @@ class ChannelStateRow(Base):
     value: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime]
+
+
+class ReminderRow(Base):
+    """One reminder of one assignment, recorded before it is sent (at most once).
+
+    ``status``: planned → sent | skipped | cancelled; ``reason`` says why it was
+    skipped or cancelled. The unique key makes planning and sending idempotent.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("assignment_id", "kind", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # "before_7", "due_day", "overdue", "nudge"
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class SchedulerJobRow(Base):
+    """APScheduler's ``SQLAlchemyJobStore`` table, created here so Alembic owns the schema.
+
+    The columns match what APScheduler 3 declares itself (it then finds the table).
+    """
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

@@ -15,14 +15,17 @@ operator side (:mod:`storage.admin`, the CLI, the scheduler) needs.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dialogs.domain import Agency, Assignment, AssignmentStatus, Conversation, Officer, Round
@@ -140,10 +143,17 @@ def _rowcount(result: Any) -> int:
 class SqlUnitOfWork:
     """One transaction on the database; see the module docstring."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str, clock: Clock):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dialect: str,
+        clock: Clock,
+        gate: _Gate | None = None,
+    ):
         self._sessions = sessions
         self._dialect = dialect
         self._clock = clock
+        self._gate = gate
         self._session: AsyncSession | None = None
 
     # --- lifecycle -----------------------------------------------------------
@@ -151,6 +161,8 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use")
+        if self._gate is not None:
+            await self._gate.acquire()
         self._session = self._sessions()
         return self
 
@@ -160,6 +172,8 @@ class SqlUnitOfWork:
             await session.rollback()
         finally:
             await session.close()
+            if self._gate is not None:
+                self._gate.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -275,6 +289,11 @@ class SqlUnitOfWork:
             query = query.where(OutboxRow.channel.in_(list(channels)))
         if self._dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
+        else:  # SQLite: take the write lock before reading, or two dispatchers claim one row
+            await self.session.execute(
+                update(OutboxRow).where(OutboxRow.id == -1).values(attempts=OutboxRow.attempts)
+                .execution_options(synchronize_session=False)
+            )
         rows = list(await self.session.scalars(query))
         items = []
         for row in rows:
@@ -719,11 +738,14 @@ class SqlUnitOfWork:
         value: Any,
         officer_id: int | None,
         now: dt.datetime,
+        expected: Any = ...,
     ) -> None:
         """Store the value (``None`` deletes it) with a history row (old, new, who, when).
 
         Setting the value it already has changes nothing. The first answer moves
-        a not-started (or returned) assignment to in progress.
+        a not-started (or returned) assignment to in progress. With ``expected``,
+        raise :class:`ConflictError` if the stored value is no longer that one (an
+        officer of the same agency changed it meanwhile), so no update is lost.
         """
         row = await self.session.scalar(
             select(AnswerRow)
@@ -731,6 +753,8 @@ class SqlUnitOfWork:
             .with_for_update()
         )
         old = None if row is None else row.value
+        if expected is not ... and not _same_json(old, expected):
+            raise ConflictError(f"answer {assignment_id}/{question_id} changed meanwhile")
         if row is None and value is None:
             return
         if row is not None and value is not None and _same_json(old, value):
@@ -748,6 +772,12 @@ class SqlUnitOfWork:
                     version=1,
                 )
             )
+            try:
+                await self.session.flush()
+            except IntegrityError as exc:  # another officer's first answer won the race:
+                # the transaction is spoilt; the caller rolls back and retries the turn
+                raise ConflictError(f"answer {assignment_id}/{question_id} inserted meanwhile") \
+                    from exc
         else:
             row.value = value
             row.updated_at = now
@@ -909,6 +939,44 @@ class SqlUnitOfWork:
         return None if row is None else (row.filename, bytes(row.docx))
 
 
+class _Gate:
+    """Lets one unit of work at a time into a SQLite database from this process.
+
+    SQLite has a single writer; without the gate, concurrent turns collide in
+    SQLite's busy handler, which sleeps in coarse steps (tens of milliseconds)
+    before retrying. Queueing them on an asyncio lock instead costs nothing.
+    Re-entrant for the task that holds it. (PostgreSQL needs no gate.)
+    """
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            self._depth += 1
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        await lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._locks[asyncio.get_running_loop()].release()
+
+
+_gates: weakref.WeakKeyDictionary[Any, _Gate] = weakref.WeakKeyDictionary()
+
+
 class UnitOfWorkFactory:
     """Makes a fresh :class:`SqlUnitOfWork` per call; holds the session maker."""
 
@@ -917,9 +985,12 @@ class UnitOfWorkFactory:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._dialect = engine.dialect.name
         self._clock: Clock = clock or SystemClock()
+        self._gate: _Gate | None = None
+        if self._dialect == "sqlite":  # one gate per database engine, shared by factories
+            self._gate = _gates.setdefault(engine.sync_engine, _Gate())
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._dialect, self._clock)
+        return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate)
 
 
 def uow_factory(engine: AsyncEngine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,31 +94,49 @@ class World:
             return await uow.get_answers(assignments[0].id)
 
 
-async def make_world(uow_factory: Any, template: Template, render: Any = fake_render) -> World:
+DEFAULT_AGENCIES: tuple[dict[str, Any], ...] = tuple(
+    {"name": name, "abbreviation": abbr, "governing_body": "UBND TỈNH ĐỒNG NAI",
+     "place": "Đồng Nai", "signer_name": "Nguyễn Văn A", "signer_position": "PHÓ GIÁM ĐỐC",
+     "signer_authority": "KT. GIÁM ĐỐC"}
+    for name, abbr in (("Sở Công Thương", "SCT"), ("Sở Tài chính", "STC"))
+)
+DEFAULT_ROUND: dict[str, Any] = {
+    "period_label": "năm 2026", "period_start": dt.date(2025, 12, 15),
+    "period_end": dt.date(2026, 12, 14), "deadline": dt.date(2026, 12, 18),
+    "province": "Đồng Nai", "collector": "Sở Khoa học và Công nghệ",
+}
+
+
+async def make_world(
+    uow_factory: Any,
+    template: Template,
+    render: Any = fake_render,
+    *,
+    agencies: Sequence[Mapping[str, Any]] = DEFAULT_AGENCIES,
+    round_fields: Mapping[str, Any] | None = None,
+) -> World:
+    """Agencies (``admin.add_agency`` keyword sets), one open round of ``template``
+    (``round_fields`` override the period, province and collector), three invite
+    codes per agency ("SCT0".."SCT2") and an engine."""
     clock = FakeClock()
+    specs = list(agencies)
     async with uow_factory() as uow:
-        agencies = {}
-        for name, abbr in (("Sở Công Thương", "SCT"), ("Sở Tài chính", "STC")):
-            agencies[abbr] = await admin.add_agency(
-                uow, name=name, abbreviation=abbr, governing_body="UBND TỈNH ĐỒNG NAI",
-                place="Đồng Nai", signer_name="Nguyễn Văn A", signer_position="PHÓ GIÁM ĐỐC",
-                signer_authority="KT. GIÁM ĐỐC",
-            )
+        added = {}
+        for spec in specs:
+            added[spec["abbreviation"]] = await admin.add_agency(uow, **spec)
         round_ = await admin.open_round(
             uow, template_id=template.id, template_version=template.version,
-            period_label="năm 2026", period_start=dt.date(2025, 12, 15),
-            period_end=dt.date(2026, 12, 14), deadline=dt.date(2026, 12, 18),
-            agency_ids=[a.id for a in agencies.values()], province="Đồng Nai",
-            collector="Sở Khoa học và Công nghệ", now=clock.now(),
+            agency_ids=[a.id for a in added.values()], now=clock.now(),
+            **{**DEFAULT_ROUND, **(round_fields or {})},
         )
         invites = {}
-        for abbr, agency in agencies.items():
+        for abbr, agency in added.items():
             for i in range(3):
                 invites[f"{abbr}{i}"] = await admin.create_invite(uow, agency.id, now=clock.now())
         await uow.commit()
     engine = Engine(templates={template.id: template}, uow_factory=uow_factory, clock=clock,
                     render=render)
-    return World(engine, uow_factory, clock, invites, agencies, round_.id)
+    return World(engine, uow_factory, clock, invites, added, round_.id)
 
 
 @pytest.fixture

@@ -294,3 +294,20 @@ async def test_wrong_invite_codes_are_throttled_per_identity(world: World):
     world.clock.advance(dt.timedelta(minutes=16))
     await chat.send(world.invites["SCT0"])
     assert "liên kết với Sở Công Thương" in chat.text
+
+
+async def test_simultaneous_first_answers_of_two_officers_lose_nothing(world: World):
+    import asyncio
+
+    a = await bind(world, "a", "SCT0")
+    b = await bind(world, "b", "SCT1")
+    await asyncio.gather(a.send("56"), b.send("57"))
+    stored = (await world.answers("SCT"))["staff"]
+    loser = b if stored == 56 else a
+    winner = a if loser is b else b
+    assert "Câu 2/12" in winner.text
+    assert f"cập nhật thành: {stored}" in loser.text and "Câu 1/12" in loser.text
+    async with world.uow_factory() as uow:
+        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
+        history = await uow.answer_history(assignment.id, "staff")
+    assert [(h.old, h.new) for h in history] == [(None, stored)]

@@ -307,6 +307,10 @@ async def test_submissions_are_immutable_numbered_versions(
         stored = await uow.get_assignment(assignment.id)
         assert stored is not None
         assert (stored.status, stored.submitted_at) == (AssignmentStatus.SUBMITTED, now)
+        with pytest.raises(ConflictError):  # submitted once: a second submit is refused
+            await uow.add_submission(assignment.id, {}, b"PK-x", "x.docx", None, later)
+    async with uow_factory() as uow:
+        await uow.set_assignment_status(assignment.id, "returned", later)  # DIC returns it
         await uow.set_answer(assignment.id, "staff_total", 36, None, later)
         second = await uow.add_submission(
             assignment.id, {"staff_total": 36}, b"PK-v2", "bao-cao-v2.docx", None, later
@@ -341,6 +345,7 @@ async def test_previous_answers_come_from_the_latest_earlier_submission(
         )
         _, [current_sct, _] = await make_round(uow, [sct.id, snv.id], now=now)
         await uow.add_submission(old_sct.id, {"staff_total": 30}, b"1", "a.docx", None, now)
+        await uow.set_assignment_status(old_sct.id, "returned", now)
         await uow.add_submission(old_sct.id, {"staff_total": 31}, b"2", "a.docx", None, now)
         await uow.add_submission(old_snv.id, {"staff_total": 99}, b"3", "b.docx", None, now)
         await uow.add_submission(other_template.id, {"staff_total": 77}, b"4", "c.docx", None, now)

@@ -386,7 +386,7 @@ def test_cong_van_has_kinh_gui_vv_and_no_title(draft_info) -> None:
     assert all_texts[0] == "Kính gửi: Sở Thông tin và Truyền thông Quảng Trị"
     assert all_texts[1:4] == [
         "Sở Công Thương báo cáo như sau:",
-        "1. ỨNG DỤNG CNTT",
+        "1. Ứng dụng CNTT",  # only "I." headings are capitalised (Decree 30, seed 000)
         "- Họp trực tuyến",
     ]
     closing = table_containing(document, "Nơi nhận:")

@@ -1,0 +1,153 @@
+"""PTB callbacks: take the input, ask the engine, send the replies. Plus the wiring."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram.convert import inbound_from_update, mark_tapped, tapped_label
+from bot.channels.telegram.limiter import TelegramRateLimiter
+from bot.channels.telegram.sender import (
+    OpenKeyboards,
+    PartialSend,
+    TelegramChannel,
+    TelegramSender,
+    docx_loader,
+    queue_rest,
+)
+from bot.channels.telegram.updates import PerChatUpdateProcessor
+from dialogs.messages import Inbound, Outbound
+from dialogs.ports import Clock
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Inbound], Awaitable[list[Outbound]]]
+ALLOWED_UPDATES = ["message", "callback_query"]
+SYSTEM_ERROR = "Hệ thống đang gặp sự cố. Anh/Chị vui lòng thử lại sau ít phút."
+USED_BUTTON = "Nút này đã được dùng."
+
+
+class TelegramHandlers:
+    """The two PTB callbacks. They translate and relay; the engine decides."""
+
+    def __init__(self, handle: Handle, sender: TelegramSender,
+                 uow_factory: Callable[[], Any], clock: Clock) -> None:
+        self.handle = handle
+        self.sender = sender
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A message from the officer: to the engine; the replies back to the chat."""
+        inbound = inbound_from_update(update, context.bot.username)
+        if inbound is None:
+            return
+        replies = await self._ask_engine(inbound)
+        await self._send(inbound, replies)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button tap: to the engine; the tapped keyboard is closed; replies back."""
+        query = update.callback_query
+        inbound = inbound_from_update(update, context.bot.username)
+        if query is None or inbound is None:
+            return
+        replies = await self._ask_engine(inbound)
+        with contextlib.suppress(BadRequest):  # the query expired: nothing left to answer
+            await query.answer(None if replies else USED_BUTTON)
+        tapped = query.message if isinstance(query.message, Message) else None
+        if replies and tapped is not None:
+            await self._close_keyboard(tapped, query.data or "")
+        await self._send(inbound, replies, closed=tapped.message_id if tapped else None)
+
+    async def _ask_engine(self, inbound: Inbound) -> list[Outbound]:
+        try:
+            return await self.handle(inbound)
+        except Exception:
+            log.exception("telegram: engine failed for chat %s", inbound.user_id)
+            return [Outbound(SYSTEM_ERROR)]
+
+    async def _close_keyboard(self, message: Message, data: str) -> None:
+        """Remove the keyboard and note the choice, so it cannot be tapped again."""
+        label = tapped_label(message, data)
+        marked = mark_tapped(message.text, label) if message.text and label else None
+        try:
+            if marked is not None:
+                await message.edit_text(marked, reply_markup=None)
+            elif message.reply_markup is not None:
+                await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as exc:  # "message is not modified", too old to edit …
+            log.info("telegram: keyboard of %s not closed: %s", message.message_id, exc.message)
+        except TelegramError as exc:
+            log.warning("telegram: keyboard of %s not closed: %s", message.message_id, exc)
+
+    async def _send(self, inbound: Inbound, replies: list[Outbound], *,
+                    closed: int | None = None) -> None:
+        if not replies:
+            return
+        try:
+            await self.sender.send(int(inbound.user_id), replies, closed=closed)
+        except PartialSend as exc:
+            if exc.permanent:
+                log.info("telegram: chat %s unreachable: %s", inbound.user_id, exc.cause.message)
+                return
+            await queue_rest(self.uow_factory, self.clock, inbound.user_id, exc.rest,
+                             reason=exc.cause.message,
+                             key=f"telegram:reply:{inbound.message_id}:{exc.sent}")
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("telegram: error while handling an update", exc_info=context.error)
+
+
+def api_urls(api_url: str) -> tuple[str, str]:
+    """PTB's ``base_url`` and ``base_file_url`` for a Bot API server's root URL."""
+    root = api_url.rstrip("/")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def build_application(
+    *,
+    token: str,
+    handle: Handle,
+    uow_factory: Callable[[], Any],
+    clock: Clock,
+    api_url: str = "https://api.telegram.org",
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    concurrency: int = 64,
+    polling: bool = True,
+) -> tuple[Application[Any, Any, Any, Any, Any, Any], TelegramChannel]:
+    """The PTB application answering through ``handle``, and the outbox channel that
+    shares its bot (and so its rate limiter)."""
+    base_url, base_file_url = api_urls(api_url)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .rate_limiter(rate_limiter or TelegramRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor(concurrency))
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    sender = TelegramSender(application.bot, docx_loader(uow_factory),
+                            OpenKeyboards(uow_factory, clock))
+    handlers = TelegramHandlers(handle, sender, uow_factory, clock)
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_message))
+    application.add_error_handler(_log_error)
+    return application, TelegramChannel(sender, uow_factory, clock)

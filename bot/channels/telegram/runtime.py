@@ -1,0 +1,137 @@
+"""Running the Telegram bot beside the web app: long polling, or a webhook route."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from starlette.routing import BaseRoute
+from telegram import Bot
+from telegram.ext import BaseRateLimiter
+
+from bot.channels.telegram.handlers import ALLOWED_UPDATES, Handle, api_urls, build_application
+from bot.channels.telegram.webhook import webhook_route
+from dialogs.ports import Clock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+POLL_TIMEOUT = 30  # seconds a getUpdates call may wait for news
+
+
+def webhook_secret(settings: Settings) -> str:
+    """TELEGRAM_WEBHOOK_SECRET, or one derived from the secret key (the same in every
+    process sharing it); Telegram allows 1–256 characters of A-Z a-z 0-9 _ -."""
+    if settings.telegram_webhook_secret:
+        return settings.telegram_webhook_secret
+    digest = hmac.new(settings.secret_key.encode(), b"telegram-webhook", hashlib.sha256)
+    return digest.hexdigest()
+
+
+def webhook_path(url: str) -> str:
+    """The route serving ``TELEGRAM_WEBHOOK_URL``: its path (a proxy maps it through)."""
+    path = urlsplit(url).path.rstrip("/")
+    return path or DEFAULT_WEBHOOK_PATH
+
+
+class TelegramBot:
+    """The PTB application's lifecycle: ``async with TelegramBot(...) as bot``.
+
+    Polling (default) fetches updates with getUpdates; webhook mode registers
+    ``webhook_url`` with Telegram and serves :attr:`routes` in the web app.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        handle: Handle,
+        uow_factory: Callable[[], Any],
+        clock: Clock,
+        api_url: str = "https://api.telegram.org",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        rate_limiter: BaseRateLimiter[Any] | None = None,
+        poll_timeout: int = POLL_TIMEOUT,
+    ) -> None:
+        if webhook_url and not webhook_secret:
+            raise ValueError("webhook mode needs a secret")
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
+        self.poll_timeout = poll_timeout
+        self.application, self.channel = build_application(
+            token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
+            rate_limiter=rate_limiter, polling=not webhook_url,
+        )
+        self._running = False
+
+    @property
+    def mode(self) -> str:
+        return "webhook" if self.webhook_url else "polling"
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        """Routes to mount in the web app (the webhook, in webhook mode)."""
+        if not self.webhook_url or not self.webhook_secret:
+            return []
+        return [webhook_route(webhook_path(self.webhook_url), self.webhook_secret,
+                              self.application)]
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()  # getMe: fails here on a wrong token or unreachable API
+        try:
+            if self.webhook_url:
+                await app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
+                                          allowed_updates=ALLOWED_UPDATES)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(timeout=self.poll_timeout,
+                                                allowed_updates=ALLOWED_UPDATES)
+            await app.start()
+        except BaseException:
+            await self._stop_updater()
+            await app.shutdown()
+            raise
+        self._running = True
+        log.info("telegram: @%s running (%s)", app.bot.username, self.mode)
+
+    async def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        await self._stop_updater()
+        await self.application.stop()
+        await self.application.shutdown()
+
+    async def _stop_updater(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
+    async def __aenter__(self) -> TelegramBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+async def bot_username(token: str, api_url: str = "https://api.telegram.org") -> str:
+    """The bot's @username (getMe)."""
+    base_url, base_file_url = api_urls(api_url)
+    async with Bot(token, base_url=base_url, base_file_url=base_file_url) as bot:
+        return str(bot.username)
+
+
+def deep_link(username: str, code: str) -> str:
+    """The link an officer taps to bind: Telegram opens the bot and sends /start <code>."""
+    return f"https://t.me/{username}?start={code}"

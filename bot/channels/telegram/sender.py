@@ -1,0 +1,207 @@
+"""Sending the engine's messages to a Telegram chat, and the outbox's Telegram channel.
+
+Pacing and 429 retries happen below, in the bot's rate limiter. What is left here:
+a send that fails part-way reports which parts went out (:class:`PartialSend`), so
+the rest can be queued in the outbox instead of being lost or sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.channels.telegram.convert import (
+    CHANNEL,
+    Part,
+    TextPart,
+    keyboard,
+    plan,
+    unplan,
+)
+from dialogs.messages import Outbound, to_payload
+from dialogs.ports import Clock, DeliveryError
+
+log = logging.getLogger(__name__)
+
+LoadDocument = Callable[[int], Awaitable[tuple[str, bytes] | None]]
+RETRY_REST_AFTER = dt.timedelta(seconds=30)
+PERMANENT_BAD_REQUESTS = ("chat not found", "user not found", "peer_id_invalid",
+                          "bot was blocked", "user is deactivated")
+
+
+class PartialSend(Exception):
+    """Sending stopped at ``rest[0]``; ``sent`` parts went out before it."""
+
+    def __init__(self, sent: int, rest: list[Part], cause: TelegramError) -> None:
+        super().__init__(str(cause))
+        self.sent = sent
+        self.rest = rest
+        self.cause = cause
+
+    @property
+    def permanent(self) -> bool:
+        return is_permanent(self.cause)
+
+
+def is_permanent(error: TelegramError) -> bool:
+    """The chat cannot be reached: the user blocked the bot or the chat does not exist."""
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and any(
+        marker in error.message.lower() for marker in PERMANENT_BAD_REQUESTS
+    )
+
+
+def docx_loader(uow_factory: Callable[[], Any]) -> LoadDocument:
+    """Read a submission's DOCX (file name, bytes) from storage."""
+
+    async def load(submission_id: int) -> tuple[str, bytes] | None:
+        async with uow_factory() as uow:
+            found: tuple[str, bytes] | None = await uow.submission_docx(submission_id)
+            return found
+
+    return load
+
+
+class OpenKeyboards:
+    """Which message of a chat shows the live keyboard, kept in storage (any process
+    may send the next one). Best effort: a failure here never stops a reply."""
+
+    def __init__(self, uow_factory: Callable[[], Any], clock: Clock) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    async def replace(self, chat_id: int | str, message_id: int) -> int | None:
+        """Record the chat's new keyboard message; return the previous one."""
+        key = f"telegram:keyboard:{chat_id}"
+        try:
+            async with self.uow_factory() as uow:
+                previous = await uow.get_channel_state(key, lock=True)
+                await uow.put_channel_state(key, {"message_id": message_id}, self.clock.now())
+                await uow.commit()
+        except Exception:
+            log.warning("telegram: open keyboard of %s not recorded", chat_id, exc_info=True)
+            return None
+        found = (previous or {}).get("message_id")
+        return found if isinstance(found, int) else None
+
+
+class TelegramSender:
+    """Sends planned parts through a PTB ``Bot``; returns the sent message ids.
+
+    With ``keyboards``, sending a new keyboard removes the one before it in the chat,
+    so only the newest buttons can be tapped (a typed answer leaves none behind)."""
+
+    def __init__(self, bot: Bot, load_document: LoadDocument,
+                 keyboards: OpenKeyboards | None = None) -> None:
+        self.bot = bot
+        self.load_document = load_document
+        self.keyboards = keyboards
+
+    async def send(self, chat_id: int | str, messages: list[Outbound], *,
+                   closed: int | None = None) -> list[int]:
+        """``closed``: a keyboard message already closed (the tapped one)."""
+        return await self.send_parts(chat_id, plan(messages), closed=closed)
+
+    async def send_parts(self, chat_id: int | str, parts: list[Part], *,
+                         closed: int | None = None) -> list[int]:
+        sent: list[int] = []
+        newest_keyboard: int | None = None
+        try:
+            for index, part in enumerate(parts):
+                try:
+                    sent.append(await self._send_one(chat_id, part))
+                except TelegramError as exc:
+                    raise PartialSend(index, parts[index:], exc) from exc
+                if isinstance(part, TextPart) and part.buttons:
+                    newest_keyboard = sent[-1]
+        finally:
+            if newest_keyboard is not None:
+                await self._retire_keyboard(chat_id, newest_keyboard, closed)
+        return sent
+
+    async def _retire_keyboard(self, chat_id: int | str, newest: int, closed: int | None) -> None:
+        if self.keyboards is None:
+            return
+        previous = await self.keyboards.replace(chat_id, newest)
+        if previous is None or previous in (newest, closed):
+            return
+        try:
+            await self.bot.edit_message_reply_markup(chat_id, previous, reply_markup=None)
+        except TelegramError as exc:  # already gone, too old, not modified …
+            log.debug("telegram: old keyboard %s in %s kept: %s", previous, chat_id, exc)
+
+    async def _send_one(self, chat_id: int | str, part: Part) -> int:
+        if isinstance(part, TextPart):
+            message = await self.bot.send_message(chat_id, part.text,
+                                                  reply_markup=keyboard(part.buttons))
+            return message.message_id
+        found = await self.load_document(part.ref.submission_id)
+        if found is None:
+            log.error("telegram: submission %s has no document", part.ref.submission_id)
+            message = await self.bot.send_message(
+                chat_id, "Không tìm thấy tệp báo cáo. Vui lòng gõ \"tiếp tục\" hoặc liên hệ "
+                         "đơn vị tổng hợp.")
+            return message.message_id
+        filename, data = found
+        message = await self.bot.send_document(
+            chat_id, document=data, filename=filename or part.ref.filename,
+            caption=part.caption or None,
+        )
+        return message.message_id
+
+
+class TelegramChannel:
+    """The outbox's way to push messages (reminders, notices) to a Telegram chat."""
+
+    name = CHANNEL
+    window: dt.timedelta | None = None  # a bot may write to a user who started it, any time
+
+    def __init__(self, sender: TelegramSender, uow_factory: Callable[[], Any],
+                 clock: Clock) -> None:
+        self.sender = sender
+        self.uow_factory = uow_factory
+        self.clock = clock
+
+    async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
+        try:
+            await self.sender.send(_chat_id(user_id), messages)
+        except PartialSend as exc:
+            if exc.permanent:
+                raise DeliveryError(f"telegram: {exc.cause.message}", permanent=True) from exc
+            if exc.sent == 0:
+                raise DeliveryError(f"telegram: {exc.cause.message}") from exc
+            # Part of it went out: queue only the rest, so nothing is sent twice.
+            await queue_rest(self.uow_factory, self.clock, user_id, exc.rest,
+                             reason=exc.cause.message)
+
+
+async def queue_rest(uow_factory: Callable[[], Any], clock: Clock, user_id: str,
+                     rest: list[Part], *, reason: str, key: str | None = None) -> None:
+    """Put parts that could not be sent into the outbox, to go out later."""
+    messages = unplan(rest)
+    now = clock.now()
+    digest = hashlib.sha256(
+        json.dumps(to_payload(messages), ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()[:16]
+    dedupe = key or f"telegram:rest:{user_id}:{digest}:{now.isoformat()}"
+    async with uow_factory() as uow:
+        await uow.enqueue(CHANNEL, user_id, messages, now=now, dedupe_key=dedupe,
+                          not_before=now + RETRY_REST_AFTER)
+        await uow.commit()
+    log.warning("telegram: %d message(s) to %s queued for later (%s)", len(rest), user_id,
+                reason)
+
+
+def _chat_id(user_id: str) -> int | str:
+    try:
+        return int(user_id)
+    except ValueError:
+        return user_id

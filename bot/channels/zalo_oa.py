@@ -1,0 +1,425 @@
+"""Zalo Official Account channel (Open API v3): webhook events ⇄ Inbound, Outbound ⇄ API calls.
+
+Inbound: Zalo POSTs events to ``/zalo/oa/webhook`` signed with ``X-ZEvent-Signature:
+mac=<sha256 hex of app_id + raw body + timestamp + OA secret key>`` (``timestamp``
+is the event's own field). Unsigned or mis-signed requests get 403 and nothing
+else happens; accepted ones get 200 at once and are handed to the engine after
+the response. ``msg_id`` becomes ``Inbound.message_id`` (the engine drops a
+re-delivery).
+
+Outbound: consultation messages (``POST /v3.0/oa/message/cs``, header
+``access_token``). Buttons become ``oa.query.hide`` buttons whose payload
+(``#b:<callback data>``) comes back as a text message and is turned back into a
+callback; buttons a message cannot carry are listed as typed commands. A document
+is uploaded (``/v2.0/oa/upload/file``) and sent as a file message.
+
+Zalo answers HTTP 200 with ``{"error": <negative code>, "message": …}`` on failure.
+An invalid/expired access token (-216, -124, HTTP 401) is refreshed once and the
+call retried once. The refresh token is single use, so refreshing happens under a
+lock shared by every process (the channel-state row ``zalo_oa:tokens``), after
+re-reading the stored pair: if another process already refreshed, its token is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy.exc import IntegrityError
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
+from bot.settings import Settings
+from dialogs.messages import Button, DocumentRef, Inbound, Outbound
+from dialogs.ports import Clock, DeliveryError
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo_oa"
+TOKENS_KEY = "zalo_oa:tokens"
+WEBHOOK_PATH = "/zalo/oa/webhook"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+#: Zalo lets an OA send consultation messages up to 7 days after the user's last message.
+WINDOW = dt.timedelta(days=7)
+MAX_TEXT = 2000  # characters in one text message
+MAX_BUTTONS = 5  # buttons in one message
+MAX_BUTTON_TITLE = 100
+MAX_BODY_BYTES = 64 * 1024
+BUTTON_PREFIX = "#b:"
+#: Error codes meaning "the access token is not (or no longer) valid".
+TOKEN_ERRORS = frozenset({-216, -124})
+#: Error codes meaning "this user cannot be messaged now" (no interaction in the window).
+WINDOW_ERRORS = frozenset({-213, -230})
+
+HandleFn = Callable[[Inbound], Awaitable[list[Outbound]]]
+
+
+@dataclass(frozen=True, slots=True)
+class OAConfig:
+    app_id: str
+    secret_key: str  # OA secret key: webhook signatures
+    app_secret: str  # app secret: token refresh
+    access_token: str  # initial pair, used until the database holds a newer one
+    refresh_token: str
+    api_url: str = "https://openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OAConfig | None:
+        """The configuration, or None when the OA channel is not configured."""
+        if not settings.zalo_oa_configured:
+            return None
+        return cls(
+            app_id=settings.zalo_oa_app_id or "",
+            secret_key=settings.zalo_oa_secret_key or "",
+            app_secret=settings.zalo_oa_app_secret or "",
+            access_token=settings.zalo_oa_access_token or "",
+            refresh_token=settings.zalo_oa_refresh_token or "",
+            api_url=settings.zalo_oa_api_url.rstrip("/"),
+            oauth_url=settings.zalo_oauth_url.rstrip("/"),
+        )
+
+
+# --------------------------------------------------------------------------- inbound
+
+
+def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
+    """The ``X-ZEvent-Signature`` value Zalo sends for ``body``."""
+    digest = hashlib.sha256(
+        app_id.encode() + body + timestamp.encode() + secret_key.encode()
+    ).hexdigest()
+    return f"mac={digest}"
+
+
+def verify_signature(config: OAConfig, body: bytes, header: str | None) -> dict[str, Any] | None:
+    """The event, if ``header`` is the right signature of ``body``; None otherwise."""
+    if not header:
+        return None
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(payload, dict) or "timestamp" not in payload:
+        return None
+    expected = signature(config.app_id, body, str(payload["timestamp"]), config.secret_key)
+    if not hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "replace")):
+        return None
+    return payload
+
+
+def parse_event(payload: dict[str, Any]) -> Inbound | None:
+    """A user's event as an :class:`Inbound`; None for events the bot ignores
+    (its own messages, delivery and seen receipts, …)."""
+    event = str(payload.get("event_name") or "")
+    if event == "follow":
+        follower = payload.get("follower") or {}
+        user_id = str(follower.get("id") or "")
+        if not user_id:
+            return None
+        return Inbound(CHANNEL, user_id, text="/start",
+                       message_id=f"follow:{user_id}:{payload.get('timestamp')}")
+    if not event.startswith("user_send_"):
+        return None
+    user_id = str((payload.get("sender") or {}).get("id") or "")
+    message = payload.get("message") or {}
+    if not user_id or not isinstance(message, dict):
+        return None
+    msg_id = message.get("msg_id")
+    message_id = str(msg_id) if msg_id else None
+    if event != "user_send_text":  # a picture, sticker, file…: show the current step again
+        return Inbound(CHANNEL, user_id, message_id=message_id)
+    text = str(message.get("text") or "")
+    if text.startswith(BUTTON_PREFIX):
+        return Inbound(CHANNEL, user_id, callback=text[len(BUTTON_PREFIX):],
+                       message_id=message_id)
+    callback = callback_for_typed(text)
+    if callback is not None:
+        return Inbound(CHANNEL, user_id, callback=callback, message_id=message_id)
+    return Inbound(CHANNEL, user_id, text=text, message_id=message_id)
+
+
+# --------------------------------------------------------------------------- outbound
+
+
+def _priority(button: Button) -> int:
+    if button.data.startswith("ans:"):
+        return 0
+    return 2 if button.data.startswith("cmd:edit") else 1
+
+
+def split_buttons(buttons: list[Button]) -> tuple[list[Button], list[Button]]:
+    """(buttons the message carries, buttons offered as typed commands)."""
+    ranked = sorted(range(len(buttons)), key=lambda i: (_priority(buttons[i]), i))
+    carried = set(ranked[:MAX_BUTTONS])
+    return ([b for i, b in enumerate(buttons) if i in carried],
+            [b for i, b in enumerate(buttons) if i not in carried])
+
+
+def render(out: Outbound) -> list[dict[str, Any]]:
+    """The ``message`` objects for one outbound message's text and buttons."""
+    carried, rest = split_buttons(flatten(out.buttons))
+    hint = typed_hint(rest)
+    pieces = split_text(out.text, MAX_TEXT) if out.text else []
+    if hint:
+        if pieces and len(pieces[-1]) + 2 + len(hint) <= MAX_TEXT:
+            pieces[-1] = f"{pieces[-1]}\n\n{hint}"
+        else:
+            pieces.append(hint)
+    if not pieces and carried:
+        pieces = ["Chọn:"]
+    messages: list[dict[str, Any]] = [{"text": piece} for piece in pieces]
+    if carried:
+        messages[-1]["attachment"] = {
+            "type": "template",
+            "payload": {
+                "buttons": [
+                    {"title": b.label[:MAX_BUTTON_TITLE], "type": "oa.query.hide",
+                     "payload": BUTTON_PREFIX + b.data}
+                    for b in carried
+                ]
+            },
+        }
+    return messages
+
+
+class ZaloOAError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"Zalo OA error {code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def _check(response: httpx.Response) -> dict[str, Any]:
+    """The body of an API answer; raises ZaloOAError when it reports an error."""
+    if response.status_code == 401:
+        raise ZaloOAError(-216, "HTTP 401")
+    try:
+        body = response.json()
+    except ValueError:
+        raise ZaloOAError(-1, f"HTTP {response.status_code}: not JSON") from None
+    if not isinstance(body, dict):
+        raise ZaloOAError(-1, f"HTTP {response.status_code}: unexpected body")
+    code = body.get("error", 0)
+    if response.status_code >= 400 and not code:
+        code = -response.status_code
+    if code:
+        raise ZaloOAError(int(code), str(body.get("message") or body.get("error_description")
+                                         or ""))
+    return body
+
+
+class TokenStore:
+    """The OA's access/refresh token pair, kept in the database for every process."""
+
+    def __init__(self, config: OAConfig, uow_factory: Callable[[], SqlUnitOfWork],
+                 clock: Clock, http: httpx.AsyncClient) -> None:
+        self.config = config
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.http = http
+        self._cached: str | None = None  # a cache only: the database is the truth
+
+    async def current(self) -> str:
+        if self._cached is None:
+            self._cached = (await self._load())["access_token"]
+        return self._cached
+
+    async def _load(self) -> dict[str, Any]:
+        async with self.uow_factory() as uow:
+            state = await uow.get_channel_state(TOKENS_KEY)
+        if state is not None and state.get("seed") == self.config.refresh_token:
+            return state
+        # Nothing stored yet, or the operator configured a new pair: store it.
+        try:
+            async with self.uow_factory() as uow:
+                state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+                if state is None or state.get("seed") != self.config.refresh_token:
+                    state = {"access_token": self.config.access_token,
+                             "refresh_token": self.config.refresh_token,
+                             "seed": self.config.refresh_token,
+                             "updated_at": self.clock.now().isoformat()}
+                    await uow.put_channel_state(TOKENS_KEY, state, self.clock.now())
+                    await uow.commit()
+        except IntegrityError:  # another process stored the first pair at the same moment
+            return await self._load()
+        return state
+
+    async def refresh(self, failed: str) -> str:
+        """A valid access token after ``failed`` was refused: the one another process
+        stored meanwhile, or a new pair obtained with the refresh token."""
+        await self._load()  # make sure a row exists to lock
+        async with self.uow_factory() as uow:
+            state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+            assert state is not None
+            if state["access_token"] != failed:  # someone refreshed already
+                self._cached = state["access_token"]
+                return self._cached
+            try:
+                response = await self.http.post(
+                    f"{self.config.oauth_url}/v4/oa/access_token",
+                    headers={"secret_key": self.config.app_secret},
+                    data={"refresh_token": state["refresh_token"],
+                          "app_id": self.config.app_id, "grant_type": "refresh_token"},
+                )
+                body = _check(response)
+            except (httpx.HTTPError, ZaloOAError) as exc:
+                log.error("Zalo OA: refreshing the access token failed: %s", exc)
+                raise DeliveryError(f"token refresh failed: {exc}") from exc
+            if not body.get("access_token") or not body.get("refresh_token"):
+                raise DeliveryError("token refresh failed: no token in the answer")
+            state = {**state, "access_token": body["access_token"],
+                     "refresh_token": body["refresh_token"],
+                     "updated_at": self.clock.now().isoformat()}
+            if body.get("expires_in"):
+                expires = self.clock.now() + dt.timedelta(seconds=int(body["expires_in"]))
+                state["expires_at"] = expires.isoformat()
+            await uow.put_channel_state(TOKENS_KEY, state, self.clock.now())
+            await uow.commit()
+        log.info("Zalo OA: access token refreshed")
+        self._cached = state["access_token"]
+        return self._cached
+
+
+class ZaloOAChannel:
+    """Sends to Zalo users through the OA; the outbox's ``Channel`` for ``zalo_oa``."""
+
+    name = CHANNEL
+    window: dt.timedelta | None = WINDOW
+
+    def __init__(self, config: OAConfig, tokens: TokenStore, http: httpx.AsyncClient,
+                 uow_factory: Callable[[], SqlUnitOfWork], clock: Clock,
+                 link_for: Callable[[DocumentRef], str]) -> None:
+        self.config = config
+        self.tokens = tokens
+        self.http = http
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.link_for = link_for
+
+    async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
+        """Send every message in order; raise DeliveryError (permanent when Zalo says
+        the user cannot be messaged now)."""
+        for out in messages:
+            await self._deliver_one(user_id, out)
+
+    async def reply(self, user_id: str, messages: list[Outbound]) -> None:
+        """Deliver the engine's replies; what cannot go out now is queued in the outbox."""
+        for index, out in enumerate(messages):
+            try:
+                await self._deliver_one(user_id, out)
+            except DeliveryError as exc:
+                if exc.permanent:
+                    log.warning("Zalo OA: reply to %s not delivered: %s", user_id, exc.reason)
+                    return
+                log.warning("Zalo OA: reply to %s queued for retry: %s", user_id, exc.reason)
+                async with self.uow_factory() as uow:
+                    await uow.enqueue(CHANNEL, user_id, messages[index:], now=self.clock.now())
+                    await uow.commit()
+                return
+
+    async def _deliver_one(self, user_id: str, out: Outbound) -> None:
+        for message in render(out):
+            await self._send(user_id, message)
+        if out.document is not None:
+            await self._send_document(user_id, out.document)
+
+    async def _send_document(self, user_id: str, ref: DocumentRef) -> None:
+        async with self.uow_factory() as uow:
+            found = await uow.submission_docx(ref.submission_id)
+        if found is None:
+            raise DeliveryError(f"submission {ref.submission_id} not found", permanent=True)
+        filename, data = found
+        try:
+            body = await self._call("/v2.0/oa/upload/file", files={
+                "file": (filename, data, "application/vnd.openxmlformats-officedocument."
+                                         "wordprocessingml.document")})
+            token = (body.get("data") or {}).get("token")
+            if not token:
+                raise ZaloOAError(-1, "upload answered without a file token")
+        except ZaloOAError as exc:
+            if exc.code in WINDOW_ERRORS:
+                raise DeliveryError(exc.message or str(exc), permanent=True) from exc
+            log.warning("Zalo OA: file upload failed (%s); sending the link instead", exc)
+            await self._send(user_id, {"text": f"Tải báo cáo: {self.link_for(ref)}"})
+            return
+        await self._send(user_id, {"attachment": {"type": "file", "payload": {"token": token}}})
+
+    async def _send(self, user_id: str, message: dict[str, Any]) -> None:
+        try:
+            await self._call("/v3.0/oa/message/cs",
+                             payload={"recipient": {"user_id": user_id}, "message": message})
+        except ZaloOAError as exc:
+            permanent = exc.code in WINDOW_ERRORS
+            raise DeliveryError(f"Zalo OA {exc.code}: {exc.message}", permanent=permanent) from exc
+
+    async def _call(self, path: str, *, payload: dict[str, Any] | None = None,
+                    files: dict[str, Any] | None = None) -> dict[str, Any]:
+        """POST with the access token; on a token error refresh once and retry once."""
+        token = await self.tokens.current()
+        for attempt in (1, 2):
+            try:
+                response = await self.http.post(
+                    self.config.api_url + path, headers={"access_token": token},
+                    json=payload, files=files,
+                )
+                return _check(response)
+            except httpx.HTTPError as exc:
+                raise DeliveryError(f"Zalo OA unreachable: {exc}") from exc
+            except ZaloOAError as exc:
+                if exc.code not in TOKEN_ERRORS or attempt == 2:
+                    raise
+                token = await self.tokens.refresh(token)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- webhook
+
+
+async def _read_limited(request: Request) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -> list[Route]:
+    """The ``/zalo/oa/webhook`` route: verify, answer 200, process afterwards."""
+
+    async def process(inbound: Inbound) -> None:
+        try:
+            replies = await handle(inbound)
+            await channel.reply(inbound.user_id, replies)
+        except Exception:  # after the response: log, never crash the server
+            log.exception("Zalo OA: processing an event from %s failed", inbound.user_id)
+
+    async def webhook(request: Request) -> Response:
+        try:
+            body = await _read_limited(request)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        if body is None:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        payload = verify_signature(config, body, request.headers.get(SIGNATURE_HEADER))
+        if payload is None:
+            return JSONResponse({"error": "invalid signature"}, status_code=403)
+        inbound = parse_event(payload)
+        if inbound is None:
+            return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True}, background=BackgroundTask(process, inbound))
+
+    return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -1,0 +1,56 @@
+"""Wiring of the two Zalo channels from the settings: their outbox channels, webhook
+routes and long-running services (Bot Platform polling or webhook registration)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+from starlette.routing import BaseRoute
+
+from bot.channels import zalo_bot, zalo_oa
+from bot.downloads import make_download_url
+from bot.settings import Settings
+from dialogs.ports import Channel, Clock
+
+HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+
+
+@dataclass
+class ChannelWiring:
+    """What configured channels add to a process."""
+
+    channels: dict[str, Channel] = field(default_factory=dict)  # by name, for the outbox
+    routes: list[BaseRoute] = field(default_factory=list)  # webhook routes for the web app
+    services: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # run by `run`
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callable[[], Any],
+              clock: Clock, http: httpx.AsyncClient | None = None) -> ChannelWiring:
+    """Channels, routes and services of the Zalo channels that ``settings`` configure."""
+    wiring = ChannelWiring()
+    oa_config = zalo_oa.OAConfig.from_settings(settings)
+    bot_config = zalo_bot.BotConfig.from_settings(settings)
+    if oa_config is None and bot_config is None:
+        return wiring
+    if http is None:
+        http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        wiring.closers.append(http.aclose)
+    link_for = partial(make_download_url, settings)
+    if oa_config is not None:
+        tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
+        oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
+        wiring.channels[oa.name] = oa
+        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa))
+    if bot_config is not None:
+        api = zalo_bot.ZaloBotApi(bot_config, http)
+        bot = zalo_bot.ZaloBotChannel(api, link_for)
+        wiring.channels[bot.name] = bot
+        if bot_config.webhook_url:
+            wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot))
+        wiring.services.append(partial(zalo_bot.start, api, handle, bot))
+    return wiring

@@ -1,0 +1,292 @@
+"""``baocao round …``: open, list, follow, move, close and nudge reporting rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from bot.cli import BaocaoGroup, Fail, _table, _with_app, database_option, load_settings, run
+
+STATE_LABELS = {
+    "not_started": "chưa bắt đầu",
+    "in_progress": "đang làm",
+    "submitted_on_time": "đã nộp đúng hạn",
+    "submitted_late": "nộp muộn",
+    "returned": "trả lại để sửa",
+}
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise Fail(f"{name} phải có dạng YYYY-MM-DD, không phải {value!r}.") from None
+
+
+def _deps(boot: Any) -> Any:
+    from bot.scheduler import reminder_deps
+
+    return reminder_deps(boot)
+
+
+def _local(instant: dt.datetime | None, deps: Any) -> str:
+    if instant is None:
+        return ""
+    return instant.astimezone(deps.calendar.timezone).strftime("%d/%m/%Y %H:%M")
+
+
+@click.group("round", cls=BaocaoGroup)
+def round_group() -> None:
+    """Đợt báo cáo: mở, theo dõi, gia hạn, đóng, nhắc."""
+
+
+@round_group.command("open")
+@click.option("--template", "template_id", required=True, help="Mã mẫu, ví dụ annual_it.")
+@click.option("--period", required=True, help='Kỳ báo cáo, ví dụ "năm 2026", "quý III năm 2026".')
+@click.option("--deadline", required=True, help="Hạn nộp, YYYY-MM-DD.")
+@click.option("--agencies", default="all", show_default=True,
+              help="all (mọi cơ quan trừ cơ quan tổng hợp) hoặc danh sách viết tắt: SCT,STC.")
+@click.option("--from", "period_from", default=None, help="Ngày đầu kỳ (kỳ đột xuất), YYYY-MM-DD.")
+@click.option("--to", "period_to", default=None, help="Ngày cuối kỳ (kỳ đột xuất), YYYY-MM-DD.")
+@click.option("--remind-days", default="7,3,1", show_default=True,
+              help="Nhắc trước hạn bao nhiêu ngày (rỗng: không nhắc trước).")
+@click.option("--no-overdue", is_flag=True, help="Không nhắc hằng ngày khi đã quá hạn.")
+@click.option("--no-reminders", is_flag=True, help="Tắt nhắc hạn tự động cho đợt này.")
+@database_option
+def round_open(
+    template_id: str, period: str, deadline: str, agencies: str, period_from: str | None,
+    period_to: str | None, remind_days: str, no_overdue: bool, no_reminders: bool,
+    database_url: str | None,
+) -> None:
+    """Mở đợt báo cáo và báo cho cán bộ của các cơ quan."""
+    from bot.reminders import ReminderError, ReminderPolicy, announce_round, plan_round, save_policy
+    from dialogs.periods import PeriodError, parse_period
+    from storage import admin
+
+    settings = load_settings(database_url)
+    due = _date(deadline, "--deadline")
+    try:
+        policy = ReminderPolicy.parse_days(remind_days, overdue=not no_overdue,
+                                           enabled=not no_reminders)
+    except ReminderError as exc:
+        raise Fail(str(exc)) from exc
+
+    async def work(boot: Any) -> None:
+        template = boot.templates.get(template_id)
+        if template is None:
+            raise Fail(f"Không có mẫu {template_id!r}. Có: {', '.join(sorted(boot.templates))}.")
+        if period_from or period_to:
+            if not (period_from and period_to):
+                raise Fail("Kỳ đột xuất cần cả --from và --to.")
+            label, start, end = period.strip(), _date(period_from, "--from"), _date(
+                period_to, "--to")
+        else:
+            try:
+                parsed = parse_period(period)
+            except PeriodError as exc:
+                raise Fail(f"{exc} Kỳ đột xuất: thêm --from và --to.") from exc
+            kind = template.period_kind
+            if kind != "ad_hoc" and (kind == "annual") != (parsed.kind == "annual"):
+                raise Fail(f"Mẫu {template_id} dùng cho kỳ {template.period_kind}, "
+                           f"không dùng cho {parsed.label!r}.")
+            label, start, end = parsed.label, parsed.start, parsed.end
+        if due < end:
+            raise Fail(f"Hạn nộp {due:%d/%m/%Y} trước ngày cuối kỳ {end:%d/%m/%Y}.")
+        deps = _deps(boot)
+        now = boot.clock.now()
+        async with boot.uow_factory() as uow:
+            known = await admin.list_agencies(uow)
+            if agencies.strip().lower() == "all":
+                chosen = [a for a in known if not a.is_collector]
+            else:
+                by_abbr = {a.abbreviation: a for a in known}
+                wanted = [p.strip().upper() for p in agencies.split(",") if p.strip()]
+                missing = [w for w in wanted if w not in by_abbr]
+                if missing:
+                    raise Fail(f"Không có cơ quan: {', '.join(missing)}.")
+                chosen = [by_abbr[w] for w in wanted]
+            try:
+                round_ = await admin.open_round(
+                    uow, template_id=template.id, template_version=template.version,
+                    period_label=label, period_start=start, period_end=end, deadline=due,
+                    agency_ids=[a.id for a in chosen], province=settings.province,
+                    collector=settings.collector, now=now,
+                )
+            except admin.AdminError as exc:
+                raise Fail(str(exc)) from exc
+            await save_policy(uow, round_.id, policy, now=now)
+            await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
+            reach = await announce_round(uow, deps, round_.id, now=now)
+            await uow.commit()
+        names = {a.id: a.abbreviation for a in chosen}
+        officers = sum(len(r.queued) + r.duplicates for r in reach.values())
+        unreachable = sorted(names[a] for a, r in reach.items() if not r.reachable)
+        click.echo(f"Đã mở đợt #{round_.id}: {template.id} {label} "
+                   f"(số liệu {start:%d/%m/%Y}–{end:%d/%m/%Y}), hạn {due:%d/%m/%Y}, "
+                   f"{len(chosen)} cơ quan.")
+        click.echo(f"Đã gửi thông báo tới {officers} cán bộ.")
+        if unreachable:
+            click.echo(f"Chưa liên lạc được (chưa có cán bộ liên kết): {', '.join(unreachable)}")
+
+    run(_with_app(settings, work))
+
+
+@round_group.command("list")
+@database_option
+def round_list(database_url: str | None) -> None:
+    """Liệt kê các đợt báo cáo."""
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        async with boot.uow_factory() as uow:
+            rounds = await uow.list_rounds()
+            rows = []
+            for r in rounds:
+                assignments = await uow.list_assignments(r.id)
+                submitted = sum(1 for a in assignments if str(a.status) == "submitted")
+                rows.append([str(r.id), r.template_id, r.period_label, f"{r.deadline:%d/%m/%Y}",
+                             "đang mở" if r.status == "open" else "đã đóng",
+                             f"{submitted}/{len(assignments)}"])
+        if not rows:
+            click.echo("Chưa có đợt báo cáo nào. Dùng: baocao round open …")
+            return
+        click.echo(_table(rows, ["Đợt", "Mẫu", "Kỳ", "Hạn", "Trạng thái", "Đã nộp"]))
+
+    run(_with_app(settings, work))
+
+
+@round_group.command("status")
+@click.argument("round_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+@database_option
+def round_status_command(round_id: int, as_json: bool, database_url: str | None) -> None:
+    """Tình hình của từng cơ quan trong đợt."""
+    from bot.reminders import ReminderError, round_status
+
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        deps = _deps(boot)
+        async with boot.uow_factory() as uow:
+            try:
+                round_, progress = await round_status(
+                    uow, round_id, templates=boot.templates, calendar=deps.calendar,
+                    now=boot.clock.now())
+            except ReminderError as exc:
+                raise Fail(str(exc)) from exc
+        if as_json:
+            click.echo(json.dumps({
+                "round": {"id": round_.id, "template_id": round_.template_id,
+                          "period": round_.period_label, "deadline": round_.deadline.isoformat(),
+                          "status": round_.status},
+                "agencies": [p.to_json() for p in progress],
+            }, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"Đợt #{round_.id}: {round_.template_id} {round_.period_label}, "
+                   f"hạn {round_.deadline:%d/%m/%Y} "
+                   f"({'đang mở' if round_.status == 'open' else 'đã đóng'})")
+        rows = [[
+            p.abbreviation,
+            STATE_LABELS[p.state] + (f" {p.answered}/{p.total}" if p.state in (
+                "in_progress", "returned") else ""),
+            "quá hạn" if p.overdue else "",
+            "không liên lạc được" if p.unreachable else "",
+            _local(p.next_reminder_at, deps),
+        ] for p in progress]
+        click.echo(_table(rows, ["Cơ quan", "Trạng thái", "Hạn", "Liên lạc", "Nhắc tiếp"]))
+
+    run(_with_app(settings, work))
+
+
+@round_group.command("deadline")
+@click.argument("round_id", type=int)
+@click.argument("date")
+@database_option
+def round_deadline(round_id: int, date: str, database_url: str | None) -> None:
+    """Đổi hạn nộp (lịch nhắc được lập lại)."""
+    from bot.reminders import load_policy, plan_round, save_policy
+    from storage import admin
+
+    settings = load_settings(database_url)
+    due = _date(date, "DATE")
+
+    async def work(boot: Any) -> None:
+        deps = _deps(boot)
+        now = boot.clock.now()
+        async with boot.uow_factory() as uow:
+            try:
+                round_ = await admin.set_deadline(uow, round_id, due, now=now)
+            except admin.AdminError as exc:
+                raise Fail(str(exc)) from exc
+            await save_policy(uow, round_id, await load_policy(uow, round_id), now=now)
+            result = await plan_round(uow, round_id, calendar=deps.calendar, now=now)
+            await uow.commit()
+        click.echo(f"Đợt #{round_.id}: hạn mới {due:%d/%m/%Y}. Lịch nhắc: "
+                   f"{result.created + result.reactivated} lần nhắc mới, "
+                   f"{result.cancelled} lần nhắc cũ đã hủy.")
+
+    run(_with_app(settings, work))
+
+
+@round_group.command("close")
+@click.argument("round_id", type=int)
+@database_option
+def round_close(round_id: int, database_url: str | None) -> None:
+    """Đóng đợt báo cáo (không nhắc nữa)."""
+    from bot.reminders import plan_round
+    from storage import admin
+
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        deps = _deps(boot)
+        now = boot.clock.now()
+        async with boot.uow_factory() as uow:
+            try:
+                await admin.close_round(uow, round_id, now=now)
+            except admin.AdminError as exc:
+                raise Fail(str(exc)) from exc
+            result = await plan_round(uow, round_id, calendar=deps.calendar, now=now)
+            await uow.commit()
+        click.echo(f"Đã đóng đợt #{round_id}; đã hủy {result.cancelled} lần nhắc chưa gửi.")
+
+    run(_with_app(settings, work))
+
+
+@round_group.command("nudge")
+@click.argument("round_id", type=int)
+@click.option("--agency", "abbreviation", default=None,
+              help="Viết tắt của một cơ quan; bỏ trống: mọi cơ quan quá hạn chưa nộp.")
+@database_option
+def round_nudge(round_id: int, abbreviation: str | None, database_url: str | None) -> None:
+    """Nhắc ngay một cơ quan, hoặc mọi cơ quan đã quá hạn."""
+    from bot.reminders import ReminderError, nudge
+
+    settings = load_settings(database_url)
+
+    async def work(boot: Any) -> None:
+        deps = _deps(boot)
+        agency_id = None
+        if abbreviation:
+            async with boot.uow_factory() as uow:
+                agency = await uow.agency_by_abbreviation(abbreviation.strip().upper())
+            if agency is None:
+                raise Fail(f"Không có cơ quan viết tắt {abbreviation}.")
+            agency_id = agency.id
+        try:
+            result = await nudge(deps, round_id, agency_id=agency_id, now=boot.clock.now())
+        except ReminderError as exc:
+            raise Fail(str(exc)) from exc
+        if not result.agencies:
+            click.echo("Không có cơ quan nào quá hạn chưa nộp.")
+            return
+        when = ("ngay" if result.sent is not None
+                else f"lúc {_local(result.due_at, deps)} (ngoài giờ làm việc)")
+        click.echo(f"Đã xếp lịch nhắc {len(result.agencies)} cơ quan, gửi {when}.")
+        if result.sent is not None and result.sent.unreachable:
+            click.echo(f"Không liên lạc được {len(result.sent.unreachable)} cơ quan.")
+
+    run(_with_app(settings, work))

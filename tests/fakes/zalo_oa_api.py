@@ -1,0 +1,228 @@
+"""A fake of the Zalo OA Open API and OAuth server, strict where the real one is.
+
+- ``POST /v3.0/oa/message/cs``: needs a valid ``access_token`` header (else HTTP 200
+  ``{"error": -216}``), a recipient and a text (≤ 2,000 chars) and/or an attachment
+  (≤ 5 buttons of a known type, or a file token it issued); users marked
+  ``closed`` get ``-230`` ("has not interacted with the OA in the past 7 days").
+- ``POST /v2.0/oa/upload/file``: multipart ``file`` (PDF/DOC/DOCX, ≤ 5 MB), token header.
+- ``POST /v4/oa/access_token``: ``secret_key`` header, form ``app_id``,
+  ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE.
+- :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them.
+
+State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejected``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import hashlib
+import itertools
+import json
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE_TYPES = {"application/pdf", "application/msword", DOCX}
+BUTTON_TYPES = {"oa.query.hide", "oa.query.show", "oa.open.url", "oa.open.phone", "oa.open.sms"}
+
+
+@dataclass
+class Sent:
+    user_id: str
+    message: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.message.get("text") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        attachment = self.message.get("attachment") or {}
+        if attachment.get("type") != "template":
+            return []
+        return list((attachment.get("payload") or {}).get("buttons") or [])
+
+    @property
+    def file_token(self) -> str | None:
+        attachment = self.message.get("attachment") or {}
+        if attachment.get("type") != "file":
+            return None
+        return str((attachment.get("payload") or {}).get("token"))
+
+
+@dataclass
+class FakeZaloOA:
+    app_id: str = "4123456789012345678"
+    oa_secret_key: str = field(default_factory=lambda: secrets.token_hex(10))
+    app_secret: str = field(default_factory=lambda: secrets.token_hex(10))
+    access_token: str = "initial-access"
+    refresh_token: str = "initial-refresh"
+    refresh_delay: float = 0.0  # answer refreshes this slowly (to widen races in tests)
+    sent: list[Sent] = field(default_factory=list)
+    uploads: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+    refreshes: list[str] = field(default_factory=list)  # refresh tokens accepted
+    rejected: list[tuple[str, int]] = field(default_factory=list)  # (endpoint, error code)
+    closed: set[str] = field(default_factory=set)  # users outside the messaging window
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._valid_access = {self.access_token}
+        self._refresh = {self.refresh_token: False}  # token -> used
+        self._counter = itertools.count(1)
+
+    # ------------------------------------------------------------ test controls
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self._valid_access.clear()
+
+    def texts_to(self, user_id: str) -> list[str]:
+        with self._lock:
+            return [s.text for s in self.sent if s.user_id == user_id and s.text]
+
+    def messages_to(self, user_id: str) -> list[Sent]:
+        with self._lock:
+            return [s for s in self.sent if s.user_id == user_id]
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.sent)
+
+    def sign(self, body: bytes, timestamp: str, *, secret: str | None = None) -> str:
+        key = self.oa_secret_key if secret is None else secret
+        data = self.app_id.encode() + body + timestamp.encode() + key.encode()
+        return "mac=" + hashlib.sha256(data).hexdigest()
+
+    def event(self, user_id: str, text: str, *, msg_id: str | None = None,
+              timestamp: int = 1_764_000_000_000,
+              event_name: str = "user_send_text") -> tuple[bytes, dict[str, str]]:
+        """A webhook request (body, headers) as Zalo would POST it."""
+        payload = {
+            "app_id": self.app_id,
+            "user_id_by_app": f"app-{user_id}",
+            "event_name": event_name,
+            "timestamp": str(timestamp),
+            "sender": {"id": user_id},
+            "recipient": {"id": "oa-579745863508352884"},
+            "message": {"text": text, "msg_id": msg_id or secrets.token_hex(16)},
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp)),
+                      "Content-Type": "application/json"}
+
+    # ---------------------------------------------------------------- the API
+    def app(self) -> Starlette:
+        return Starlette(routes=[
+            Route("/v3.0/oa/message/cs", self._send, methods=["POST"]),
+            Route("/v2.0/oa/upload/file", self._upload, methods=["POST"]),
+            Route("/v4/oa/access_token", self._token, methods=["POST"]),
+        ])
+
+    def _error(self, endpoint: str, code: int, message: str) -> JSONResponse:
+        with self._lock:
+            self.rejected.append((endpoint, code))
+        return JSONResponse({"error": code, "message": message})  # Zalo: HTTP 200 on errors
+
+    def _token_ok(self, request: Request) -> bool:
+        with self._lock:
+            return request.headers.get("access_token") in self._valid_access
+
+    async def _send(self, request: Request) -> JSONResponse:
+        if not self._token_ok(request):
+            return self._error("cs", -216, "Access token is invalid")
+        try:
+            body = json.loads(await request.body())
+            user_id = str(body["recipient"]["user_id"])
+            message = body["message"]
+        except (ValueError, KeyError, TypeError):
+            return self._error("cs", -201, "Parameters are invalid")
+        problem = self._check_message(message)
+        if problem:
+            return self._error("cs", -201, problem)
+        if user_id in self.closed:
+            return self._error("cs", -230, "User has not interacted with the OA in the past "
+                                           "7 days")
+        with self._lock:
+            self.sent.append(Sent(user_id, message))
+            message_id = f"m{next(self._counter)}"
+        return JSONResponse({"error": 0, "message": "Success",
+                             "data": {"message_id": message_id, "user_id": user_id}})
+
+    def _check_message(self, message: Any) -> str | None:
+        if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
+            return "message needs a text or an attachment"
+        if len(str(message.get("text") or "")) > 2000:
+            return "text is longer than 2000 characters"
+        attachment = message.get("attachment")
+        if attachment is None:
+            return None
+        if attachment.get("type") == "file":
+            token = (attachment.get("payload") or {}).get("token")
+            return None if token in self.uploads else "unknown file token"
+        if attachment.get("type") != "template":
+            return "unsupported attachment"
+        buttons = (attachment.get("payload") or {}).get("buttons") or []
+        if not 1 <= len(buttons) <= 5:
+            return "a message carries 1 to 5 buttons"
+        for button in buttons:
+            if button.get("type") not in BUTTON_TYPES or not button.get("title"):
+                return "invalid button"
+            if len(button["title"]) > 100 or len(str(button.get("payload"))) > 1000:
+                return "button title or payload too long"
+        return None
+
+    async def _upload(self, request: Request) -> JSONResponse:
+        if not self._token_ok(request):
+            return self._error("upload", -216, "Access token is invalid")
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return self._error("upload", -201, "multipart/form-data expected")
+        parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+        for part in parsed.iter_parts():
+            if part.get_param("name", header="content-disposition") != "file":
+                continue
+            data = part.get_payload(decode=True) or b""
+            if part.get_content_type() not in FILE_TYPES:
+                return self._error("upload", -210, "file type is not supported")
+            if len(data) > 5 * 1024 * 1024:
+                return self._error("upload", -210, "file is larger than 5 MB")
+            token = secrets.token_hex(12)
+            with self._lock:
+                self.uploads[token] = (part.get_filename() or "", data, part.get_content_type())
+            return JSONResponse({"error": 0, "message": "Success", "data": {"token": token}})
+        return self._error("upload", -201, "no file")
+
+    async def _token(self, request: Request) -> JSONResponse:
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        if request.headers.get("secret_key") != self.app_secret:
+            return self._error("oauth", -14002, "Invalid secret key")
+        if form.get("app_id") != self.app_id or form.get("grant_type") != "refresh_token":
+            return self._error("oauth", -14001, "Invalid parameter")
+        token = form.get("refresh_token", "")
+        if self.refresh_delay:
+            await asyncio.sleep(self.refresh_delay)
+        with self._lock:
+            used = self._refresh.get(token)
+            if used is None or used:
+                self.rejected.append(("oauth", -14014))
+                return JSONResponse({"error": -14014, "error_name": "Invalid parameter",
+                                     "error_description": "Refresh token is invalid"})
+            self._refresh[token] = True
+            self.refreshes.append(token)
+            n = next(self._counter)
+            access, refresh = f"access-{n}", f"refresh-{n}"
+            self._valid_access.add(access)
+            self._refresh[refresh] = False
+        return JSONResponse({"access_token": access, "refresh_token": refresh,
+                             "expires_in": "90000"})

@@ -1,0 +1,1 @@
+"""Zalo OA and Zalo Bot Platform channels against their fakes."""

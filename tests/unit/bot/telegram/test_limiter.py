@@ -1,0 +1,141 @@
+"""The Telegram rate limiter in virtual time: overall and per-chat pacing, 429 pauses."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.channels.telegram.limiter import TelegramRateLimiter
+
+
+class VirtualClock:
+    """Sleeping tasks wake in deadline order when everything else is idle."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._seq), future))
+        await future
+
+    async def run(self, *coros: Coroutine[Any, Any, Any]) -> list[Any]:
+        tasks = [asyncio.ensure_future(c) for c in coros]
+        while not all(t.done() for t in tasks):
+            for _ in range(50):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if self._sleepers:
+                at, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, at)
+                future.set_result(None)
+        return [t.result() for t in tasks]
+
+
+class FakeApi:
+    """Records (virtual time, endpoint, chat) per call; answers 429 when told."""
+
+    def __init__(self, clock: VirtualClock, retry_after: dict[int, int] | None = None) -> None:
+        self.clock = clock
+        self.calls: list[tuple[float, str, Any]] = []
+        self.retry_after = retry_after or {}  # call number -> seconds
+
+    def request(self, endpoint: str, chat: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
+        async def call() -> dict[str, Any]:
+            number = len(self.calls)
+            self.calls.append((self.clock.now, endpoint, chat))
+            if number in self.retry_after:
+                raise RetryAfter(self.retry_after[number])
+            return {"ok": True}
+
+        return call
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    return VirtualClock()
+
+
+def limiter_for(clock: VirtualClock, **options: Any) -> TelegramRateLimiter:
+    return TelegramRateLimiter(monotonic=clock.monotonic, sleep=clock.sleep, **options)
+
+
+async def send(limiter: TelegramRateLimiter, api: FakeApi, chat: Any,
+               endpoint: str = "sendMessage") -> Any:
+    data = {} if chat is None else {"chat_id": chat}
+    return await limiter.process_request(api.request(endpoint, chat), (), {}, endpoint, data,
+                                         None)
+
+
+def busiest_window(times: list[float], window: float = 1.0) -> int:
+    times = sorted(times)
+    return max(sum(1 for t in times if start <= t < start + window) for start in times)
+
+
+async def test_many_chats_stay_under_30_per_second(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await clock.run(*(send(limiter, api, 1000 + i) for i in range(120)))
+    times = [t for t, _, _ in api.calls]
+    assert len(times) == 120
+    assert busiest_window(times) <= 30
+    assert times[-1] < 120 * 1.05 / 30 + 0.01  # and no slower than needed
+
+
+async def test_one_chat_gets_one_message_per_second(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await clock.run(*(send(limiter, api, 42) for _ in range(5)))
+    times = [t for t, _, _ in api.calls]
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+    assert times[-1] < 4 * 1.05 + 0.01
+
+
+async def test_a_waiting_chat_does_not_hold_up_the_others(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await clock.run(*(send(limiter, api, 7) for _ in range(3)),
+                    *(send(limiter, api, 100 + i) for i in range(20)))
+    others = [t for t, _, chat in api.calls if chat != 7]
+    assert max(others) < 1.0  # all twenty went out before chat 7's second message
+
+
+async def test_groups_get_one_message_per_three_seconds(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await clock.run(*(send(limiter, api, -100123) for _ in range(3)))
+    times = [t for t, _, _ in api.calls]
+    assert all(b - a >= 3.0 for a, b in itertools.pairwise(times))
+
+
+async def test_edits_and_callback_answers_are_not_new_messages(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await send(limiter, api, 42)
+    await clock.run(send(limiter, api, 42, "editMessageText"),
+                    send(limiter, api, None, "answerCallbackQuery"))
+    assert all(t < 0.1 for t, _, _ in api.calls)
+
+
+async def test_429_pauses_everything_then_retries(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock, retry_after={5: 2})
+    await clock.run(*(send(limiter, api, 500 + i) for i in range(12)))
+    assert len(api.calls) == 13  # twelve messages, one of them tried twice
+    assert sorted(chat for _, _, chat in api.calls).count(505) == 2
+    refused_at = api.calls[5][0]
+    later = [t for t, _, _ in api.calls[6:]]
+    assert min(later) >= refused_at + 2.0
+    assert limiter.retries == 1
+
+
+async def test_429_beyond_max_retries_is_raised(clock: VirtualClock) -> None:
+    limiter = limiter_for(clock, max_retries=2)
+    api = FakeApi(clock, retry_after={0: 1, 1: 1, 2: 1})
+    with pytest.raises(RetryAfter):
+        await clock.run(send(limiter, api, 9))
+    assert len(api.calls) == 3
