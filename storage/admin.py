@@ -71,8 +71,9 @@ async def add_agency(
         level=level,
         is_collector=is_collector,
     )
-    if await uow.agency_by_abbreviation(values["abbreviation"]) is not None:
-        raise AdminError(f"Đã có cơ quan với tên viết tắt {values['abbreviation']}.")
+    existing = await uow.agency_by_abbreviation(values["abbreviation"])
+    if existing is not None:
+        raise AdminError(f"Đã có cơ quan với tên viết tắt {existing.abbreviation}.")
     return await uow.save_agency(values)
 
 
@@ -140,7 +141,7 @@ def _agency_values(**values: Any) -> dict[str, Any]:
         if not isinstance(text, str) or not text.strip():
             raise AdminError(f"thiếu giá trị cho {name}.")
     cleaned = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
-    cleaned["abbreviation"] = cleaned["abbreviation"].upper()
+    # kept as written: official abbreviations mix cases ("SNgV", "SGDĐT")
     if any(ch.isspace() for ch in cleaned["abbreviation"]):
         raise AdminError(f"tên viết tắt {cleaned['abbreviation']!r} không được có khoảng trắng.")
     if cleaned["level"] not in LEVELS:

@@ -590,7 +590,7 @@ class SqlUnitOfWork:
 
     async def agency_by_abbreviation(self, abbreviation: str) -> Agency | None:
         row = await self.session.scalar(
-            select(AgencyRow).where(AgencyRow.abbreviation == abbreviation)
+            select(AgencyRow).where(func.upper(AgencyRow.abbreviation) == abbreviation.upper())
         )
         return None if row is None else _agency(row)
 
@@ -604,7 +604,9 @@ class SqlUnitOfWork:
         if unknown:
             raise ValueError(f"unknown agency fields: {sorted(unknown)}")
         row = await self.session.scalar(
-            select(AgencyRow).where(AgencyRow.abbreviation == values["abbreviation"])
+            select(AgencyRow).where(
+                func.upper(AgencyRow.abbreviation) == values["abbreviation"].upper()
+            )
         )
         if row is None:
             row = AgencyRow(**values)

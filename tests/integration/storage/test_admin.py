@@ -34,7 +34,7 @@ async def test_import_agencies_csv_adds_then_updates_by_abbreviation(
         tmp_path,
         "Sở Công Thương,SCT,UBND TỈNH ĐỒNG NAI,Đồng Nai,"
         "Nguyễn Trí Phương,PHÓ GIÁM ĐỐC,KT. GIÁM ĐỐC,\n"
-        "Sở Khoa học và Công nghệ,skhcn,UBND TỈNH ĐỒNG NAI,Đồng Nai,Lê Văn Bình,,,có\n",
+        "Sở Khoa học và Công nghệ,SKHCN,UBND TỈNH ĐỒNG NAI,Đồng Nai,Lê Văn Bình,,,có\n",
     )
     async with uow_factory() as uow:
         imported = await admin.import_agencies_csv(uow, first)
@@ -95,6 +95,15 @@ async def test_add_agency_refuses_a_taken_abbreviation(uow_factory: UowFactory, 
         await new_agency(uow, "SCT")
         with pytest.raises(admin.AdminError, match="SCT"):
             await new_agency(uow, "sct")
+
+
+async def test_abbreviations_keep_their_case_and_match_without_it(
+    uow_factory: UowFactory, new_agency
+) -> None:
+    async with uow_factory() as uow:
+        await new_agency(uow, "SNgV")
+        found = await uow.agency_by_abbreviation("sngv")
+        assert found is not None and found.abbreviation == "SNgV"  # "/BC-SNgV" as issued
 
 
 async def test_invite_codes_are_random_and_easy_to_type(
