@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dialogs.engine import Engine  # noqa: E402
-from dialogs.loader import load_templates  # noqa: E402
-from dialogs.messages import Inbound  # noqa: E402
-from renderers.report import render_report  # noqa: E402
-from storage import admin  # noqa: E402
-from storage.db import create_engine, upgrade_async  # noqa: E402
-from storage.uow import uow_factory  # noqa: E402
-from tests.support.seed003 import reply_for  # noqa: E402
+from dialogs.engine import Engine
+from dialogs.loader import load_templates
+from dialogs.messages import Inbound
+from renderers.report import render_report
+from storage import admin
+from storage.db import create_engine, upgrade_async
+from storage.uow import uow_factory
+from tests.support.seed003 import reply_for
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 

@@ -32,15 +32,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dialogs.engine import Engine  # noqa: E402
-from dialogs.loader import load_templates  # noqa: E402
-from dialogs.messages import Inbound  # noqa: E402
-from dialogs.values import parse_answer  # noqa: E402
-from renderers.report import render_report  # noqa: E402
-from storage import admin  # noqa: E402
-from storage.db import create_engine, upgrade_async  # noqa: E402
-from storage.uow import uow_factory  # noqa: E402
-from tests.support.seed003 import SCALARS, reply_for  # noqa: E402
+from dialogs.engine import Engine
+from dialogs.loader import load_templates
+from dialogs.messages import Inbound
+from dialogs.values import parse_answer
+from renderers.report import render_report
+from storage import admin
+from storage.db import create_engine, upgrade_async
+from storage.uow import uow_factory
+from tests.support.seed003 import SCALARS, reply_for
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 PG_ADMIN = os.environ.get("BAOCAO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -191,7 +191,8 @@ def main() -> None:
     args = parser.parse_args()
     result: dict[str, Any] = {
         "bench": "turns", "officers": args.officers, "turns_per_officer": args.turns + 1,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"Python {platform.python_version()}",
         "date": dt.date.today().isoformat(),
     }
     backends = args.backends.split(",")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -58,10 +59,8 @@ async def assignment_audit(
     for change in await uow.answer_history(assignment_id):
         label = change.question_id
         if template is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 label = template.question(change.question_id).short_label
-            except KeyError:
-                pass
         lines.append(AuditLine(
             change.at, await who(change.officer_id), ACTIONS["answer.set"],
             f"{label}: {shown(change.question_id, change.old)} → "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
@@ -15,6 +16,7 @@ from starlette.routing import BaseRoute
 from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
+from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
 from dialogs.engine import Engine
 from dialogs.loader import load_templates
@@ -79,6 +81,7 @@ async def build_app(
         filename=document_filename,
         timezone=settings.timezone,
         collector=settings.collector,
+        dashboard_link=partial(dashboard_login_url, public_url=settings.public_url),
     )
     boot = Bootstrapped(
         settings=settings,

@@ -577,6 +577,9 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
 from bot.cli_rounds import round_group  # noqa: E402 — it builds on the helpers above
 
 cli.add_command(round_group)
+from bot.cli_rollup import admin_link_command, rollup_command  # noqa: E402
+
+cli.add_command(rollup_command), cli.add_command(admin_link_command)
 
 
 @cli.command()

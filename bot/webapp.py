@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
+from bot.dashboard import dashboard_routes
 from bot.downloads import content_disposition, verify_submission
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
     ]
     return Starlette(

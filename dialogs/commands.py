@@ -24,6 +24,7 @@ class Command(StrEnum):
     ADD = "add"  # repeat: add an item
     DONE = "done"  # repeat: no more items
     REMOVE_LAST = "remove_last"  # repeat: drop the last item
+    DASHBOARD = "dashboard"  # DIC officers: a single-use login link to the web dashboard
 
 
 # Folded (lower-case, no diacritics) words -> command. A leading "/" is ignored.
@@ -44,6 +45,8 @@ _WORDS: dict[str, Command] = {
     "them": Command.ADD, "them muc": Command.ADD, "add": Command.ADD,
     "xong": Command.DONE, "done": Command.DONE, "het": Command.DONE,
     "xoa muc cuoi": Command.REMOVE_LAST, "remove last": Command.REMOVE_LAST,
+    "dashboard": Command.DASHBOARD, "quan tri": Command.DASHBOARD,
+    "quantri": Command.DASHBOARD, "trang quan tri": Command.DASHBOARD,
 }
 _EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
 

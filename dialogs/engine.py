@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,9 @@ from dialogs.vn import format_date, format_number, parse_yes_no
 log = logging.getLogger(__name__)
 
 Renderer = Callable[[Template, Mapping[str, Any], DocumentInfo], bytes]
+#: Issues a single-use dashboard login link for a DIC officer, in the turn's unit of
+#: work; returns (url, minutes valid).
+DashboardLink = Callable[[UnitOfWork, Officer, Any], Awaitable[tuple[str, int]]]
 FilenameFor = Callable[[Template, DocumentInfo], str]
 
 MAX_MESSAGE = 3500  # characters per outbound message (under every channel's limit)
@@ -121,8 +124,10 @@ class Engine:
         filename: FilenameFor | None = None,
         timezone: str = "Asia/Ho_Chi_Minh",
         collector: str = "Sở Khoa học và Công nghệ",
+        dashboard_link: DashboardLink | None = None,
     ) -> None:
         self.templates = templates
+        self.dashboard_link = dashboard_link
         self.uow_factory = uow_factory
         self.clock = clock
         self.render = render
@@ -157,6 +162,8 @@ class Engine:
                 conv.state, conv.officer_id, conv.assignment_id = State.UNBOUND, None, None
             else:
                 await uow.touch_identity(inbound.channel, inbound.user_id, now)
+                if conv.state == State.UNBOUND:  # bound elsewhere (CLI, another process)
+                    conv.state = State.IDLE.value
             with attached(conv.state) as lifecycle:
                 turn = Turn(uow, conv, officer, lifecycle)
                 try:
@@ -318,6 +325,15 @@ class Engine:
             await self._already_submitted(turn)
             return
         state = turn.lifecycle.state
+        if state == State.SUBMITTED and turn.assignment.status == AssignmentStatus.RETURNED:
+            # the DIC returned it: review, fix, submit again
+            assert turn.round is not None
+            turn.say(texts.RETURNED_FOR_CORRECTION.format(
+                name=turn.template.name, period=turn.round.period_label,
+                collector=self.collector))
+            fire(turn.lifecycle, "review")
+            self._review(turn)
+            return
         if state == State.REVIEWING:
             self._review(turn)
             return
@@ -381,6 +397,9 @@ class Engine:
         if command == Command.START and argument:
             await self._bind(turn, inbound, argument)
             return
+        if command == Command.DASHBOARD:
+            await self._dashboard(turn)
+            return
         if command == Command.HELP:
             turn.say(texts.HELP)
             if turn.lifecycle.state == State.ANSWERING:
@@ -399,6 +418,9 @@ class Engine:
             return
         state = turn.lifecycle.state
         if command in (Command.START, Command.CONTINUE):
+            if state == State.SUBMITTED:  # e.g. returned for correction: _resume knows
+                await self._resume(turn)
+                return
             if state == State.REVIEWING:
                 # back to the questionnaire: the first open question, else where they were
                 first_open = self._first_open_step(turn)
@@ -1000,7 +1022,20 @@ class Engine:
         return text
 
     # --------------------------------------------------------------- submit
+    async def _dashboard(self, turn: Turn) -> None:
+        """A DIC officer asks for the web dashboard: a single-use login link."""
+        assert turn.officer is not None
+        if turn.officer.role != "dic":
+            turn.say(texts.DASHBOARD_REFUSED.format(collector=self.collector))
+        elif self.dashboard_link is None:
+            turn.say(texts.DASHBOARD_UNAVAILABLE)
+        else:
+            url, minutes = await self.dashboard_link(turn.uow, turn.officer, self.clock.now())
+            turn.say(texts.DASHBOARD_LINK.format(url=url, minutes=minutes))
+
     def _ask_submit(self, turn: Turn) -> None:
+        if turn.lifecycle.state not in (State.ANSWERING, State.REVIEWING, State.CONFIRMING):
+            fire(turn.lifecycle, "review")  # paused, or reopened after a return
         problems = self._problems(turn)
         if problems:
             fire(turn.lifecycle, "review")

@@ -72,6 +72,16 @@ SUBMITTED = (
     "Báo cáo theo thể thức Nghị định 30/2020/NĐ-CP ở tệp đính kèm; "
     "Anh/Chị điền số, ngày và trình ký theo quy định."
 )
+DASHBOARD_LINK = (
+    "Liên kết đăng nhập trang quản trị (dùng được một lần, hết hạn sau {minutes} phút):\n{url}\n"
+    "Không chuyển liên kết này cho người khác."
+)
+DASHBOARD_REFUSED = "Trang quản trị chỉ dành cho cán bộ của {collector}."
+DASHBOARD_UNAVAILABLE = "Trang quản trị chưa được bật trên hệ thống này."
+RETURNED_FOR_CORRECTION = (
+    "Báo cáo {name} {period} đã được {collector} trả lại để chỉnh sửa. "
+    "Anh/Chị xem lại, sửa các câu cần thiết (gõ \"sửa <số câu>\") rồi gõ \"nộp\" để nộp lại."
+)
 ALREADY_SUBMITTED = (
     "Báo cáo {name} {period} đã được nộp (bản {version}, lúc {time}). "
     "Nếu cần sửa, vui lòng đề nghị {collector} trả lại báo cáo."

@@ -15,7 +15,7 @@ from dialogs.vn import format_percent
 
 __all__ = ["ChartSpec", "bar_chart_png"]
 
-DPI = 150
+DPI = 110
 WIDTH_IN = 6.3  # about 16 cm: the text width of an A4 portrait page
 BAR_IN = 0.24  # height of one agency's bar
 MAX_HEIGHT_IN = 8.6
@@ -67,11 +67,15 @@ def bar_chart_png(spec: ChartSpec) -> bytes:
     if spec.total is not None:
         axes.axvline(spec.total, color="#c0392b", linestyle="--", linewidth=1.2,
                      label=f"{spec.total_label}: {_vn(spec.total)}")
-        axes.legend(loc="lower right", fontsize=font + 1, framealpha=0.9)
-    axes.set_title(spec.title, fontsize=font + 2, wrap=True)
+        # below the plot, so it never covers a bar or its value (the caption names the chart)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False,
+                    fontsize=font + 1)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    figure.tight_layout()
+    # fixed margins instead of tight_layout (which draws the figure twice)
+    longest = max((len(label) for label in labels), default=1)
+    left = min(0.45, 0.04 + 0.0105 * font * max(3, longest) / 8)
+    figure.subplots_adjust(left=left, right=0.97, top=0.97, bottom=min(0.4, 0.6 / height))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

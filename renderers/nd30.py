@@ -17,7 +17,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
@@ -507,9 +507,13 @@ def _set_table_width(table: Table, widths: Sequence[int]) -> None:
     table.autofit = False
     for col, width in zip(table.columns, widths, strict=True):
         col.width = Twips(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = Twips(width)
+    # Each cell's width, on the XML directly (the table has no merged cells yet).
+    w, dxa = qn("w:w"), qn("w:type")
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
+            tc_w.set(dxa, "dxa")
+            tc_w.set(w, str(width))
 
 
 def _set_cell_margins(table: Table, left_right: int) -> None:
@@ -554,25 +558,80 @@ def _mark_header_row(row_el: OxmlElement) -> None:
     tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+_OWN_STYLES = frozenset(vars(STYLE)[k] for k in vars(STYLE) if k.isupper())
+
+
+_W_P, _W_PPR, _W_PSTYLE, _W_VAL = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:val")
+_W_SPACE, _W_SECT_PR = qn("xml:space"), qn("w:sectPr")
+
+
+def _apply_style(paragraph: Paragraph, style: str) -> None:
+    """Give ``paragraph`` one of this module's styles by id, without python-docx's
+    lookup by name (which scans every style and made big tables slow)."""
+    if style not in _OWN_STYLES:
+        paragraph.style = style
+        return
+    p = paragraph._p
+    ppr = p.find(_W_PPR)
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    pstyle = ppr.find(_W_PSTYLE)
+    if pstyle is None:
+        pstyle = OxmlElement("w:pStyle")
+        ppr.insert(0, pstyle)  # pStyle is the first child of pPr
+    pstyle.set(_W_VAL, style.replace(" ", ""))
+
+
+def _add_text(paragraph: Paragraph, text: str) -> None:
+    """Append ``text`` as one run (plain lxml: python-docx's run API is slow in bulk)."""
+    if not text:
+        return
+    if "\t" in text or "\r" in text or "\n" in text:
+        paragraph.add_run(text)
+        return
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    if text != text.strip():
+        t.set(_W_SPACE, "preserve")
+    r.append(t)
+    paragraph._p.append(r)
+
+
+def _new_paragraph(container: Any, style: str) -> Paragraph:
+    """``container.add_paragraph(style=style)`` without the slow lookup by name."""
+    p = container.add_paragraph()
+    _apply_style(p, style)
+    return p
+
+
 def _write_cell(cell: _Cell, text: str, style: str) -> Paragraph:
     """Replace the cell's content by ``text`` (one paragraph per line) in ``style``."""
-    paragraphs = cell.paragraphs
+    tc = cell._tc
+    paragraphs = tc.findall(_W_P)
     for extra in paragraphs[1:]:
-        extra._element.getparent().remove(extra._element)
-    first = paragraphs[0]
-    for child in list(first._element):
-        if child.tag != qn("w:pPr"):
-            first._element.remove(child)
+        tc.remove(extra)
+    first_p = paragraphs[0]
+    for child in list(first_p):
+        if child.tag != _W_PPR:
+            first_p.remove(child)
+    first = Paragraph(first_p, cell)
     lines = clean_text(text).split("\n") or [""]
-    first.style = style
-    first.add_run(lines[0])
+    _apply_style(first, style)
+    _add_text(first, lines[0])
     for line in lines[1:]:
-        p = cell.add_paragraph(style=style)
-        p.add_run(line)
+        p = Paragraph(OxmlElement("w:p"), cell)
+        tc.append(p._p)
+        _apply_style(p, style)
+        _add_text(p, line)
     return first
 
 
 # ----------------------------------------------------------------------------- document
+
+#: A blank document per page setup (styles, page, page numbers), as DOCX bytes.
+_BLANK: dict[PageSetup, bytes] = {}
 
 
 class Nd30Document:
@@ -585,6 +644,11 @@ class Nd30Document:
 
     def __init__(self, page: PageSetup = PAGE) -> None:
         self.page = page
+        blank = _BLANK.get(page)
+        if blank is not None:  # styles and page set up once per process, then copied
+            self.doc = Document(io.BytesIO(blank))
+            self._body = self.doc.element.body
+            return
         self.doc = Document()
         self._body = self.doc.element.body
         # The default template starts empty; remove any stray paragraph.
@@ -594,6 +658,7 @@ class Nd30Document:
         for spec in _STYLE_SPECS:
             _add_paragraph_style(self.doc, spec)
         self._setup_page()
+        _BLANK[page] = self.to_bytes()
 
     # -- page ---------------------------------------------------------------------------
 
@@ -641,18 +706,24 @@ class Nd30Document:
     # -- low-level paragraphs -----------------------------------------------------------
 
     def paragraph(self, text: str, style: str) -> Paragraph:
-        p = self.doc.add_paragraph(style=style)
-        text = clean_text(text)
-        if text:
-            p.add_run(text)
+        p_el = OxmlElement("w:p")
+        last = self._body[-1] if len(self._body) else None
+        sect_pr = last if last is not None and last.tag == _W_SECT_PR else None
+        if sect_pr is not None:
+            sect_pr.addprevious(p_el)
+        else:
+            self._body.append(p_el)
+        p = Paragraph(p_el, self.doc._body)
+        _apply_style(p, style)
+        _add_text(p, clean_text(text))
         return p
 
     def _rule(self, container: _Cell | None, length: int, available: int) -> Paragraph:
         """A short centred solid rule ``length`` twips long (a paragraph bottom border)."""
         p = (
-            container.add_paragraph(style=STYLE.RULE)
+            _new_paragraph(container, STYLE.RULE)
             if container is not None
-            else self.doc.add_paragraph(style=STYLE.RULE)
+            else _new_paragraph(self.doc, STYLE.RULE)
         )
         length = max(400, min(length, available))
         side = max(0, (available - length) // 2)
@@ -701,7 +772,7 @@ class Nd30Document:
         agency = clean_text(agency_name).upper()
         if gov:
             _write_cell(top_left, gov, STYLE.HEADER_TEXT)
-            top_left.add_paragraph(style=STYLE.HEADER_AGENCY).add_run(agency)
+            _new_paragraph(top_left, STYLE.HEADER_AGENCY).add_run(agency)
         else:
             _write_cell(top_left, agency, STYLE.HEADER_AGENCY)
         longest = max(
@@ -712,12 +783,12 @@ class Nd30Document:
         national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
         motto = "Độc lập - Tự do - Hạnh phúc"
         _write_cell(top_right, national, STYLE.NATIONAL_TITLE)
-        top_right.add_paragraph(style=STYLE.MOTTO).add_run(motto)
+        _new_paragraph(top_right, STYLE.MOTTO).add_run(motto)
         self._rule(top_right, text_width_twips(motto, 13, bold=True), inner_right)
 
         _write_cell(bottom_left, number_line, STYLE.HEADER_NUMBER)
         if subject_line:
-            bottom_left.add_paragraph(style=STYLE.HEADER_SUBJECT).add_run(clean_text(subject_line))
+            _new_paragraph(bottom_left, STYLE.HEADER_SUBJECT).add_run(clean_text(subject_line))
         _write_cell(bottom_right, place_date, STYLE.PLACE_DATE)
         return table
 
@@ -820,26 +891,30 @@ class Nd30Document:
         if has_groups:
             self._grouped_header(table, columns)
         else:
+            header_cells = table.rows[0].cells
             for i, col in enumerate(columns):
-                cell = table.cell(0, i)
+                cell = header_cells[i]
                 _write_cell(cell, col.label, STYLE.TABLE_HEADER)
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
-        for r, values in enumerate(rows, start=header_rows):
-            for c, col in enumerate(columns):
+        body_rows = table.rows[header_rows : header_rows + len(rows)]
+        for row, values in zip(body_rows, rows, strict=True):
+            for c, (tc, col) in enumerate(zip(row._tr.tc_lst, columns, strict=True)):
+                cell = _Cell(tc, table)
                 value = values[c] if c < len(values) else ""
-                _write_cell(table.cell(r, c), value, _cell_style(col.align, total=False))
+                _write_cell(cell, value, _cell_style(col.align, total=False))
 
         if total is not None:
             r = n_rows - 1
             span = max(1, min(total_span, len(columns)))
-            label_cell = table.cell(r, 0)
+            total_cells = table.rows[r].cells
+            label_cell = total_cells[0]
             if span > 1:
-                label_cell = label_cell.merge(table.cell(r, span - 1))
+                label_cell = label_cell.merge(total_cells[span - 1])
             _write_cell(label_cell, total[0] if total else "", STYLE.TABLE_TOTAL)
             for c in range(span, len(columns)):
                 value = total[c] if c < len(total) else ""
-                _write_cell(table.cell(r, c), value, _cell_style(columns[c].align, total=True))
+                _write_cell(total_cells[c], value, _cell_style(columns[c].align, total=True))
         if landscape:
             self._start_section(landscape=False)
         else:
@@ -863,11 +938,15 @@ class Nd30Document:
 
     @staticmethod
     def _grouped_header(table: Table, columns: Sequence[TableColumn]) -> None:
+        # Cell proxies fetched once (table.cell() walks the whole table each call);
+        # they stay valid through the merges below, which only remove cells never
+        # visited again.
+        top_cells, bottom_cells = table.rows[0].cells, table.rows[1].cells
         i = 0
         while i < len(columns):
             group = columns[i].group
             if not group:
-                cell = table.cell(0, i).merge(table.cell(1, i))
+                cell = top_cells[i].merge(bottom_cells[i])
                 _write_cell(cell, columns[i].label, STYLE.TABLE_HEADER)
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
                 i += 1
@@ -875,11 +954,11 @@ class Nd30Document:
             j = i
             while j + 1 < len(columns) and columns[j + 1].group == group:
                 j += 1
-            top = table.cell(0, i) if i == j else table.cell(0, i).merge(table.cell(0, j))
+            top = top_cells[i] if i == j else top_cells[i].merge(top_cells[j])
             _write_cell(top, group, STYLE.TABLE_HEADER)
             top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             for k in range(i, j + 1):
-                cell = table.cell(1, k)
+                cell = bottom_cells[k]
                 _write_cell(cell, columns[k].label, STYLE.TABLE_HEADER)
                 cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             i = j + 1
@@ -904,16 +983,16 @@ class Nd30Document:
         left, right = table.rows[0].cells
         _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
         for line in recipients:
-            left.add_paragraph(style=STYLE.RECIPIENTS).add_run(clean_text(line))
+            _new_paragraph(left, STYLE.RECIPIENTS).add_run(clean_text(line))
 
         lines = [clean_text(x).upper() for x in (authority, position) if x and clean_text(x)]
         first = _write_cell(right, lines[0] if lines else "", STYLE.SIGNER)
         first.paragraph_format.space_before = Pt(6)  # level with "Nơi nhận:"
         for line in lines[1:]:
-            right.add_paragraph(style=STYLE.SIGNER).add_run(line)
+            _new_paragraph(right, STYLE.SIGNER).add_run(line)
         for _ in range(SIGNATURE_LINES):
-            right.add_paragraph(style=STYLE.SIGNATURE_SPACE)
-        right.add_paragraph(style=STYLE.SIGNER).add_run(clean_text(signer_name))
+            _new_paragraph(right, STYLE.SIGNATURE_SPACE)
+        _new_paragraph(right, STYLE.SIGNER).add_run(clean_text(signer_name))
         return table
 
     def spacer(self) -> Paragraph:

@@ -9,6 +9,7 @@ their base Latin letter (diacritics do not change the advance).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Advance widths (1/1000 em) for Times Roman / Times Bold.
 _UPPER_REGULAR = dict(
@@ -173,13 +174,17 @@ def _base_letter(ch: str) -> str:
     return decomposed[0] if decomposed else ch
 
 
-def text_width_twips(text: str, size_pt: float, *, bold: bool = False) -> int:
-    """Estimated width of ``text`` set in Times New Roman at ``size_pt`` (in twips)."""
+@lru_cache(maxsize=4096)
+def _char_units(ch: str, bold: bool) -> int:
+    """Width of one character in 1/1000 of the font size (cached: tables repeat text)."""
+    base = _base_letter(ch)
     upper = _UPPER_BOLD if bold else _UPPER_REGULAR
     lower = _LOWER_BOLD if bold else _LOWER_REGULAR
-    units = 0
-    for ch in text:
-        base = _base_letter(ch)
-        units += upper.get(base) or lower.get(base) or _OTHER.get(base, _DEFAULT)
+    return upper.get(base) or lower.get(base) or _OTHER.get(base, _DEFAULT)
+
+
+def text_width_twips(text: str, size_pt: float, *, bold: bool = False) -> int:
+    """Estimated width of ``text`` set in Times New Roman at ``size_pt`` (in twips)."""
+    units = sum(_char_units(ch, bold) for ch in text)
     # 1 pt = 20 twips; units are 1/1000 of the font size.
     return round(units * size_pt * 20 / 1000)

@@ -1,4 +1,4 @@
-"""`baocao audit ASSIGNMENT`: every answer change, submission and deadline change with who and when."""
+"""`baocao audit ASSIGNMENT`: answer, submission and deadline changes with who and when."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from dialogs.messages import Inbound
 from storage import admin
-from tests.e2e.test_cli import Invoke, ok, run_cli  # noqa: F401 — the fixture
+from tests.e2e.test_cli import Invoke, ok
+from tests.e2e.test_cli import run_cli as run_cli  # the fixture, shared
 
 
 async def _answer_and_move_deadline(database_url: str, tmp_path) -> None:
@@ -49,7 +50,9 @@ async def _answer_and_move_deadline(database_url: str, tmp_path) -> None:
         await boot.aclose()
 
 
-def test_audit_lists_changes_with_who_and_when(run_cli: Invoke, database_url: str, tmp_path) -> None:
+def test_audit_lists_changes_with_who_and_when(
+    run_cli: Invoke, database_url: str, tmp_path
+) -> None:
     ok(run_cli("init", "--demo"))
     asyncio.run(_answer_and_move_deadline(database_url, tmp_path))
     out = ok(run_cli("audit", "1"))

@@ -59,7 +59,7 @@ def test_init_demo_is_idempotent(run_cli: Invoke) -> None:
 def test_agencies_add_import_and_invite(run_cli: Invoke, tmp_path: Path) -> None:
     ok(run_cli("init"))
     added = ok(run_cli(
-        "agencies", "add", "--name", "Sở Xây dựng", "--abbr", "sxd",
+        "agencies", "add", "--name", "Sở Xây dựng", "--abbr", "SXD",
         "--signer-name", "Lý Văn Bình", "--signer-authority", "KT. GIÁM ĐỐC",
         "--signer-position", "PHÓ GIÁM ĐỐC",
     ))

@@ -16,13 +16,18 @@ makes are made here too: text ≤ 4,096 characters, caption ≤ 1,024, callback 
 Typical use::
 
     with FakeTelegramAPI() as fake:                     # or fake.start() / fake.stop()
-        app = ApplicationBuilder().token(fake.token).base_url(fake.base_url)...
-        update_id = fake.send_text(42, "/start SCT-7K4P")  # the officer writes
+        app = (ApplicationBuilder().token(fake.token)
+               .base_url(fake.base_url).base_file_url(fake.base_file_url).build())
+        update_id = fake.send_text(42, "/start SCT-7K4P")  # the officer writes (getUpdates)
+        await fake.wait_confirmed(update_id)                # PTB has queued it …
+        await app.update_queue.join()                       # … and handled it
         fake.wait_for(lambda: fake.sent(chat_id=42))        # or: await fake.wait(...)
-        fake.tap(42, "Có")                                  # taps a button of the last keyboard
-        fake.rate_limit("sendMessage", times=3, retry_after=1)   # next 3 sends get 429
+        fake.tap(42, "Có")                                  # a button of the newest keyboard
+        fake.inject(fake.update(update_id))                 # Telegram re-delivers an update
+        fake.text_update(42, "nộp")                         # an update to POST to a webhook
+        fake.rate_limit("sendMessage", times=1, retry_after=1, after=50)  # the 51st gets 429
         fake.block(43)                                      # 403: bot was blocked by the user
-        busiest_second(fake.sent())  ;  closest_messages_per_chat(fake.sent())
+        busiest_second(fake.sent()) ; closest_messages_per_chat(fake.sent())
 
 Everything the bot sent is in ``fake.calls`` (every request, with its arrival time
 on ``time.monotonic()`` and the HTTP status answered) and ``fake.sent()`` (accepted
@@ -34,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import sys
 import threading
 import time
 import uuid
@@ -165,8 +171,7 @@ class FakeTelegramAPI:
         class Handler(_Handler):
             api = fake
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="fake-telegram-api", daemon=True
         )
@@ -674,6 +679,15 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
         return _decode_fields(fields), files
     form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
     return _decode_fields({k: v[-1] for k, v in form.items()}), {}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # a client closed its connection
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

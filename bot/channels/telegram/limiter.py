@@ -69,6 +69,7 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         self._in_flight = 0
         self._answered: deque[float] = deque()  # answer times of recent requests
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
+        self._chat_users: dict[int | str, int] = {}  # tasks holding or awaiting the lock
         self._chat_ready: dict[int | str, float] = {}  # chat -> earliest next message
         self._paused_until = 0.0
         self.retries = 0  # 429s absorbed (for logs and tests)
@@ -96,12 +97,14 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
         if not _is_message(endpoint):
             return await self._with_retries(callback, args, kwargs, endpoint, retries, False)
         lock = self._chat_locks.setdefault(key, asyncio.Lock())
+        self._chat_users[key] = self._chat_users.get(key, 0) + 1
         try:
             async with lock:  # one message at a time per chat, in order
                 return await self._with_retries(callback, args, kwargs, endpoint, retries, key)
         finally:
-            if not lock.locked() and self._chat_locks.get(key) is lock:
-                del self._chat_locks[key]
+            self._chat_users[key] -= 1
+            if not self._chat_users[key]:  # nobody else holds or awaits it
+                del self._chat_users[key], self._chat_locks[key]
 
     async def _with_retries(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
                             kwargs: dict[str, Any], endpoint: str, retries: int,

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow
 AGENCIES = 10
 PER_AGENCY = 20
 WORKERS = 4
+IN_FLIGHT = 0.25  # seconds: a request started before the 429 came back may still arrive
 FIRST_CHAT = 600_000
 NOTICE = Outbound("Đợt báo cáo năm 2026 đã mở. Hạn nộp: 18/12/2026.",
                   [[Button("Tiếp tục trả lời", "cmd:continue")]])
@@ -106,13 +107,16 @@ async def test_200_officers_receive_their_messages_within_telegram_limits(
 
     refused = [c for c in fake.calls if c.status == 429]
     assert len(refused) == 2 and limiter.retries == 2
-    for call in refused:  # nothing was sent while Telegram asked to wait
-        assert not [c for c in every_request if call.at < c.at < call.at + 1.0]
+    for call in refused:
+        retried = next(c for c in every_request if c.at > call.at and c.chat_id == call.chat_id)
+        assert retried.at >= call.at + 1.0  # the refused message waited retry_after
+        # and nothing new was started meanwhile (requests already under way may arrive)
+        assert not [c for c in every_request if call.at + IN_FLIGHT < c.at < call.at + 1.0]
 
     async with uow_factory() as uow:
         statuses = {await uow.outbox_status(f"round-1:opened:o{officer}")
                     for officer in range(1, len(chats) + 1)}
     assert statuses == {"delivered"}
-    assert elapsed < 15, elapsed
+    assert elapsed < 20, elapsed  # about 10 s: 220 messages at 30/s, two 1 s pauses
     print(f"\n200 officers: {len(sent)} messages in {elapsed:.1f} s; busiest second "
           f"{overall}; closest per chat {per_chat:.2f} s; 429 answered {len(refused)}")

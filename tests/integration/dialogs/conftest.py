@@ -48,17 +48,20 @@ class Chat:
     counter: int = 0
     prefix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
+    def _next_id(self) -> str:
+        return f"{self.prefix}-{self.counter}"
+
     async def send(self, text: str) -> list[Outbound]:
         self.counter += 1
         self.last = await self.engine.handle(
-            Inbound(self.channel, self.user_id, text=text, message_id=f"{self.prefix}-{self.counter}")
+            Inbound(self.channel, self.user_id, text=text, message_id=self._next_id())
         )
         return self.last
 
     async def tap(self, data: str) -> list[Outbound]:
         self.counter += 1
         self.last = await self.engine.handle(
-            Inbound(self.channel, self.user_id, callback=data, message_id=f"{self.prefix}-{self.counter}")
+            Inbound(self.channel, self.user_id, callback=data, message_id=self._next_id())
         )
         return self.last
 

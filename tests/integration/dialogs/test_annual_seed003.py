@@ -55,7 +55,7 @@ async def submitted(uow_factory: Any) -> tuple[Any, bytes]:
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     ref = next(m.document for m in chat.last if m.document)
     async with uow_factory() as uow:
-        filename, data = await uow.submission_docx(ref.submission_id)
+        _, data = await uow.submission_docx(ref.submission_id)
     (Path(__file__).parent.parent.parent.parent / "var").mkdir(exist_ok=True)
     (Path(__file__).parent.parent.parent.parent / "var" / "seed003.docx").write_bytes(data)
     return world, data

@@ -177,7 +177,7 @@ async def test_submit_confirms_then_delivers_the_document(world: World):
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     document = next(m.document for m in chat.last if m.document)
     async with world.uow_factory() as uow:
-        filename, data = await uow.submission_docx(document.submission_id)
+        _, data = await uow.submission_docx(document.submission_id)
     assert data.startswith(b"DOCX mini SCT")
     await chat.send("56")  # after submission nothing can change
     assert "đã được nộp" in chat.text
@@ -311,3 +311,13 @@ async def test_simultaneous_first_answers_of_two_officers_lose_nothing(world: Wo
         assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
         history = await uow.answer_history(assignment.id, "staff")
     assert [(h.old, h.new) for h in history] == [(None, stored)]
+
+
+async def test_an_identity_bound_outside_the_chat_continues_without_error(world: World):
+    async with world.uow_factory() as uow:  # e.g. bound by an operator tool, no conversation
+        code = world.invites["STC0"]
+        await uow.bind_invite(code, "web", "pre-bound", None, world.clock.now())
+        await uow.commit()
+    chat = world.chat("pre-bound")
+    await chat.send("tiếp tục")
+    assert "Câu 1/12" in chat.text

@@ -139,3 +139,21 @@ async def test_429_beyond_max_retries_is_raised(clock: VirtualClock) -> None:
     with pytest.raises(RetryAfter):
         await clock.run(send(limiter, api, 9))
     assert len(api.calls) == 3
+
+
+async def test_messages_to_one_chat_keep_their_order_and_spacing_under_load(
+    clock: VirtualClock,
+) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+
+    async def later(delay: float, chat: int) -> None:
+        await clock.sleep(delay)
+        await send(limiter, api, chat)
+
+    await clock.run(*(send(limiter, api, 5) for _ in range(3)),
+                    *(later(0.5 + i * 0.3, 5) for i in range(4)),
+                    *(send(limiter, api, 900 + i) for i in range(40)))
+    times = [t for t, _, chat in api.calls if chat == 5]
+    assert len(times) == 7
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+    assert limiter._chat_locks == {}  # nothing left behind

@@ -1,0 +1,463 @@
+"""The DIC's web dashboard (``/admin``): rounds, per-agency status, answers and
+versions, returning a submission for correction, nudges, roll-up downloads,
+opening a round and moving a deadline.
+
+Server-rendered HTML (Jinja2, autoescaped), Vietnamese UI. Login is by a
+single-use link the bot sends to a DIC officer (``quản trị`` in chat or
+``baocao admin-link``); the link's page posts the token, which is used up, and a
+signed session cookie (HttpOnly, SameSite=Strict) follows. Every POST form
+carries the session's CSRF token. Only officers with role ``dic`` get in; the role
+is checked on every request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.dashboard_auth import COOKIE, SESSION_SECONDS, Session, read_session, sign_session
+from bot.downloads import content_disposition
+from dialogs.domain import Officer
+from dialogs.schema import QuestionType
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Bootstrapped
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).parent / "static" / "admin"
+MAX_FORM_BYTES = 64 * 1024
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+STATE_LABELS = {
+    "not_started": "Chưa bắt đầu",
+    "in_progress": "Đang làm",
+    "submitted_on_time": "Đã nộp đúng hạn",
+    "submitted_late": "Nộp trễ hạn",
+    "returned": "Trả lại để sửa",
+}
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR),
+                      autoescape=select_autoescape(["html"], default=True))
+    return env
+
+
+class Dashboard:
+    def __init__(self, boot: Bootstrapped) -> None:
+        self.boot = boot
+        self.settings = boot.settings
+        self.env = _environment()
+        self.tz = ZoneInfo(self.settings.timezone)
+        self.secure = self.settings.public_url.startswith("https://")
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def page(self, template_name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(template_name).render(**context)
+        return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+    def refused(self, status: int, message: str) -> HTMLResponse:
+        return self.page("admin_message.html", status=status, title="Không thể truy cập",
+                         message=message, session=None)
+
+    def local(self, instant: dt.datetime | None) -> str:
+        if instant is None:
+            return ""
+        return instant.astimezone(self.tz).strftime("%H:%M %d/%m/%Y")
+
+    async def _officer(self, request: Request) -> tuple[Officer, Session]:
+        session = read_session(self.settings.secret_key, request.cookies.get(COOKIE))
+        if session is None:
+            raise Refused(401, "Phiên đăng nhập không còn hiệu lực. Anh/Chị gõ \"quản trị\" "
+                               "trong khung trò chuyện với bot để nhận liên kết đăng nhập mới.")
+        async with self.boot.uow_factory() as uow:
+            officer = await uow.get_officer(session.officer_id)
+        if officer is None or officer.role != "dic":
+            raise Refused(403, "Trang quản trị chỉ dành cho cán bộ của cơ quan tổng hợp.")
+        return officer, session
+
+    async def _form(self, request: Request, session: Session) -> dict[str, str]:
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise Refused(413, "Nội dung gửi lên quá lớn.")
+        fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
+                                              keep_blank_values=True).items()}
+        if not hmac.compare_digest(fields.get("csrf", ""), session.csrf):
+            raise Refused(403, "Biểu mẫu đã hết hạn. Anh/Chị tải lại trang rồi thử lại.")
+        return fields
+
+    def guarded(self, handler: Callable[..., Awaitable[Response]]) -> Handler:
+        async def wrapped(request: Request) -> Response:
+            try:
+                officer, session = await self._officer(request)
+                if request.method == "POST":
+                    form = await self._form(request, session)
+                    return await handler(request, officer, session, form)
+                return await handler(request, officer, session)
+            except Refused as exc:
+                return self.refused(exc.status, exc.message)
+        return wrapped
+
+    def back(self, url: str, notice: str | None = None) -> RedirectResponse:
+        from urllib.parse import quote
+        target = url + (f"?notice={quote(notice)}" if notice else "")
+        return RedirectResponse(target, status_code=303)
+
+    def deps(self) -> Any:
+        from bot.scheduler import reminder_deps
+        return reminder_deps(self.boot)
+
+    # -- login --------------------------------------------------------------------------
+
+    async def login_page(self, request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        return self.page("admin_login.html", token=token, session=None)
+
+    async def login(self, request: Request) -> Response:
+        from storage.login_tokens import consume_login_token
+
+        body = (await request.body())[:4096]
+        token = (parse_qs(body.decode("utf-8", "replace")).get("token") or [""])[0]
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            officer_id = await consume_login_token(uow, token, now=now)
+            officer = await uow.get_officer(officer_id) if officer_id is not None else None
+            if officer is not None:
+                await uow.audit("dashboard.login", "officer", officer.id,
+                                actor_officer_id=officer.id, now=now,
+                                detail={"allowed": officer.role == "dic"})
+            await uow.commit()
+        if officer is None:
+            return self.refused(403, "Liên kết đăng nhập không hợp lệ, đã hết hạn hoặc đã được "
+                                     "sử dụng. Anh/Chị gõ \"quản trị\" trong khung trò chuyện "
+                                     "với bot để nhận liên kết mới.")
+        if officer.role != "dic":
+            return self.refused(403, "Trang quản trị chỉ dành cho cán bộ của cơ quan tổng hợp.")
+        cookie, _ = sign_session(self.settings.secret_key, officer.id)
+        response = RedirectResponse("/admin", status_code=303)
+        response.set_cookie(COOKIE, cookie, max_age=SESSION_SECONDS, path="/admin",
+                            httponly=True, samesite="strict", secure=self.secure)
+        return response
+
+    async def logout(self, request: Request, officer: Officer, session: Session,
+                     form: dict[str, str]) -> Response:
+        response = self.page("admin_message.html", title="Đã đăng xuất",
+                             message="Anh/Chị đã đăng xuất khỏi trang quản trị.", session=None)
+        response.delete_cookie(COOKIE, path="/admin")
+        return response
+
+    # -- pages --------------------------------------------------------------------------
+
+    async def index(self, request: Request, officer: Officer, session: Session) -> Response:
+        async with self.boot.uow_factory() as uow:
+            rounds = await uow.list_rounds()
+            counts = {}
+            for r in rounds:
+                assignments = await uow.list_assignments(r.id)
+                counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
+                                len(assignments))
+        templates = sorted(self.boot.templates.values(), key=lambda t: t.name)
+        rows = [{
+            "round": r, "name": (self.boot.templates[r.template_id].name
+                                 if r.template_id in self.boot.templates else r.template_id),
+            "deadline": r.deadline.strftime("%d/%m/%Y"), "submitted": counts[r.id][0],
+            "total": counts[r.id][1],
+        } for r in rounds]
+        return self.page("admin_index.html", officer=officer, session=session, rows=rows,
+                         templates=templates, notice=request.query_params.get("notice"))
+
+    async def round_page(self, request: Request, officer: Officer, session: Session) -> Response:
+        from bot.reminders import ReminderError, round_status
+        from storage import reminders as store
+
+        round_id = _int(request.path_params["round_id"])
+        deps = self.deps()
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            try:
+                round_, progress = await round_status(uow, round_id, templates=self.boot.templates,
+                                                      calendar=deps.calendar, now=now)
+            except ReminderError as exc:
+                raise Refused(404, str(exc)) from exc
+            sent = await store.list_reminders(uow, round_id=round_id)
+            rows = []
+            for p in progress:
+                officers = await uow.list_officers(p.agency_id)
+                rows.append({
+                    "p": p, "state": STATE_LABELS.get(p.state, p.state),
+                    "officers": ", ".join(o.full_name for o in officers) or "—",
+                    "submitted_at": self.local(p.submitted_at),
+                    "reminders": sum(1 for r in sent if r.assignment_id == p.assignment_id
+                                     and r.status == store.SENT),
+                })
+        template = self.boot.templates.get(round_.template_id)
+        done = sum(1 for p in progress if p.state in ("submitted_on_time", "submitted_late"))
+        return self.page("admin_round.html", officer=officer, session=session, round=round_,
+                         name=template.name if template else round_.template_id, rows=rows,
+                         done=done, deadline=round_.deadline.isoformat(),
+                         deadline_text=round_.deadline.strftime("%d/%m/%Y"),
+                         notice=request.query_params.get("notice"))
+
+    async def assignment_page(self, request: Request, officer: Officer,
+                              session: Session) -> Response:
+        from bot.rollup_service import return_comments
+        from renderers.report import computed_answers, format_value
+
+        assignment_id = _int(request.path_params["assignment_id"])
+        async with self.boot.uow_factory() as uow:
+            assignment = await uow.get_assignment(assignment_id)
+            if assignment is None:
+                raise Refused(404, "Không có phiếu báo cáo này.")
+            round_ = await uow.get_round(assignment.round_id)
+            agency = await uow.get_agency(assignment.agency_id)
+            answers = await uow.get_answers(assignment_id)
+            versions = await uow.list_submissions(assignment_id)
+            returns = await return_comments(uow, assignment_id)
+        assert round_ is not None and agency is not None
+        template = self.boot.templates.get(round_.template_id)
+        items = []
+        if template is not None:
+            values = computed_answers(template, answers)
+            for number, q in enumerate(template.iter_questions(), start=1):
+                if q.type is QuestionType.NOTE:
+                    continue
+                value = values.get(q.id)
+                items.append({"n": number, "label": q.short_label,
+                              "value": _show(q, value, format_value)})
+        return self.page(
+            "admin_assignment.html", officer=officer, session=session, agency=agency,
+            round=round_, assignment=assignment, items=items,
+            state=STATE_LABELS.get(str(assignment.status), str(assignment.status)),
+            versions=[{"v": v, "at": self.local(v.submitted_at)} for v in versions],
+            returns=[{"at": self.local(at), "version": v, "comment": c} for at, v, c in returns],
+            can_return=str(assignment.status) == "submitted" and round_.status == "open",
+            notice=request.query_params.get("notice"),
+        )
+
+    async def submission_docx(self, request: Request, officer: Officer,
+                              session: Session) -> Response:
+        submission_id = _int(request.path_params["submission_id"])
+        async with self.boot.uow_factory() as uow:
+            found = await uow.submission_docx(submission_id)
+        if found is None:
+            raise Refused(404, "Không tìm thấy tài liệu.")
+        filename, data = found
+        return _file(data, DOCX, filename)
+
+    async def rollup_file(self, request: Request, officer: Officer, session: Session) -> Response:
+        from bot.reminders import Calendar
+        from bot.rollup_service import ServiceError, make_rollup
+
+        round_id = _int(request.path_params["round_id"])
+        kind = request.path_params["kind"]
+        try:
+            files = await make_rollup(
+                self.boot.uow_factory, round_id, templates=self.boot.templates,
+                calendar=Calendar.from_settings(self.settings), now=self.boot.clock.now(),
+                timezone=self.settings.timezone, with_xlsx=kind == "xlsx",
+            )
+        except ServiceError as exc:
+            raise Refused(404, str(exc)) from exc
+        if kind == "xlsx":
+            return _file(files.xlsx, XLSX, files.xlsx_filename)
+        return _file(files.docx, DOCX, files.filename)
+
+    # -- actions ------------------------------------------------------------------------
+
+    async def return_action(self, request: Request, officer: Officer, session: Session,
+                            form: dict[str, str]) -> Response:
+        from bot.rollup_service import ServiceError, return_submission
+
+        assignment_id = _int(request.path_params["assignment_id"])
+        url = f"/admin/assignments/{assignment_id}"
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            try:
+                reach = await return_submission(
+                    uow, assignment_id, comment=form.get("comment", ""), actor=officer,
+                    channels=self.boot.channels, templates=self.boot.templates, now=now,
+                    collector=self.settings.collector,
+                )
+            except ServiceError as exc:
+                return self.back(url, str(exc))
+            await uow.commit()
+        told = len(reach.queued) + reach.duplicates
+        notice = (f"Đã trả lại báo cáo; đã báo cho {told} cán bộ." if told else
+                  "Đã trả lại báo cáo, nhưng cơ quan chưa có cán bộ nào liên lạc được.")
+        return self.back(url, notice)
+
+    async def nudge_action(self, request: Request, officer: Officer, session: Session,
+                           form: dict[str, str]) -> Response:
+        from bot.reminders import ReminderError, nudge
+
+        round_id = _int(request.path_params["round_id"])
+        agency = form.get("agency_id") or ""
+        try:
+            result = await nudge(self.deps(), round_id,
+                                 agency_id=int(agency) if agency.isdigit() else None,
+                                 now=self.boot.clock.now())
+        except ReminderError as exc:
+            return self.back(f"/admin/rounds/{round_id}", str(exc))
+        when = self.local(result.due_at)
+        return self.back(f"/admin/rounds/{round_id}",
+                         f"Đã lên lịch nhắc {len(result.agencies)} cơ quan (gửi lúc {when}).")
+
+    async def deadline_action(self, request: Request, officer: Officer, session: Session,
+                              form: dict[str, str]) -> Response:
+        from bot.reminders import load_policy, plan_round, save_policy
+        from storage import admin
+
+        round_id = _int(request.path_params["round_id"])
+        url = f"/admin/rounds/{round_id}"
+        try:
+            due = dt.date.fromisoformat(form.get("deadline", "").strip())
+        except ValueError:
+            return self.back(url, "Hạn nộp không hợp lệ.")
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            try:
+                await admin.set_deadline(uow, round_id, due, now=now, actor_officer_id=officer.id)
+            except admin.AdminError as exc:
+                return self.back(url, str(exc))
+            await save_policy(uow, round_id, await load_policy(uow, round_id), now=now)
+            await plan_round(uow, round_id, calendar=self.deps().calendar, now=now)
+            await uow.commit()
+        return self.back(url, f"Đã đổi hạn nộp sang {due:%d/%m/%Y}; lịch nhắc đã được lập lại.")
+
+    async def open_round_action(self, request: Request, officer: Officer, session: Session,
+                                form: dict[str, str]) -> Response:
+        from bot.reminders import ReminderPolicy, announce_round, plan_round, save_policy
+        from dialogs.periods import PeriodError, parse_period
+        from storage import admin
+
+        template = self.boot.templates.get(form.get("template", ""))
+        if template is None:
+            return self.back("/admin", "Chưa chọn mẫu báo cáo.")
+        try:
+            period = parse_period(form.get("period", ""))
+            due = dt.date.fromisoformat(form.get("deadline", "").strip())
+        except (PeriodError, ValueError) as exc:
+            return self.back("/admin", f"Kỳ báo cáo hoặc hạn nộp không hợp lệ: {exc}")
+        if due < period.end:
+            return self.back("/admin", "Hạn nộp phải sau ngày cuối kỳ báo cáo.")
+        deps = self.deps()
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            agencies = [a for a in await uow.list_agencies() if not a.is_collector]
+            try:
+                round_ = await admin.open_round(
+                    uow, template_id=template.id, template_version=template.version,
+                    period_label=period.label, period_start=period.start, period_end=period.end,
+                    deadline=due, agency_ids=[a.id for a in agencies],
+                    province=self.settings.province, collector=self.settings.collector, now=now,
+                    actor_officer_id=officer.id,
+                )
+            except admin.AdminError as exc:
+                return self.back("/admin", str(exc))
+            await save_policy(uow, round_.id, ReminderPolicy(), now=now)
+            await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
+            await announce_round(uow, deps, round_.id, now=now)
+            await uow.commit()
+        return self.back(f"/admin/rounds/{round_.id}",
+                         f"Đã mở đợt báo cáo {period.label} cho {len(agencies)} cơ quan.")
+
+    # -- routes -------------------------------------------------------------------------
+
+    def routes(self) -> list[Route]:
+        g = self.guarded
+        return [
+            Route("/admin/login", self.login_page, methods=["GET"]),
+            Route("/admin/login", self.login, methods=["POST"]),
+            Route("/admin/logout", g(self.logout), methods=["POST"]),
+            Route("/admin", g(self.index), methods=["GET"]),
+            Route("/admin/rounds", g(self.open_round_action), methods=["POST"]),
+            Route("/admin/rounds/{round_id}", g(self.round_page), methods=["GET"]),
+            Route("/admin/rounds/{round_id}/deadline", g(self.deadline_action), methods=["POST"]),
+            Route("/admin/rounds/{round_id}/nudge", g(self.nudge_action), methods=["POST"]),
+            Route("/admin/rounds/{round_id}/rollup.{kind:str}", g(self.rollup_file),
+                  methods=["GET"]),
+            Route("/admin/assignments/{assignment_id}", g(self.assignment_page),
+                  methods=["GET"]),
+            Route("/admin/assignments/{assignment_id}/return", g(self.return_action),
+                  methods=["POST"]),
+            Route("/admin/submissions/{submission_id}/docx", g(self.submission_docx),
+                  methods=["GET"]),
+        ]
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise Refused(404, "Không tìm thấy trang.") from None
+
+
+def _file(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": content_disposition(filename),
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+    })
+
+
+def _show(q: Any, value: Any, format_value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(chưa trả lời)"
+    if q.type is QuestionType.TABLE:
+        parts = []
+        for row in q.rows:
+            cells = (value or {}).get(row.id) or {}
+            shown = [
+                f"{c.label}: "
+                + format_value(cells.get(c.id), c.type, choices=c.choices, unit=c.unit)
+                for c in q.columns if cells.get(c.id) is not None
+            ]
+            parts.append(f"{row.label} — " + "; ".join(shown))
+        return "\n".join(parts)
+    if q.type is QuestionType.REPEAT:
+        lines = []
+        for i, item in enumerate(value or [], start=1):
+            shown = [format_value(item.get(f.id), f.type, choices=f.choices, unit=f.unit)
+                     for f in q.fields]
+            lines.append(f"{i}. " + "; ".join(s for s in shown if s))
+        return "\n".join(lines) or "(không có mục nào)"
+    text = format_value(value, q.type, choices=q.choices, unit=q.unit)
+    if q.unit and q.unit != "%" and q.type is not QuestionType.TEXT and text:
+        text += f" {q.unit}"
+    return text
+
+
+def dashboard_routes(boot: Bootstrapped) -> list[Route]:
+    """The ``/admin`` routes, for :func:`bot.webapp.create_web_app`."""
+    return Dashboard(boot).routes()

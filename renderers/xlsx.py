@@ -1,0 +1,234 @@
+"""The roll-up as an XLSX workbook (openpyxl).
+
+Sheets: the submission status; one sheet per roll-up table with the same totals
+as the DOCX (ratios of totals, never averages); the raw answers (one row per
+agency, one column per question; table cells as ``question.row.column``);
+each repeat list on its own sheet, linked to the raw answers by agency and item
+number.
+
+Text that starts with ``= + - @`` (or a tab/CR) is written as a string cell with
+Excel's quote prefix, so Excel shows the text and never runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dialogs.schema import QuestionType
+from renderers.nd30 import clean_text
+from renderers.report import format_value
+from renderers.rollup import STATE_LABELS, Rollup, RollupTable, TableCol
+
+__all__ = ["DANGEROUS_PREFIXES", "render_rollup_xlsx", "safe_sheet_title", "safe_text"]
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_TITLE = 31
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+NUMBER_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.##"
+PERCENT_FORMAT = "0.00%"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+
+
+def safe_text(text: Any) -> str:
+    return clean_text(text)
+
+
+def safe_sheet_title(title: str, taken: Iterable[str] = ()) -> str:
+    """A valid, unique sheet title: no ``[]:*?/\\``, ≤ 31 characters, not quoted."""
+    base = _BAD_TITLE.sub(" ", clean_text(title))
+    base = re.sub(r"\s+", " ", base).strip().strip("'").strip() or "Trang"
+    base = base[:MAX_TITLE].rstrip()
+    used = {t.lower() for t in taken}
+    candidate, n = base, 1
+    while candidate.lower() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = base[: MAX_TITLE - len(suffix)].rstrip() + suffix
+    return candidate
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, *, kind: str = "text",
+         bold: bool = False) -> None:
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, bool):
+        value = "Có" if value else "Không"
+    if value is None:
+        pass
+    elif isinstance(value, int | float) and kind in ("number", "percent"):
+        if kind == "percent":
+            cell.value = value / 100
+            cell.number_format = PERCENT_FORMAT
+        else:
+            cell.value = value
+            is_int = isinstance(value, int) or float(value).is_integer()
+            cell.number_format = NUMBER_FORMAT if is_int else DECIMAL_FORMAT
+    elif isinstance(value, int | float):
+        cell.value = value
+    else:
+        text = safe_text(value)
+        cell.value = text
+        cell.data_type = "s"  # a string, whatever it looks like: never a formula
+        if text.startswith(DANGEROUS_PREFIXES):
+            cell.quotePrefix = True
+    if bold:
+        cell.font = BOLD
+
+
+def _header(ws: Worksheet, labels: Sequence[str], row: int = 1) -> None:
+    for i, label in enumerate(labels, start=1):
+        _put(ws, row, i, label, bold=True)
+        cell = ws.cell(row=row, column=i)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _label(col: TableCol) -> str:
+    text = f"{col.group} - {col.label}" if col.group else col.label
+    return f"{text} ({col.unit})" if col.unit else text
+
+
+class _Writer:
+    def __init__(self, rollup: Rollup) -> None:
+        self.r = rollup
+        self.wb = Workbook()
+        self.titles: list[str] = []
+        self.tz = ZoneInfo(rollup.info.timezone)
+
+    def sheet(self, title: str) -> Worksheet:
+        name = safe_sheet_title(title, self.titles)
+        self.titles.append(name)
+        if len(self.titles) == 1:
+            ws = self.wb.active
+            ws.title = name
+            return ws
+        return self.wb.create_sheet(name)
+
+    def write(self) -> bytes:
+        self.status()
+        for n, table in enumerate((t for t in self.r.tables if t.sheet), start=1):
+            self.table(n, table)
+        self.raw()
+        for repeat in self.r.repeats:
+            self.repeat(repeat)
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()
+
+    def status(self) -> None:
+        ws = self.sheet("Tình hình nộp")
+        _header(ws, ["STT", "Cơ quan, đơn vị", "Viết tắt", "Tình trạng", "Thời điểm nộp",
+                     "Phiên bản"])
+        for i, e in enumerate(self.r.entries, start=1):
+            when = e.submitted_at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M") \
+                if e.submitted_at and e.state in ("submitted_on_time", "submitted_late") else ""
+            values = [i, e.agency.name, e.agency.abbreviation,
+                      STATE_LABELS.get(e.state, e.state), when, e.version or None]
+            for c, value in enumerate(values, start=1):
+                _put(ws, i + 1, c, value, kind="number" if c in (1, 6) else "text")
+        _widths(ws, [6, 40, 12, 24, 18, 10])
+
+    def table(self, n: int, t: RollupTable) -> None:
+        ws = self.sheet(f"{n:02d} {t.title.rstrip(':')}")
+        _put(ws, 1, 1, t.title, bold=True)
+        labels = ["STT", *(_label(c) for c in t.columns)]
+        _header(ws, labels, row=2)
+        for i, row in enumerate(t.rows, start=1):
+            _put(ws, i + 2, 1, i, kind="number")
+            for c, (value, col) in enumerate(zip(row, t.columns, strict=False), start=2):
+                _put(ws, i + 2, c, value, kind=col.kind)
+        if t.total is not None:
+            r = len(t.rows) + 3
+            _put(ws, r, 2, t.total[0], bold=True)
+            for c, (value, col) in enumerate(zip(t.total[1:], t.columns[1:], strict=False),
+                                             start=3):
+                _put(ws, r, c, value, kind=col.kind, bold=True)
+        _widths(ws, [6, 40, *([16] * (len(t.columns) - 1))])
+
+    def raw(self) -> None:
+        ws = self.sheet("Số liệu gốc")
+        template = self.r.template
+        columns: list[tuple[str, Any]] = []  # (header, getter)
+        for q in template.iter_questions():
+            if q.type is QuestionType.NOTE:
+                continue
+            if q.type is QuestionType.TABLE:
+                for row in q.rows:
+                    for c in q.columns:
+                        name = (f"{q.short_label} - {row.label}" if len(q.rows) > 1
+                                else q.short_label)
+                        columns.append((f"{name}: {_label(TableCol(c.label, group=c.group))}",
+                                        (q.id, row.id, c.id, c.type, c.unit, c.choices)))
+            elif q.type is QuestionType.REPEAT:
+                columns.append((f"{q.short_label} (số mục)",
+                                (q.id, None, None, "count", None, ())))
+            else:
+                columns.append((q.short_label, (q.id, None, None, q.type, q.unit, q.choices)))
+        _header(ws, ["Cơ quan, đơn vị", "Viết tắt", *(h for h, _ in columns)])
+        # row 2: the question ids, for formulas and imports
+        _put(ws, 2, 1, "(mã câu hỏi)")
+        for i, (_, (qid, row_id, col_id, *_rest)) in enumerate(columns, start=3):
+            _put(ws, 2, i, ".".join(x for x in (qid, row_id, col_id) if x))
+        ws.freeze_panes = ws.cell(row=3, column=3)
+        for r, entry in enumerate(self.r.submitted, start=3):
+            values = self.r.values.get(entry.agency.id, {})
+            _put(ws, r, 1, entry.agency.name)
+            _put(ws, r, 2, entry.agency.abbreviation)
+            for c, (_, (qid, row_id, col_id, qtype, unit, choices)) in enumerate(columns,
+                                                                                  start=3):
+                value = values.get(qid)
+                if qtype == "count":
+                    _put(ws, r, c, len(value or []), kind="number")
+                    continue
+                if row_id is not None:
+                    value = ((value or {}).get(row_id) or {}).get(col_id)
+                if qtype in (QuestionType.INTEGER, QuestionType.DECIMAL) or (
+                        qtype is QuestionType.COMPUTED and unit != "%"):
+                    _put(ws, r, c, value if isinstance(value, int | float) else None,
+                         kind="number")
+                elif qtype is QuestionType.PERCENT or qtype is QuestionType.COMPUTED:
+                    _put(ws, r, c, value if isinstance(value, int | float) else None,
+                         kind="percent")
+                else:
+                    _put(ws, r, c, format_value(value, qtype, choices=choices, unit=unit) or None)
+        _widths(ws, [36, 10, *([18] * len(columns))])
+
+    def repeat(self, repeat: Any) -> None:
+        q = repeat.question
+        ws = self.sheet(f"DS {q.short_label}")
+        fields = list(q.fields)
+        _header(ws, ["Cơ quan, đơn vị", "Viết tắt", "Mục số", *(f.label for f in fields)])
+        for r, (agency, index, item) in enumerate(repeat.rows, start=2):
+            _put(ws, r, 1, agency.name)
+            _put(ws, r, 2, agency.abbreviation)
+            _put(ws, r, 3, index, kind="number")
+            for c, f in enumerate(fields, start=4):
+                value = item.get(f.id)
+                if f.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
+                    _put(ws, r, c, value if isinstance(value, int | float) else None,
+                         kind="number")
+                else:
+                    _put(ws, r, c, format_value(value, f.type, choices=f.choices,
+                                                unit=f.unit) or None)
+        _widths(ws, [36, 10, 8, *([24] * len(fields))])
+
+
+def render_rollup_xlsx(rollup: Rollup) -> bytes:
+    """The workbook as bytes."""
+    return _Writer(rollup).write()
