@@ -18,13 +18,6 @@ from bot.settings import Settings
 
 T = TypeVar("T")
 
-STATUS_LABELS = {
-    "not_started": "chưa bắt đầu",
-    "in_progress": "đang làm",
-    "submitted": "đã nộp",
-    "returned": "trả lại để sửa",
-}
-
 
 class Fail(click.ClickException):
     """A failure explained to the operator: ``Lỗi: …`` on stderr, exit code 1."""
@@ -480,48 +473,6 @@ async def _telegram_link(settings: Settings, code: str) -> str:
         return f"Telegram: không lấy được tên bot ({exc}); mã dùng với lệnh /start {code}"
     return f"Telegram: {deep_link(username, code)}"
 
-
-# --------------------------------------------------------------------------- rounds
-
-
-@cli.group(cls=BaocaoGroup)
-def rounds() -> None:
-    """Đợt báo cáo."""
-
-
-@rounds.command("list")
-@database_option
-def rounds_list(database_url: str | None) -> None:
-    """Liệt kê các đợt báo cáo và phiếu của từng cơ quan."""
-    settings = load_settings(database_url)
-
-    async def work(boot: Any) -> None:
-        from storage import admin
-
-        async with boot.uow_factory() as uow:
-            found = await admin.list_rounds(uow)
-            if not found:
-                click.echo("Chưa có đợt báo cáo nào.")
-                return
-            names = {a.id: a.abbreviation for a in await admin.list_agencies(uow)}
-            for round_ in found:
-                click.echo(
-                    f"Đợt #{round_.id}: {round_.template_id} {round_.period_label} "
-                    f"(hạn {round_.deadline:%d/%m/%Y}, "
-                    f"{'đang mở' if round_.status == 'open' else 'đã đóng'})"
-                )
-                rows = [
-                    [
-                        str(a.id),
-                        names.get(a.agency_id, str(a.agency_id)),
-                        STATUS_LABELS.get(str(a.status), str(a.status)),
-                    ]
-                    for a in await admin.list_assignments(uow, round_.id)
-                ]
-                click.echo(_table(rows, ["Phiếu", "Cơ quan", "Trạng thái"]))
-                click.echo("")
-
-    run(_with_app(settings, work))
 
 
 # --------------------------------------------------------------------------- render

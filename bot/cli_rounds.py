@@ -190,13 +190,15 @@ def round_status_command(round_id: int, as_json: bool, database_url: str | None)
                    f"({'đang mở' if round_.status == 'open' else 'đã đóng'})")
         rows = [[
             p.abbreviation,
+            str(p.assignment_id),
             STATE_LABELS[p.state] + (f" {p.answered}/{p.total}" if p.state in (
                 "in_progress", "returned") else ""),
             "quá hạn" if p.overdue else "",
             "không liên lạc được" if p.unreachable else "",
             _local(p.next_reminder_at, deps),
         ] for p in progress]
-        click.echo(_table(rows, ["Cơ quan", "Trạng thái", "Hạn", "Liên lạc", "Nhắc tiếp"]))
+        click.echo(_table(rows, ["Cơ quan", "Phiếu", "Trạng thái", "Hạn", "Liên lạc",
+                                 "Nhắc tiếp"]))
 
     run(_with_app(settings, work))
 

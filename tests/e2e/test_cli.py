@@ -50,10 +50,10 @@ def test_init_demo_is_idempotent(run_cli: Invoke) -> None:
     assert "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC: Nguyễn Trí Phương" in listing
     assert "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" in listing
 
-    rounds = ok(run_cli("rounds", "list"))
-    assert rounds.count("Đợt #") == 1
-    assert "SKHCN" not in rounds  # the collecting department does not report to itself
-    assert len(re.findall(r"chưa bắt đầu", rounds)) == len(DEMO_AGENCIES) - 1
+    assert ok(run_cli("round", "list")).count("annual_it") == 1
+    status = ok(run_cli("round", "status", "1"))
+    assert "SKHCN" not in status  # the collecting department does not report to itself
+    assert len(re.findall(r"chưa bắt đầu", status, re.IGNORECASE)) == len(DEMO_AGENCIES) - 1
 
 
 def test_agencies_add_import_and_invite(run_cli: Invoke, tmp_path: Path) -> None:

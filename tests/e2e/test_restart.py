@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -35,8 +36,8 @@ def draft_text(env: dict[str, str], cwd: Path, assignment_id: int) -> str:
 def test_sigkill_mid_questionnaire_then_resume(database_url: str, tmp_path: Path) -> None:
     env = cli_env(database_url, tmp_path, port=free_port())
     baocao("init", "--demo", env=env, cwd=tmp_path)
-    rounds = baocao("rounds", "list", env=env, cwd=tmp_path).stdout
-    assert "1      SCT" in rounds  # assignment 1 is Sở Công Thương's
+    status = baocao("round", "status", "1", env=env, cwd=tmp_path).stdout
+    assert re.search(r"^SCT\s+1\s", status, re.MULTILINE)  # assignment 1 is Sở Công Thương's
     code = baocao("invite", "SCT", env=env, cwd=tmp_path).stdout.strip()
     template = load_template_description(env, tmp_path, "annual_it")
     session = new_session()
