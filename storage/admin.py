@@ -15,23 +15,12 @@ from typing import Any
 from dialogs.domain import Agency, Assignment, Round
 from storage.invites import generate_invite_code, hash_invite_code
 from storage.records import AnswerChange, TemplateSource
-from storage.uow import SqlUnitOfWork
+from storage.uow import AGENCY_FIELDS, SqlUnitOfWork
 
 LEVELS = ("province", "commune")
 ROLES = ("officer", "dic")
 #: CSV columns for :func:`import_agencies_csv` (the first five are required).
-AGENCY_CSV_FIELDS = (
-    "name",
-    "abbreviation",
-    "governing_body",
-    "place",
-    "signer_name",
-    "signer_position",
-    "signer_authority",
-    "drafting_unit",
-    "level",
-    "is_collector",
-)
+AGENCY_CSV_FIELDS = AGENCY_FIELDS
 _REQUIRED_CSV_FIELDS = AGENCY_CSV_FIELDS[:5]
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co", "đúng"}
 _FALSE = {"", "0", "false", "no", "n", "không", "khong", "sai"}

@@ -51,7 +51,8 @@ from storage.models import (
 )
 from storage.records import AnswerChange, AuditEntry, Identity, TemplateSource
 
-_AGENCY_FIELDS = (
+#: An agency's fields as stored (also the columns of the agencies CSV import).
+AGENCY_FIELDS = (
     "name",
     "abbreviation",
     "governing_body",
@@ -88,7 +89,7 @@ class SystemClock:
 
 
 def _agency(row: AgencyRow) -> Agency:
-    return Agency(id=row.id, **{name: getattr(row, name) for name in _AGENCY_FIELDS})
+    return Agency(id=row.id, **{name: getattr(row, name) for name in AGENCY_FIELDS})
 
 
 def _officer(row: OfficerRow) -> Officer:
@@ -600,7 +601,7 @@ class SqlUnitOfWork:
 
     async def save_agency(self, values: dict[str, Any]) -> Agency:
         """Insert an agency, or update the one with the same abbreviation."""
-        unknown = set(values) - set(_AGENCY_FIELDS)
+        unknown = set(values) - set(AGENCY_FIELDS)
         if unknown:
             raise ValueError(f"unknown agency fields: {sorted(unknown)}")
         row = await self.session.scalar(
