@@ -197,3 +197,24 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 def uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
     """Makes units of work on ``engine``."""
     return make_uow_factory(engine)
+
+
+@pytest.fixture
+def run_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``run_cli("round", "list")``: invoke ``baocao`` on this test's database, in an
+    empty working directory (no stray ``.env``) with no channel tokens set."""
+    from click.testing import CliRunner, Result
+
+    from bot.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("BAOCAO_DATABASE_URL", "BAOCAO_SECRET_KEY", "BAOCAO_DATA_DIR",
+                 "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(cli, [*args, "--database-url", database_url])
+
+    return invoke

@@ -10,8 +10,7 @@ from bot.clock import FixedClock
 from bot.settings import Settings
 from dialogs.messages import Inbound
 from storage import admin
-from tests.e2e.test_cli import Invoke, ok
-from tests.e2e.test_cli import run_cli as run_cli  # the fixture, shared
+from tests.support.cli import Invoke, ok
 
 
 async def _answer_and_move_deadline(database_url: str, tmp_path) -> None:

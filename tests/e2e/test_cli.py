@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
 from docx import Document
 
-from bot.cli import cli
 from bot.demo import DEMO_AGENCIES
-
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture
-def run_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("BAOCAO_DATABASE_URL", "BAOCAO_SECRET_KEY", "BAOCAO_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, [*args, "--database-url", database_url])
-
-    return invoke
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.support.cli import Invoke, ok
 
 
 def test_init_demo_is_idempotent(run_cli: Invoke) -> None:

@@ -3,30 +3,12 @@ Vietnamese message when LibreOffice is missing (the DOCX is written either way).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import cli
 from renderers.pdf import find_soffice
-
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture
-def run_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    for name in ("BAOCAO_DATABASE_URL", "BAOCAO_SECRET_KEY", "BAOCAO_DATA_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, [*args, "--database-url", database_url])
-
-    return invoke
+from tests.support.cli import Invoke
 
 
 def test_render_pdf_without_libreoffice_explains_and_keeps_the_docx(

@@ -5,13 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import cli
 from dialogs.cursor import Outline
 from dialogs.loader import load_templates
 from dialogs.messages import Outbound
@@ -20,8 +17,8 @@ from storage import reminders as store
 from storage.db import create_engine
 from storage.uow import SqlUnitOfWork, uow_factory
 from tests.conftest import run_in_thread
+from tests.support.cli import ok
 
-Invoke = Callable[..., Result]
 TEMPLATE = load_templates()["annual_it"]
 TOTAL = Outline.of(TEMPLATE).total
 NOW = dt.datetime.now(dt.UTC)
@@ -55,23 +52,7 @@ async def add_agencies(uow: SqlUnitOfWork, *abbreviations: str, bind: str = "web
                            signer_name="Trần B", is_collector=True)
 
 
-@pytest.fixture
-def run_cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.chdir(tmp_path)
-    for name in ("BAOCAO_DATABASE_URL", "BAOCAO_SECRET_KEY", "TELEGRAM_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("BAOCAO_DATA_DIR", str(tmp_path / "var"))
-    runner = CliRunner()
 
-    def invoke(*args: str) -> Result:
-        return runner.invoke(cli, [*args, "--database-url", database_url])
-
-    return invoke
-
-
-def ok(result: Result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_open_computes_the_period_notifies_officers_and_plans_reminders(run_cli, database_url):
