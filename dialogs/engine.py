@@ -30,7 +30,7 @@ from dialogs.domain import (
     Round,
 )
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
-from dialogs.ports import BindError, Clock, ConflictError, UnitOfWork
+from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
 from dialogs.values import InvalidAnswer, display_value, parse_answer
@@ -51,6 +51,12 @@ REVIEW_VALUE_CHARS = 160
 #: codes per window before it must wait.
 MAX_BIND_FAILURES = 5
 BIND_WINDOW = dt.timedelta(minutes=15)
+#: How stale an identity's "last seen" may get before a turn refreshes it (it only
+#: serves Zalo's days-long messaging window, so a write per minute is plenty).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+_NO_CONTEXT = TurnContext(None, None, None, None, None, None)
 
 
 def _default_filename(template: Template, info: DocumentInfo) -> str:
@@ -73,6 +79,7 @@ class Turn:
     conv: Conversation
     officer: Officer | None
     lifecycle: Any
+    context: TurnContext | None = None  # what the turn's first read returned
     out: list[Outbound] = field(default_factory=list)
     agency: Agency | None = None
     assignment: Assignment | None = None
@@ -154,18 +161,21 @@ class Engine:
                 inbound.channel, inbound.message_id, now
             ):
                 return []  # a re-delivery: it was processed once already
-            conv = await uow.get_conversation(inbound.channel, inbound.user_id)
+            context = await uow.load_turn(inbound.channel, inbound.user_id)
+            conv = context.conversation
             if conv is None:
                 conv = Conversation(inbound.channel, inbound.user_id, state=State.UNBOUND)
-            officer = await uow.officer_for_identity(inbound.channel, inbound.user_id)
+            officer = context.officer
             if officer is None:
                 conv.state, conv.officer_id, conv.assignment_id = State.UNBOUND, None, None
             else:
-                await uow.touch_identity(inbound.channel, inbound.user_id, now)
+                seen = context.last_seen_at
+                if seen is None or now - seen >= TOUCH_EVERY:
+                    await uow.touch_identity(inbound.channel, inbound.user_id, now)
                 if conv.state == State.UNBOUND:  # bound elsewhere (CLI, another process)
                     conv.state = State.IDLE.value
             with attached(conv.state) as lifecycle:
-                turn = Turn(uow, conv, officer, lifecycle)
+                turn = Turn(uow, conv, officer, lifecycle, context=context)
                 try:
                     await self._dispatch(turn, inbound)
                 except Reply as reply:
@@ -251,15 +261,22 @@ class Engine:
     async def _load_assignment(self, turn: Turn) -> None:
         """Load the conversation's assignment, or pick the only open one."""
         assert turn.officer is not None
-        uow = turn.uow
-        turn.agency = await uow.get_agency(turn.officer.agency_id)
+        uow, context = turn.uow, turn.context or _NO_CONTEXT
+        if context.agency is not None and context.agency.id == turn.officer.agency_id:
+            turn.agency = context.agency
+        else:
+            turn.agency = await uow.get_agency(turn.officer.agency_id)
         assignment = None
         if turn.conv.assignment_id is not None:
-            assignment = await uow.get_assignment(turn.conv.assignment_id)
+            prefetched = context.assignment is not None \
+                and context.assignment.id == turn.conv.assignment_id
+            assignment = context.assignment if prefetched \
+                else await uow.get_assignment(turn.conv.assignment_id)
             if assignment is not None and assignment.agency_id != turn.officer.agency_id:
                 assignment = None
             if assignment is not None:
-                round_ = await uow.get_round(assignment.round_id)
+                round_ = context.round if prefetched \
+                    else await uow.get_round(assignment.round_id)
                 if round_ is None or round_.status != "open":
                     assignment, turn.conv.assignment_id, turn.conv.step = None, None, None
                 else:

@@ -40,6 +40,19 @@ class SubmissionRecord:
     answers: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """What a turn starts from, read in one query: the chat identity's conversation,
+    officer and agency, and the conversation's assignment with its round."""
+
+    conversation: Conversation | None
+    officer: Officer | None
+    agency: Agency | None
+    assignment: Assignment | None
+    round: Round | None
+    last_seen_at: dt.datetime | None  # when the identity last wrote (None: never/unbound)
+
+
 class Clock(Protocol):
     def now(self) -> dt.datetime:
         """Timezone-aware current time."""
@@ -55,6 +68,10 @@ class UnitOfWork(Protocol):
     # inbound de-duplication
     async def claim_inbound(self, channel: str, message_id: str, now: dt.datetime) -> bool:
         """Record a delivery id; False when it was already processed."""
+        ...
+
+    async def load_turn(self, channel: str, user_id: str) -> TurnContext:
+        """Everything a turn starts from, in one read (see :class:`TurnContext`)."""
         ...
 
     # conversations (one per channel identity)

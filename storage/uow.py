@@ -17,20 +17,27 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dialogs.domain import Agency, Assignment, AssignmentStatus, Conversation, Officer, Round
 from dialogs.messages import Outbound, from_payload, to_payload
-from dialogs.ports import BindError, Clock, ConflictError, OutboxItem, SubmissionRecord
+from dialogs.ports import (
+    BindError,
+    Clock,
+    ConflictError,
+    OutboxItem,
+    SubmissionRecord,
+    TurnContext,
+)
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -76,6 +83,21 @@ _ROUND_FIELDS = (
     "collector",
 )
 _ROLES = frozenset({"officer", "dic"})
+
+# Core tables for the per-turn hot path (no ORM identity map or unit-of-work flush).
+_CONVERSATIONS = ConversationRow.__table__
+_IDENTITIES = IdentityRow.__table__
+_OFFICERS = OfficerRow.__table__
+_AGENCIES = AgencyRow.__table__
+_ASSIGNMENTS = AssignmentRow.__table__
+_ROUNDS = RoundRow.__table__
+_ANSWERS = AnswerRow.__table__
+_ANSWER_HISTORY = AnswerHistoryRow.__table__
+_INBOUND = InboundMessageRow.__table__
+_CONVERSATION_COLUMNS = (
+    "channel", "user_id", "state", "officer_id", "assignment_id", "step", "data", "version",
+)
+_ASSIGNMENT_COLUMNS = ("id", "round_id", "agency_id", "status", "submitted_at")
 
 
 class SystemClock:
@@ -141,6 +163,61 @@ def _rowcount(result: Any) -> int:
     return result.rowcount
 
 
+@functools.cache
+def _turn_query() -> Any:
+    """:meth:`SqlUnitOfWork.load_turn`'s query, built once (bound by channel, user)."""
+    conv, ident, off, ag = _CONVERSATIONS, _IDENTITIES, _OFFICERS, _AGENCIES
+    asg, rnd = _ASSIGNMENTS, _ROUNDS
+    channel, user_id = bindparam("channel"), bindparam("user_id")
+    one = select(literal(1).label("one")).subquery("one")
+    joined = (
+        one.outerjoin(conv, and_(conv.c.channel == channel, conv.c.user_id == user_id))
+        .outerjoin(ident, and_(ident.c.channel == channel, ident.c.user_id == user_id))
+        .outerjoin(off, off.c.id == ident.c.officer_id)
+        .outerjoin(ag, ag.c.id == off.c.agency_id)
+        .outerjoin(asg, asg.c.id == conv.c.assignment_id)
+        .outerjoin(rnd, rnd.c.id == asg.c.round_id)
+    )
+    return select(
+        *(conv.c[n].label(f"c_{n}") for n in _CONVERSATION_COLUMNS),
+        ident.c.last_seen_at.label("i_last_seen_at"),
+        *(off.c[n].label(f"o_{n}") for n in ("id", "agency_id", "full_name", "role")),
+        *(ag.c[n].label(f"ag_{n}") for n in ("id", *AGENCY_FIELDS)),
+        *(asg.c[n].label(f"a_{n}") for n in _ASSIGNMENT_COLUMNS),
+        *(rnd.c[n].label(f"r_{n}") for n in ("id", *_ROUND_FIELDS)),
+    ).select_from(joined)
+
+
+@functools.cache
+def _previous_answers_query() -> Any:
+    """The answers of the agency's latest submission of the same template in an
+    earlier round than the assignment's (bound by ``assignment_id``)."""
+    current, current_round = _ASSIGNMENTS.alias("current"), _ROUNDS.alias("current_round")
+    earlier, earlier_round = _ASSIGNMENTS.alias("earlier"), _ROUNDS.alias("earlier_round")
+    submissions = SubmissionRow.__table__
+    return (
+        select(submissions.c.answers)
+        .select_from(
+            current.join(current_round, current_round.c.id == current.c.round_id)
+            .join(earlier, earlier.c.agency_id == current.c.agency_id)
+            .join(earlier_round, and_(
+                earlier_round.c.id == earlier.c.round_id,
+                earlier_round.c.template_id == current_round.c.template_id,
+                or_(
+                    earlier_round.c.created_at < current_round.c.created_at,
+                    and_(earlier_round.c.created_at == current_round.c.created_at,
+                         earlier_round.c.id < current_round.c.id),
+                ),
+            ))
+            .join(submissions, submissions.c.assignment_id == earlier.c.id)
+        )
+        .where(current.c.id == bindparam("assignment_id"))
+        .order_by(earlier_round.c.created_at.desc(), earlier_round.c.id.desc(),
+                  submissions.c.version.desc())
+        .limit(1)
+    )
+
+
 class SqlUnitOfWork:
     """One transaction on the database; see the module docstring."""
 
@@ -156,6 +233,10 @@ class SqlUnitOfWork:
         self._clock = clock
         self._gate = gate
         self._session: AsyncSession | None = None
+        #: answers read in this transaction: assignment -> question -> (value, version)
+        self._answers: dict[int, dict[str, tuple[Any, int]]] = {}
+        #: assignment statuses read in this transaction (spares a no-op UPDATE per answer)
+        self._statuses: dict[int, AssignmentStatus] = {}
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -169,6 +250,8 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         session, self._session = self.session, None
+        self._answers.clear()
+        self._statuses.clear()
         try:
             await session.rollback()
         finally:
@@ -178,9 +261,13 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        self._answers.clear()
+        self._statuses.clear()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._answers.clear()
+        self._statuses.clear()
 
     @property
     def session(self) -> AsyncSession:
@@ -188,6 +275,16 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("use the unit of work inside 'async with'")
         return self._session
+
+    async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
+        """Run a Core statement on the session's connection (the hot path: no ORM
+        result processing). Pending ORM changes are flushed first, so the
+        statement sees them."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
+        connection = await session.connection()
+        return await connection.execute(statement, parameters)
 
     def _insert(self, model: type[Any]) -> Any:
         """A dialect-specific INSERT that knows ``ON CONFLICT DO NOTHING``."""
@@ -240,11 +337,11 @@ class SqlUnitOfWork:
     async def claim_inbound(self, channel: str, message_id: str, now: dt.datetime) -> bool:
         """Record a delivery id; False when it was already processed."""
         stmt = (
-            self._insert(InboundMessageRow)
+            self._insert(_INBOUND)
             .values(channel=channel, message_id=message_id, received_at=now)
             .on_conflict_do_nothing(index_elements=["channel", "message_id"])
         )
-        return _rowcount(await self.session.execute(stmt)) == 1
+        return _rowcount(await self._execute(stmt)) == 1
 
     # --- outbox: messages pushed outside a reply ------------------------------
 
@@ -384,6 +481,32 @@ class SqlUnitOfWork:
 
     # --- conversations -------------------------------------------------------
 
+    async def load_turn(self, channel: str, user_id: str) -> TurnContext:
+        """The conversation, the identity's officer and agency, and the conversation's
+        assignment and round, in one query (a turn's first read)."""
+        result = await self._execute(_turn_query(), {"channel": channel, "user_id": user_id})
+        row = result.one()._mapping
+        conversation = None
+        if row["c_version"] is not None:
+            conversation = Conversation(
+                **{n: row[f"c_{n}"] for n in _CONVERSATION_COLUMNS if n != "data"},
+                data=dict(row["c_data"] or {}),
+            )
+        officer = None if row["o_id"] is None else Officer(
+            id=row["o_id"], agency_id=row["o_agency_id"], full_name=row["o_full_name"],
+            role=row["o_role"])
+        agency = None if row["ag_id"] is None else Agency(
+            id=row["ag_id"], **{n: row[f"ag_{n}"] for n in AGENCY_FIELDS})
+        assignment = None if row["a_id"] is None else Assignment(
+            **{n: row[f"a_{n}"] for n in _ASSIGNMENT_COLUMNS if n != "status"},
+            status=AssignmentStatus(row["a_status"]))
+        if assignment is not None:
+            self._statuses[assignment.id] = assignment.status
+        round_ = None if row["r_id"] is None else Round(
+            id=row["r_id"], **{n: row[f"r_{n}"] for n in _ROUND_FIELDS})
+        return TurnContext(conversation, officer, agency, assignment, round_,
+                           row["i_last_seen_at"])
+
     async def get_conversation(self, channel: str, user_id: str) -> Conversation | None:
         row = await self.session.scalar(
             select(ConversationRow).where(
@@ -417,24 +540,24 @@ class SqlUnitOfWork:
             "version": conversation.version + 1,
             "updated_at": self._clock.now(),
         }
+        table = _CONVERSATIONS
         if conversation.version == 0:
             stmt = (
-                self._insert(ConversationRow)
+                self._insert(table)
                 .values(channel=conversation.channel, user_id=conversation.user_id, **values)
                 .on_conflict_do_nothing(index_elements=["channel", "user_id"])
             )
         else:
             stmt = (
-                update(ConversationRow)
+                update(table)
                 .where(
-                    ConversationRow.channel == conversation.channel,
-                    ConversationRow.user_id == conversation.user_id,
-                    ConversationRow.version == conversation.version,
+                    table.c.channel == conversation.channel,
+                    table.c.user_id == conversation.user_id,
+                    table.c.version == conversation.version,
                 )
                 .values(**values)
-                .execution_options(synchronize_session=False)
             )
-        if _rowcount(await self.session.execute(stmt)) != 1:
+        if _rowcount(await self._execute(stmt)) != 1:
             raise ConflictError(
                 f"conversation {conversation.channel}:{conversation.user_id} changed since "
                 f"version {conversation.version}"
@@ -554,11 +677,11 @@ class SqlUnitOfWork:
 
     async def touch_identity(self, channel: str, user_id: str, now: dt.datetime) -> None:
         """Remember when this identity last wrote to us (Zalo's messaging window)."""
-        await self.session.execute(
-            update(IdentityRow)
-            .where(IdentityRow.channel == channel, IdentityRow.user_id == user_id)
+        table = _IDENTITIES
+        await self._execute(
+            update(table)
+            .where(table.c.channel == channel, table.c.user_id == user_id)
             .values(last_seen_at=now)
-            .execution_options(synchronize_session=False)
         )
 
     async def list_identities(
@@ -729,10 +852,14 @@ class SqlUnitOfWork:
     # --- answers ---------------------------------------------------------------------
 
     async def get_answers(self, assignment_id: int) -> dict[str, Any]:
-        rows = await self.session.scalars(
-            select(AnswerRow).where(AnswerRow.assignment_id == assignment_id).order_by(AnswerRow.id)
+        table = _ANSWERS
+        rows = await self._execute(
+            select(table.c.question_id, table.c.value, table.c.version)
+            .where(table.c.assignment_id == assignment_id)
+            .order_by(table.c.id)
         )
-        return {r.question_id: r.value for r in rows.all()}
+        known = self._answers[assignment_id] = {r[0]: (r[1], r[2]) for r in rows}
+        return {question_id: value for question_id, (value, _) in known.items()}
 
     async def set_answer(
         self,
@@ -745,75 +872,83 @@ class SqlUnitOfWork:
     ) -> None:
         """Store the value (``None`` deletes it) with a history row (old, new, who, when).
 
-        Setting the value it already has changes nothing. The first answer moves
-        a not-started (or returned) assignment to in progress. With ``expected``,
+        The history is the answers' audit trail (``baocao audit`` reads it). Setting
+        the value it already has changes nothing. The first answer moves a
+        not-started (or returned) assignment to in progress. With ``expected``,
         raise :class:`ConflictError` if the stored value is no longer that one (an
         officer of the same agency changed it meanwhile), so no update is lost.
         """
-        row = await self.session.scalar(
-            select(AnswerRow)
-            .where(AnswerRow.assignment_id == assignment_id, AnswerRow.question_id == question_id)
-            .with_for_update()
-        )
-        old = None if row is None else row.value
+        old, version = await self._stored_answer(assignment_id, question_id)
         if expected is not ... and not _same_json(old, expected):
             raise ConflictError(f"answer {assignment_id}/{question_id} changed meanwhile")
-        if row is None and value is None:
+        if old is None and value is None:
             return
-        if row is not None and value is not None and _same_json(old, value):
+        if old is not None and value is not None and _same_json(old, value):
             return
+        table, key = _ANSWERS, (_ANSWERS.c.assignment_id == assignment_id,
+                                _ANSWERS.c.question_id == question_id)
+        # Every write is conditional on what was read (the version, or no row), so a
+        # change committed by another officer in between fails here instead of being
+        # overwritten; the caller rolls back and retries the turn.
         if value is None:
-            await self.session.delete(row)
-        elif row is None:
-            self.session.add(
-                AnswerRow(
-                    assignment_id=assignment_id,
-                    question_id=question_id,
-                    value=value,
-                    updated_at=now,
-                    updated_by_officer_id=officer_id,
-                    version=1,
+            stmt: Any = delete(table).where(*key, table.c.version == version)
+        elif old is None:
+            stmt = (
+                self._insert(table)
+                .values(assignment_id=assignment_id, question_id=question_id, value=value,
+                        updated_at=now, updated_by_officer_id=officer_id, version=1)
+                .on_conflict_do_nothing(index_elements=["assignment_id", "question_id"])
+            )
+        else:
+            stmt = (
+                update(table)
+                .where(*key, table.c.version == version)
+                .values(value=value, updated_at=now, updated_by_officer_id=officer_id,
+                        version=version + 1)
+            )
+        if _rowcount(await self._execute(stmt)) != 1:
+            self._answers.pop(assignment_id, None)
+            raise ConflictError(f"answer {assignment_id}/{question_id} changed meanwhile")
+        known = self._answers.get(assignment_id)
+        if known is not None:
+            if value is None:
+                known.pop(question_id, None)
+            else:
+                known[question_id] = (value, 1 if old is None else version + 1)
+        await self._execute(
+            self._insert(_ANSWER_HISTORY).values(
+                assignment_id=assignment_id, question_id=question_id, old=old, new=value,
+                officer_id=officer_id, at=now,
+            )
+        )
+        if self._statuses.get(assignment_id) is not AssignmentStatus.IN_PROGRESS:
+            await self._execute(
+                update(_ASSIGNMENTS)
+                .where(
+                    _ASSIGNMENTS.c.id == assignment_id,
+                    _ASSIGNMENTS.c.status.in_(
+                        [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]
+                    ),
+                )
+                .values(status=AssignmentStatus.IN_PROGRESS.value, updated_at=now)
+            )
+            self._statuses.pop(assignment_id, None)
+
+    async def _stored_answer(self, assignment_id: int, question_id: str) -> tuple[Any, int]:
+        """(value, version) of an answer, ``(None, 0)`` when absent: from this
+        transaction's :meth:`get_answers` when it read them, else from the database."""
+        known = self._answers.get(assignment_id)
+        if known is not None:
+            return known.get(question_id, (None, 0))
+        table = _ANSWERS
+        row = (
+            await self._execute(
+                select(table.c.value, table.c.version).where(
+                    table.c.assignment_id == assignment_id, table.c.question_id == question_id
                 )
             )
-            try:
-                await self.session.flush()
-            except IntegrityError as exc:  # another officer's first answer won the race:
-                # the transaction is spoilt; the caller rolls back and retries the turn
-                raise ConflictError(f"answer {assignment_id}/{question_id} inserted meanwhile") \
-                    from exc
-        else:
-            row.value = value
-            row.updated_at = now
-            row.updated_by_officer_id = officer_id
-            row.version += 1
-        self.session.add(
-            AnswerHistoryRow(
-                assignment_id=assignment_id,
-                question_id=question_id,
-                old=old,
-                new=value,
-                officer_id=officer_id,
-                at=now,
-            )
-        )
-        await self.session.execute(
-            update(AssignmentRow)
-            .where(
-                AssignmentRow.id == assignment_id,
-                AssignmentRow.status.in_(
-                    [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]
-                ),
-            )
-            .values(status=AssignmentStatus.IN_PROGRESS.value, updated_at=now)
-        )
-        await self.audit(
-            "answer.set",
-            "assignment",
-            assignment_id,
-            actor_officer_id=officer_id,
-            now=now,
-            detail={"question_id": question_id, "deleted": value is None},
-        )
+        ).one_or_none()
+        return (None, 0) if row is None else (row[0], row[1])
 
     async def answer_history(
         self, assignment_id: int, question_id: str | None = None
@@ -831,33 +966,8 @@ class SqlUnitOfWork:
     async def previous_answers(self, assignment_id: int) -> dict[str, Any]:
         """The agency's answers in its latest submission of the same template in an
         earlier round (rounds ordered by creation), else ``{}``."""
-        current = (
-            await self.session.execute(
-                select(
-                    AssignmentRow.agency_id, RoundRow.template_id, RoundRow.created_at, RoundRow.id
-                )
-                .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
-                .where(AssignmentRow.id == assignment_id)
-            )
-        ).one_or_none()
-        if current is None:
-            return {}
-        agency_id, template_id, created_at, round_id = current
-        answers = await self.session.scalar(
-            select(SubmissionRow.answers)
-            .join(AssignmentRow, SubmissionRow.assignment_id == AssignmentRow.id)
-            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
-            .where(
-                AssignmentRow.agency_id == agency_id,
-                RoundRow.template_id == template_id,
-                or_(
-                    RoundRow.created_at < created_at,
-                    and_(RoundRow.created_at == created_at, RoundRow.id < round_id),
-                ),
-            )
-            .order_by(RoundRow.created_at.desc(), RoundRow.id.desc(), SubmissionRow.version.desc())
-            .limit(1)
-        )
+        result = await self._execute(_previous_answers_query(), {"assignment_id": assignment_id})
+        answers = result.scalar_one_or_none()
         return dict(answers) if answers else {}
 
     # --- submissions -------------------------------------------------------------------
