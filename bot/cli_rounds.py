@@ -62,9 +62,8 @@ def round_open(
     database_url: str | None,
 ) -> None:
     """Mở đợt báo cáo và báo cho cán bộ của các cơ quan."""
-    from bot.reminders import ReminderError, ReminderPolicy, announce_round, plan_round, save_policy
-    from dialogs.periods import PeriodError, parse_period
-    from storage import admin
+    from bot.reminders import ReminderError, ReminderPolicy
+    from bot.round_service import RoundError, RoundRequest, open_round
 
     settings = load_settings(database_url)
     due = _date(deadline, "--deadline")
@@ -73,63 +72,32 @@ def round_open(
                                            enabled=not no_reminders)
     except ReminderError as exc:
         raise Fail(str(exc)) from exc
+    request = RoundRequest(
+        template_id=template_id, period=period, deadline=due,
+        agencies=None if agencies.strip().lower() == "all" else agencies.split(","),
+        period_from=_date(period_from, "--from") if period_from else None,
+        period_to=_date(period_to, "--to") if period_to else None, policy=policy,
+    )
 
     async def work(boot: Any) -> None:
-        template = boot.templates.get(template_id)
-        if template is None:
-            raise Fail(f"Không có mẫu {template_id!r}. Có: {', '.join(sorted(boot.templates))}.")
-        if period_from or period_to:
-            if not (period_from and period_to):
-                raise Fail("Kỳ đột xuất cần cả --from và --to.")
-            label, start, end = period.strip(), _date(period_from, "--from"), _date(
-                period_to, "--to")
-        else:
-            try:
-                parsed = parse_period(period)
-            except PeriodError as exc:
-                raise Fail(f"{exc} Kỳ đột xuất: thêm --from và --to.") from exc
-            kind = template.period_kind
-            if kind != "ad_hoc" and (kind == "annual") != (parsed.kind == "annual"):
-                raise Fail(f"Mẫu {template_id} dùng cho kỳ {template.period_kind}, "
-                           f"không dùng cho {parsed.label!r}.")
-            label, start, end = parsed.label, parsed.start, parsed.end
-        if due < end:
-            raise Fail(f"Hạn nộp {due:%d/%m/%Y} trước ngày cuối kỳ {end:%d/%m/%Y}.")
-        deps = _deps(boot)
-        now = boot.clock.now()
         async with boot.uow_factory() as uow:
-            known = await admin.list_agencies(uow)
-            if agencies.strip().lower() == "all":
-                chosen = [a for a in known if not a.is_collector]
-            else:
-                by_abbr = {a.abbreviation: a for a in known}
-                wanted = [p.strip().upper() for p in agencies.split(",") if p.strip()]
-                missing = [w for w in wanted if w not in by_abbr]
-                if missing:
-                    raise Fail(f"Không có cơ quan: {', '.join(missing)}.")
-                chosen = [by_abbr[w] for w in wanted]
             try:
-                round_ = await admin.open_round(
-                    uow, template_id=template.id, template_version=template.version,
-                    period_label=label, period_start=start, period_end=end, deadline=due,
-                    agency_ids=[a.id for a in chosen], province=settings.province,
-                    collector=settings.collector, now=now,
-                )
-            except admin.AdminError as exc:
-                raise Fail(str(exc)) from exc
-            await save_policy(uow, round_.id, policy, now=now)
-            await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
-            reach = await announce_round(uow, deps, round_.id, now=now)
+                opened = await open_round(uow, _deps(boot), request, province=settings.province,
+                                          collector=settings.collector, now=boot.clock.now())
+            except RoundError as exc:
+                problems = dict(exc.problems)
+                if "period" in problems and not (period_from or period_to):
+                    problems["period"] += " Kỳ đột xuất: thêm --from và --to."
+                raise Fail(" ".join(problems.values())) from exc
             await uow.commit()
-        names = {a.id: a.abbreviation for a in chosen}
-        officers = sum(len(r.queued) + r.duplicates for r in reach.values())
-        unreachable = sorted(names[a] for a, r in reach.items() if not r.reachable)
-        click.echo(f"Đã mở đợt #{round_.id}: {template.id} {label} "
-                   f"(số liệu {start:%d/%m/%Y}–{end:%d/%m/%Y}), hạn {due:%d/%m/%Y}, "
-                   f"{len(chosen)} cơ quan.")
-        click.echo(f"Đã gửi thông báo tới {officers} cán bộ.")
-        if unreachable:
-            click.echo(f"Chưa liên lạc được (chưa có cán bộ liên kết): {', '.join(unreachable)}")
+        round_ = opened.round
+        click.echo(f"Đã mở đợt #{round_.id}: {opened.template.id} {round_.period_label} "
+                   f"(số liệu {round_.period_start:%d/%m/%Y}–{round_.period_end:%d/%m/%Y}), "
+                   f"hạn {round_.deadline:%d/%m/%Y}, {len(opened.agencies)} cơ quan.")
+        click.echo(f"Đã gửi thông báo tới {opened.officers_told} cán bộ.")
+        if opened.unreachable:
+            click.echo("Chưa liên lạc được (chưa có cán bộ liên kết): "
+                       + ", ".join(opened.unreachable))
 
     run(_with_app(settings, work))
 
@@ -209,22 +177,18 @@ def round_status_command(round_id: int, as_json: bool, database_url: str | None)
 @database_option
 def round_deadline(round_id: int, date: str, database_url: str | None) -> None:
     """Đổi hạn nộp (lịch nhắc được lập lại)."""
-    from bot.reminders import load_policy, plan_round, save_policy
-    from storage import admin
+    from bot.round_service import RoundError, move_deadline
 
     settings = load_settings(database_url)
     due = _date(date, "DATE")
 
     async def work(boot: Any) -> None:
-        deps = _deps(boot)
-        now = boot.clock.now()
         async with boot.uow_factory() as uow:
             try:
-                round_ = await admin.set_deadline(uow, round_id, due, now=now)
-            except admin.AdminError as exc:
+                round_, result = await move_deadline(uow, _deps(boot), round_id, due,
+                                                     now=boot.clock.now())
+            except RoundError as exc:
                 raise Fail(str(exc)) from exc
-            await save_policy(uow, round_id, await load_policy(uow, round_id), now=now)
-            result = await plan_round(uow, round_id, calendar=deps.calendar, now=now)
             await uow.commit()
         click.echo(f"Đợt #{round_.id}: hạn mới {due:%d/%m/%Y}. Lịch nhắc: "
                    f"{result.created + result.reactivated} lần nhắc mới, "

@@ -60,6 +60,18 @@ STATE_LABELS = {
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+class Form(dict[str, str]):
+    """A posted form: the first value of each field; :meth:`getlist` gives them all
+    (checkbox lists)."""
+
+    def __init__(self, lists: dict[str, list[str]]) -> None:
+        super().__init__({name: values[0] for name, values in lists.items()})
+        self.lists = lists
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self.lists.get(name, []))
+
+
 class Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -98,23 +110,27 @@ class Dashboard:
     async def _officer(self, request: Request) -> tuple[Officer, Session]:
         session = read_session(self.settings.secret_key, request.cookies.get(COOKIE))
         if session is None:
+            log.warning("dashboard: %s %r refused (%s session cookie)", request.method,
+                        request.url.path, "invalid" if request.cookies.get(COOKIE) else "no")
             raise Refused(401, "Phiên đăng nhập không còn hiệu lực. Anh/Chị gõ \"quản trị\" "
                                "trong khung trò chuyện với bot để nhận liên kết đăng nhập mới.")
         async with self.boot.uow_factory() as uow:
             officer = await uow.get_officer(session.officer_id)
         if officer is None or officer.role != "dic":
+            log.warning("dashboard: %s %r refused (officer %s is not dic)", request.method,
+                        request.url.path, session.officer_id)
             raise Refused(403, "Trang quản trị chỉ dành cho cán bộ của cơ quan tổng hợp.")
         return officer, session
 
-    async def _form(self, request: Request, session: Session) -> dict[str, str]:
+    async def _form(self, request: Request, session: Session) -> Form:
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_FORM_BYTES:
                 raise Refused(413, "Nội dung gửi lên quá lớn.")
-        fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
-                                              keep_blank_values=True).items()}
+        fields = Form(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
         if not hmac.compare_digest(fields.get("csrf", ""), session.csrf):
+            log.warning("dashboard: %r refused (no valid CSRF token)", request.url.path)
             raise Refused(403, "Biểu mẫu đã hết hạn. Anh/Chị tải lại trang rồi thử lại.")
         return fields
 
@@ -160,10 +176,12 @@ class Dashboard:
                                 detail={"allowed": officer.role == "dic"})
             await uow.commit()
         if officer is None:
+            log.warning("dashboard login refused: unknown, expired or used link")
             return self.refused(403, "Liên kết đăng nhập không hợp lệ, đã hết hạn hoặc đã được "
                                      "sử dụng. Anh/Chị gõ \"quản trị\" trong khung trò chuyện "
                                      "với bot để nhận liên kết mới.")
         if officer.role != "dic":
+            log.warning("dashboard login refused: officer %s is not dic", officer.id)
             return self.refused(403, "Trang quản trị chỉ dành cho cán bộ của cơ quan tổng hợp.")
         cookie, _ = sign_session(self.settings.secret_key, officer.id)
         response = RedirectResponse("/admin", status_code=303)
@@ -181,6 +199,15 @@ class Dashboard:
     # -- pages --------------------------------------------------------------------------
 
     async def index(self, request: Request, officer: Officer, session: Session) -> Response:
+        return await self._index_page(officer, session,
+                                      notice=request.query_params.get("notice"))
+
+    async def _index_page(
+        self, officer: Officer, session: Session, *, form: dict[str, Any] | None = None,
+        problems: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
+    ) -> Response:
+        from bot.dashboard_rounds import PERIOD_CHOICES, blank_round_form
+
         async with self.boot.uow_factory() as uow:
             rounds = await uow.list_rounds()
             counts = {}
@@ -188,6 +215,7 @@ class Dashboard:
                 assignments = await uow.list_assignments(r.id)
                 counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
                                 len(assignments))
+            agencies = [a for a in await uow.list_agencies() if not a.is_collector]
         templates = sorted(self.boot.templates.values(), key=lambda t: t.name)
         rows = [{
             "round": r, "name": (self.boot.templates[r.template_id].name
@@ -195,11 +223,17 @@ class Dashboard:
             "deadline": r.deadline.strftime("%d/%m/%Y"), "submitted": counts[r.id][0],
             "total": counts[r.id][1],
         } for r in rounds]
-        return self.page("admin_index.html", officer=officer, session=session, rows=rows,
-                         templates=templates, notice=request.query_params.get("notice"))
+        today = self.boot.clock.now().astimezone(self.tz).date()
+        return self.page(
+            "admin_index.html", status=status, officer=officer, session=session, rows=rows,
+            templates=templates, agencies=agencies, periods=PERIOD_CHOICES,
+            form=form or blank_round_form(templates, agencies, today),
+            problems=problems or {}, notice=notice,
+        )
 
     async def round_page(self, request: Request, officer: Officer, session: Session) -> Response:
-        from bot.reminders import ReminderError, round_status
+        from bot.dashboard_rounds import policy_text, round_log
+        from bot.reminders import ReminderError, load_policy, round_status
         from storage import reminders as store
 
         round_id = _int(request.path_params["round_id"])
@@ -212,6 +246,14 @@ class Dashboard:
             except ReminderError as exc:
                 raise Refused(404, str(exc)) from exc
             sent = await store.list_reminders(uow, round_id=round_id)
+            policy = await load_policy(uow, round_id)
+            audit = await uow.audit_entries(entity="round")
+            names: dict[int | None, str] = {None: "hệ thống"}
+            for entry in audit:
+                if entry.actor_officer_id not in names:
+                    actor = await uow.get_officer(entry.actor_officer_id)
+                    names[entry.actor_officer_id] = (
+                        actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
             rows = []
             for p in progress:
                 officers = await uow.list_officers(p.agency_id)
@@ -228,6 +270,8 @@ class Dashboard:
                          name=template.name if template else round_.template_id, rows=rows,
                          done=done, deadline=round_.deadline.isoformat(),
                          deadline_text=round_.deadline.strftime("%d/%m/%Y"),
+                         policy=policy_text(policy),
+                         log=round_log(audit, round_id, names, self.tz),
                          notice=request.query_params.get("notice"))
 
     async def assignment_page(self, request: Request, officer: Officer,
@@ -330,14 +374,20 @@ class Dashboard:
                                  now=self.boot.clock.now())
         except ReminderError as exc:
             return self.back(f"/admin/rounds/{round_id}", str(exc))
-        when = self.local(result.due_at)
-        return self.back(f"/admin/rounds/{round_id}",
-                         f"Đã lên lịch nhắc {len(result.agencies)} cơ quan (gửi lúc {when}).")
+        url = f"/admin/rounds/{round_id}"
+        if not result.agencies:
+            return self.back(url, "Không có cơ quan nào quá hạn chưa nộp.")
+        if result.sent is None:
+            return self.back(url, f"Đã lên lịch nhắc {len(result.agencies)} cơ quan; ngoài giờ "
+                                  f"làm việc nên sẽ gửi lúc {self.local(result.due_at)}.")
+        notice = f"Đã gửi lời nhắc tới {len(result.agencies)} cơ quan."
+        if result.sent.unreachable:
+            notice += f" Không liên lạc được {len(result.sent.unreachable)} cơ quan."
+        return self.back(url, notice)
 
     async def deadline_action(self, request: Request, officer: Officer, session: Session,
                               form: dict[str, str]) -> Response:
-        from bot.reminders import load_policy, plan_round, save_policy
-        from storage import admin
+        from bot.round_service import RoundError, move_deadline
 
         round_id = _int(request.path_params["round_id"])
         url = f"/admin/rounds/{round_id}"
@@ -345,53 +395,46 @@ class Dashboard:
             due = dt.date.fromisoformat(form.get("deadline", "").strip())
         except ValueError:
             return self.back(url, "Hạn nộp không hợp lệ.")
-        now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
             try:
-                await admin.set_deadline(uow, round_id, due, now=now, actor_officer_id=officer.id)
-            except admin.AdminError as exc:
+                await move_deadline(uow, self.deps(), round_id, due, now=self.boot.clock.now(),
+                                    actor_officer_id=officer.id)
+            except RoundError as exc:
                 return self.back(url, str(exc))
-            await save_policy(uow, round_id, await load_policy(uow, round_id), now=now)
-            await plan_round(uow, round_id, calendar=self.deps().calendar, now=now)
             await uow.commit()
         return self.back(url, f"Đã đổi hạn nộp sang {due:%d/%m/%Y}; lịch nhắc đã được lập lại.")
 
     async def open_round_action(self, request: Request, officer: Officer, session: Session,
-                                form: dict[str, str]) -> Response:
-        from bot.reminders import ReminderPolicy, announce_round, plan_round, save_policy
-        from dialogs.periods import PeriodError, parse_period
-        from storage import admin
+                                form: Form) -> Response:
+        from bot.dashboard_rounds import read_round_form
+        from bot.round_service import RoundError, open_round, resolve_round
 
-        template = self.boot.templates.get(form.get("template", ""))
-        if template is None:
-            return self.back("/admin", "Chưa chọn mẫu báo cáo.")
-        try:
-            period = parse_period(form.get("period", ""))
-            due = dt.date.fromisoformat(form.get("deadline", "").strip())
-        except (PeriodError, ValueError) as exc:
-            return self.back("/admin", f"Kỳ báo cáo hoặc hạn nộp không hợp lệ: {exc}")
-        if due < period.end:
-            return self.back("/admin", "Hạn nộp phải sau ngày cuối kỳ báo cáo.")
-        deps = self.deps()
-        now = self.boot.clock.now()
+        read = read_round_form(form, form.getlist("agency"))
+        problems = dict(read.problems)
         async with self.boot.uow_factory() as uow:
-            agencies = [a for a in await uow.list_agencies() if not a.is_collector]
             try:
-                round_ = await admin.open_round(
-                    uow, template_id=template.id, template_version=template.version,
-                    period_label=period.label, period_start=period.start, period_end=period.end,
-                    deadline=due, agency_ids=[a.id for a in agencies],
-                    province=self.settings.province, collector=self.settings.collector, now=now,
-                    actor_officer_id=officer.id,
-                )
-            except admin.AdminError as exc:
-                return self.back("/admin", str(exc))
-            await save_policy(uow, round_.id, ReminderPolicy(), now=now)
-            await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
-            await announce_round(uow, deps, round_.id, now=now)
-            await uow.commit()
-        return self.back(f"/admin/rounds/{round_.id}",
-                         f"Đã mở đợt báo cáo {period.label} cho {len(agencies)} cơ quan.")
+                resolve_round(read.request, templates=self.boot.templates,
+                              agencies=await uow.list_agencies())
+            except RoundError as exc:  # the form's own findings come first
+                problems = {**exc.problems, **problems}
+            if not problems:
+                try:
+                    opened = await open_round(
+                        uow, self.deps(), read.request, province=self.settings.province,
+                        collector=self.settings.collector, now=self.boot.clock.now(),
+                        actor_officer_id=officer.id)
+                except RoundError as exc:
+                    problems = exc.problems
+                else:
+                    await uow.commit()
+        if problems:
+            return await self._index_page(officer, session, form=read.values,
+                                          problems=problems, status=400)
+        notice = (f"Đã mở đợt báo cáo {opened.round.period_label} cho "
+                  f"{len(opened.agencies)} cơ quan; đã báo cho {opened.officers_told} cán bộ.")
+        if opened.unreachable:
+            notice += f" Chưa liên lạc được: {', '.join(opened.unreachable)}."
+        return self.back(f"/admin/rounds/{opened.round.id}", notice)
 
     # -- routes -------------------------------------------------------------------------
 
