@@ -70,7 +70,7 @@ async def build_app(
     if run_migrations:
         await migrate(settings)
     clock = clock or SystemClock()
-    db = create_engine(settings.database_url)
+    db = create_engine(settings.database_url, durable=settings.durable_commit)
     uow_factory = make_uow_factory(db, clock)
     templates = load_templates()
     engine = Engine(

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///./var/baocao.sqlite3"
+    #: Wait for the disk on every commit (see storage.db.create_engine). Turning it off
+    #: trades the last moments of answers on a power cut for faster turns.
+    durable_commit: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""  # empty: http://<host>:<port> (127.0.0.1 for a wildcard host)

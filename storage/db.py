@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,18 +53,29 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    finally:
-        cursor.close()
+def _sqlite_pragmas(durable: bool) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    return set_pragmas
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (normalised first).
+
+    ``durable`` (the default): every commit waits until it is on disk, so an
+    acknowledged answer survives a power cut. ``durable=False`` lets commits return
+    before the disk flush (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
+    ``synchronous_commit=off``): still safe when the bot process is killed, and
+    never corrupt, but the last moments of answers can be lost if the machine
+    itself loses power; in exchange a turn no longer waits for an fsync.
 
     SQLite: the file's folder is created; every connection gets WAL, foreign
     keys and a busy timeout. PostgreSQL: connections are checked before use.
@@ -76,9 +88,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(durable))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if not durable:
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("server_settings", {})["synchronous_commit"] = "off"
     return create_async_engine(url, **kwargs)
 
 

@@ -57,3 +57,22 @@ async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
                     "VALUES (12345, 'X', 'officer', CURRENT_TIMESTAMP)"
                 )
             )
+
+
+@pytest.mark.parametrize(("durable", "expected"), [(True, ("2", "on")), (False, ("1", "off"))])
+async def test_durable_commit_waits_for_the_disk_and_can_be_relaxed(
+    database_url: str, durable: bool, expected: tuple[str, str]
+) -> None:
+    """durable: SQLite synchronous=FULL (2) / PostgreSQL synchronous_commit=on;
+    relaxed: synchronous=NORMAL (1) / synchronous_commit=off."""
+    engine = create_engine(database_url, durable=durable)
+    try:
+        async with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                setting = (await connection.execute(text("PRAGMA synchronous"))).scalar()
+                assert str(setting) == expected[0]
+            else:
+                setting = (await connection.execute(text("SHOW synchronous_commit"))).scalar()
+                assert setting == expected[1]
+    finally:
+        await engine.dispose()
