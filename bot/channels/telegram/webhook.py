@@ -1,4 +1,10 @@
-"""The Telegram webhook route: check the secret, parse, enqueue. Nothing more."""
+"""The Telegram webhook route: check the secret, parse, process, then answer.
+
+The update is processed (the engine's turn committed, the replies sent) before
+Telegram gets its 200: if the process dies first, Telegram delivers the update
+again, and the de-duplication by update id makes a second delivery of an update
+that was already committed a no-op. (Answering first and processing later would
+lose the update in that gap.)"""
 
 from __future__ import annotations
 
@@ -27,6 +33,8 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
+            log.warning("telegram webhook: request refused (%s secret token)",
+                        "wrong" if given else "no")
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             body = await _read(request)
@@ -38,7 +46,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
             return JSONResponse({"error": "malformed update"}, status_code=400)
         if update is None or not isinstance(update.update_id, int):
             return JSONResponse({"error": "malformed update"}, status_code=400)
-        await application.update_queue.put(update)
+        await application.process_update(update)
         return Response(status_code=200)
 
     return Route(path, receive, methods=["POST"], name="telegram_webhook")
