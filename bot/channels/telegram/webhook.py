@@ -4,13 +4,16 @@ The update is processed (the engine's turn committed, the replies sent) before
 Telegram gets its 200: if the process dies first, Telegram delivers the update
 again, and the de-duplication by update id makes a second delivery of an update
 that was already committed a no-op. (Answering first and processing later would
-lose the update in that gap.)"""
+lose the update in that gap.) One chat's updates are processed in arrival order."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -29,6 +32,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
                   ) -> Route:
     """POST ``path``: Telegram's updates, refused with 403 without the right secret."""
     expected = secret.encode("utf-8")
+    ordering = ChatOrder()
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
@@ -46,10 +50,37 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
             return JSONResponse({"error": "malformed update"}, status_code=400)
         if update is None or not isinstance(update.update_id, int):
             return JSONResponse({"error": "malformed update"}, status_code=400)
-        await application.process_update(update)
+        chat = update.effective_chat
+        async with ordering.turn(chat.id if chat else None):
+            await application.process_update(update)
         return Response(status_code=200)
 
     return Route(path, receive, methods=["POST"], name="telegram_webhook")
+
+
+class ChatOrder:
+    """One update at a time per chat, in arrival order (as polling does), while
+    different chats run concurrently. Only this process's requests are ordered; the
+    engine's optimistic versions keep several processes correct."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int | None) -> AsyncIterator[None]:
+        if chat_id is None:
+            yield
+            return
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:  # nobody waiting: forget the chat
+                del self._users[chat_id], self._locks[chat_id]
 
 
 async def _read(request: Request) -> bytes:
