@@ -98,6 +98,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         except ValueError:
             return _error(404, "Không tìm thấy tài liệu.")
         if not verify_submission(secret_key, submission_id, request.query_params.get("sig")):
+            log.warning("download of submission %s refused: bad signature", submission_id)
             return _error(403, "Liên kết tải về không hợp lệ.")
         async with boot.uow_factory() as uow:
             found = await uow.submission_docx(submission_id)

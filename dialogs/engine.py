@@ -217,9 +217,14 @@ class Engine:
             if parsed.command == Command.START and parsed.argument:
                 code = parsed.argument
             else:
+                if parsed.command != Command.START:
+                    log.warning("command %s refused: %s:%s is not bound", parsed.command.value,
+                                inbound.channel, inbound.user_id)
                 turn.say(texts.WELCOME_UNBOUND.format(collector=self.collector))
                 return
         if not code or inbound.callback is not None:
+            if inbound.callback is not None:
+                log.warning("button refused: %s:%s is not bound", inbound.channel, inbound.user_id)
             turn.say(texts.ASK_INVITE)
             return
         await self._bind(turn, inbound, code)
@@ -326,6 +331,8 @@ class Engine:
         open_ = await turn.uow.open_assignments(turn.officer.agency_id)
         chosen = next((a for a in open_ if str(a.id) == argument), None)
         if chosen is None:
+            log.warning("assignment %r refused: not open for officer %s of agency %s", argument,
+                        turn.officer.id, turn.officer.agency_id)
             turn.say(texts.UNKNOWN_BUTTON)
             await self._choose_assignment(turn)
             return
@@ -1043,6 +1050,7 @@ class Engine:
         """A DIC officer asks for the web dashboard: a single-use login link."""
         assert turn.officer is not None
         if turn.officer.role != "dic":
+            log.warning("dashboard link refused: officer %s is not dic", turn.officer.id)
             turn.say(texts.DASHBOARD_REFUSED.format(collector=self.collector))
         elif self.dashboard_link is None:
             turn.say(texts.DASHBOARD_UNAVAILABLE)

@@ -251,6 +251,8 @@ def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel)
     async def webhook(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not expected or not hmac.compare_digest(given, expected):
+            log.warning("Zalo Bot webhook: update refused (%s secret token)",
+                        "wrong" if given else "no")
             return JSONResponse({"error": "invalid secret token"}, status_code=403)
         declared = request.headers.get("content-length", "0")
         if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:

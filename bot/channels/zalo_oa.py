@@ -416,6 +416,8 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
             return JSONResponse({"error": "body too large"}, status_code=413)
         payload = verify_signature(config, body, request.headers.get(SIGNATURE_HEADER))
         if payload is None:
+            log.warning("Zalo OA webhook: event refused (%s signature)",
+                        "wrong" if request.headers.get(SIGNATURE_HEADER) else "no")
             return JSONResponse({"error": "invalid signature"}, status_code=403)
         inbound = parse_event(payload)
         if inbound is None:
