@@ -128,6 +128,16 @@ def running_server(env: dict[str, str], cwd: Path, port: int) -> Iterator[Server
         server.stop()
 
 
+@contextmanager
+def demo_server(tmp_path: Path, **extra_env: str) -> Iterator[tuple[Server, dict[str, str]]]:
+    """``baocao init --demo`` on a fresh SQLite file, then ``baocao run`` until the end."""
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'baocao.sqlite3'}"
+    env = {**cli_env(database_url, tmp_path, port=free_port()), **extra_env}
+    baocao("init", "--demo", env=env, cwd=tmp_path)
+    with running_server(env, tmp_path, int(env["BAOCAO_PORT"])) as server:
+        yield server, env
+
+
 def new_session() -> str:
     return secrets.token_hex(16)
 

@@ -20,12 +20,10 @@ from tests.e2e.support import (
     Filler,
     Server,
     baocao,
-    cli_env,
-    free_port,
+    demo_server,
     http_sender,
     load_template_description,
     new_session,
-    start_server,
 )
 from tests.e2e.test_webchat_browser import browser_page  # noqa: F401 — fixture
 
@@ -42,14 +40,8 @@ ALWAYS_OPEN = {
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'baocao.sqlite3'}"
-    env = {**cli_env(database_url, tmp_path, port=free_port()), **ALWAYS_OPEN}
-    baocao("init", "--demo", env=env, cwd=tmp_path)
-    running = start_server(env, tmp_path, int(env["BAOCAO_PORT"]))
-    try:
-        yield running, env
-    finally:
-        running.stop()
+    with demo_server(tmp_path, **ALWAYS_OPEN) as running:
+        yield running
 
 
 def _texts(messages: list[Any]) -> str:

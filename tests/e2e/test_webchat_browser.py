@@ -16,13 +16,11 @@ from tests.e2e.support import (
     Message,
     Server,
     baocao,
-    cli_env,
     current_prompt,
+    demo_server,
     find_button,
-    free_port,
     http_sender,
     load_template_description,
-    start_server,
 )
 
 pytestmark = pytest.mark.browser
@@ -78,14 +76,8 @@ def browser_page(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'baocao.sqlite3'}"
-    env = cli_env(database_url, tmp_path, port=free_port())
-    baocao("init", "--demo", env=env, cwd=tmp_path)
-    running = start_server(env, tmp_path, int(env["BAOCAO_PORT"]))
-    try:
-        yield running, env
-    finally:
-        running.stop()
+    with demo_server(tmp_path) as running:
+        yield running
 
 
 class BrowserChat:
