@@ -16,8 +16,10 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel import Locale
+from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 
 __all__ = [
     "LOCALE",
@@ -79,13 +81,24 @@ def _strip_zeros(d: Decimal) -> Decimal:
     return d.normalize()
 
 
-def _babel(d: Decimal, min_decimals: int, max_decimals: int) -> str:
-    if d.is_zero():
-        d = abs(d)  # never print "-0"
+@lru_cache(maxsize=64)
+def _pattern(min_decimals: int, max_decimals: int) -> NumberPattern:
     pattern = "#,##0"
     if max_decimals > 0:
         pattern += "." + "0" * min_decimals + "#" * (max_decimals - min_decimals)
-    return format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=False)
+    return parse_pattern(pattern)
+
+
+_LOCALE = Locale.parse(LOCALE)
+
+
+def _babel(d: Decimal, min_decimals: int, max_decimals: int) -> str:
+    """What ``format_decimal(d, pattern, LOCALE, decimal_quantization=False)`` gives,
+    with the pattern and the locale parsed once instead of on every call (reports
+    format thousands of figures)."""
+    if d.is_zero():
+        d = abs(d)  # never print "-0"
+    return _pattern(min_decimals, max_decimals).apply(d, _LOCALE, decimal_quantization=False)
 
 
 def _day(d: dt.date) -> str:

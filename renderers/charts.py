@@ -19,6 +19,9 @@ DPI = 110
 WIDTH_IN = 6.3  # about 16 cm: the text width of an A4 portrait page
 BAR_IN = 0.24  # height of one agency's bar
 MAX_HEIGHT_IN = 8.6
+BAR_HEIGHT = 0.7  # of the space between two bars
+BAR_COLOR = "#3b6ea8"
+TICK_PT = 3.5  # matplotlib's default tick length and label pad
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,19 @@ def _vn(value: float) -> str:
 
 
 def bar_chart_png(spec: ChartSpec) -> bytes:
-    """The chart as PNG bytes."""
+    """The chart as PNG bytes.
+
+    Drawn with few artists: the bars are one collection and the agency names plain
+    texts beside the axis, not one bar patch and one axis tick per agency (a tick is
+    several artists, and with 100 agencies they made up most of the drawing time).
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.markers import TICKLEFT
     from matplotlib.ticker import FuncFormatter
+    from matplotlib.transforms import ScaledTranslation
 
     count = max(1, len(spec.labels))
     height = min(MAX_HEIGHT_IN, max(2.4, 1.2 + BAR_IN * count))
@@ -48,22 +60,40 @@ def bar_chart_png(spec: ChartSpec) -> bytes:
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    positions = list(range(count))
     values = [v if v is not None else 0.0 for v in spec.values] or [0.0]
     labels = list(spec.labels) or [""]
-    bars = axes.barh(positions, values, color="#3b6ea8", height=0.7)
-    axes.set_yticks(positions)
-    axes.set_yticklabels(labels, fontsize=font)
-    axes.invert_yaxis()
+    half = BAR_HEIGHT / 2
+    axes.add_collection(
+        PolyCollection(
+            [((0, y - half), (0, y + half), (v, y + half), (v, y - half))
+             for y, v in enumerate(values)],
+            facecolors=BAR_COLOR, edgecolors="none", linewidths=0,
+        ),
+        autolim=False,
+    )
+    # The limits bar() and autoscaling would give (5 % margins), top bar first.
+    low, high = -half, count - 1 + half
+    margin = 0.05 * (high - low)
+    axes.set_ylim(high + margin, low - margin)
     top = max([100.0, *values])
     axes.set_xlim(0, top * 1.12)
+    axes.set_yticks([])
+    # Agency names and tick marks where the y axis ticks would put them.
+    beside_axis = axes.get_yaxis_transform()
+    positions = list(range(count))
+    axes.add_line(Line2D([0] * count, positions, linestyle="none", marker=TICKLEFT,
+                         markersize=TICK_PT, markeredgewidth=0.8, color="black",
+                         transform=beside_axis, clip_on=False))
+    shifted = beside_axis + ScaledTranslation(-2 * TICK_PT / 72, 0, figure.dpi_scale_trans)
+    for y, label in zip(positions, labels, strict=False):
+        axes.text(0, y, label, transform=shifted, ha="right", va="center_baseline",
+                  fontsize=font, clip_on=False)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _vn(x)))
     axes.tick_params(axis="x", labelsize=font)
     if count <= 40:
-        for bar, value in zip(bars, spec.values, strict=False):
+        for y, bar, value in zip(positions, values, spec.values, strict=False):
             text = _vn(value) if value is not None else "—"
-            axes.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, text,
-                      va="center", fontsize=font)
+            axes.text(bar + top * 0.01, y, text, va="center", fontsize=font)
     if spec.total is not None:
         axes.axvline(spec.total, color="#c0392b", linestyle="--", linewidth=1.2,
                      label=f"{spec.total_label}: {_vn(spec.total)}")

@@ -13,6 +13,7 @@ borders of short centred paragraphs (no drawing shapes, no text boxes).
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Sequence
@@ -22,14 +23,14 @@ from typing import Any, Literal
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from lxml.etree import SubElement
 
 from renderers.textwidth import text_width_twips
 
@@ -496,73 +497,164 @@ def _cell_style(align: Align, total: bool) -> str:
     }[align]
 
 
-def _set_table_width(table: Table, widths: Sequence[int]) -> None:
-    tbl_pr = table._tbl.tblPr
-    tbl_w = tbl_pr.find(qn("w:tblW"))
-    if tbl_w is None:
-        tbl_w = OxmlElement("w:tblW")
-        tbl_pr.append(tbl_w)
-    tbl_w.set(qn("w:type"), "dxa")
-    tbl_w.set(qn("w:w"), str(sum(widths)))
-    table.autofit = False
-    for col, width in zip(table.columns, widths, strict=True):
-        col.width = Twips(width)
-    # Each cell's width, on the XML directly (the table has no merged cells yet).
-    w, dxa = qn("w:w"), qn("w:type")
-    for tr in table._tbl.tr_lst:
-        for tc, width in zip(tr.tc_lst, widths, strict=True):
-            tc_w = tc.get_or_add_tcPr().get_or_add_tcW()
-            tc_w.set(dxa, "dxa")
-            tc_w.set(w, str(width))
+# Tables are written as WordprocessingML text and parsed once: building a 100-row
+# table cell by cell through python-docx proxies (or even lxml calls) costs far more
+# than letting libxml2 parse it. The markup is what python-docx itself produces for
+# add_table, cell widths, merges and runs, so the document reads the same.
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_TABLE_LOOK = (
+    '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
+    'w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+)
+_NO_BORDERS = (
+    "<w:tblBorders>"
+    + "".join(
+        f'<w:{side} w:val="nil"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    + "</w:tblBorders>"
+)
+_HEADER_ROW = "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+_V_CENTER = '<w:vAlign w:val="center"/>'
+_RUN_BREAKS = re.compile("([\t\r\n])")
 
 
-def _set_cell_margins(table: Table, left_right: int) -> None:
-    tbl_pr = table._tbl.tblPr
-    mar = OxmlElement("w:tblCellMar")
-    for side in ("top", "left", "bottom", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(left_right if side in ("left", "right") else 0))
-        el.set(qn("w:type"), "dxa")
-        mar.append(el)
-    old = tbl_pr.find(qn("w:tblCellMar"))
-    if old is not None:
-        tbl_pr.remove(old)
-    look = tbl_pr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(mar)
-    else:
-        tbl_pr.append(mar)
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _remove_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    # tblBorders comes after tblW/jc/tblInd and before shd/tblLayout/tblCellMar/tblLook.
-    anchor = None
-    for tag in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook"):
-        anchor = tbl_pr.find(qn(tag))
-        if anchor is not None:
-            break
-    if anchor is not None:
-        anchor.addprevious(borders)
-    else:
-        tbl_pr.append(borders)
+def _t_xml(text: str) -> str:
+    if text.strip() != text:
+        return f'<w:t xml:space="preserve">{_escape(text)}</w:t>'
+    return f"<w:t>{_escape(text)}</w:t>"
 
 
-def _mark_header_row(row_el: OxmlElement) -> None:
-    tr_pr = row_el.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
+def _run_xml(text: str) -> str:
+    """One run holding ``text``; a tab becomes ``w:tab`` and a line break ``w:br``, as
+    python-docx's ``add_run`` does."""
+    if not text:
+        return ""
+    if "\t" not in text and "\r" not in text and "\n" not in text:
+        return f"<w:r>{_t_xml(text)}</w:r>"
+    parts = []
+    for part in _RUN_BREAKS.split(text):
+        if part == "\t":
+            parts.append("<w:tab/>")
+        elif part in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif part:
+            parts.append(_t_xml(part))
+    return "<w:r>" + "".join(parts) + "</w:r>"
+
+
+def _style_id(style: str) -> str:
+    return style.replace(" ", "")
+
+
+def _cell_xml(width: int, text: str, style: str | None, props: str = "") -> str:
+    """A cell ``width`` twips wide holding ``text`` (one paragraph per line) in
+    ``style``; ``props`` are the cell properties after the width (gridSpan, vMerge,
+    vAlign). ``style`` None: the empty paragraph of a fresh cell."""
+    head = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{props}</w:tcPr>'
+    if style is None:
+        return head + "<w:p/></w:tc>"
+    ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/></w:pPr>'
+    lines = clean_text(text).split("\n")
+    return head + "".join(f"{ppr}{_run_xml(line)}</w:p>" for line in lines) + "</w:tc>"
+
+
+def _table_xml(widths: Sequence[int], rows: Sequence[str], *, style: str | None,
+               borders: bool) -> str:
+    """A centred fixed-layout table of the given column widths holding ``rows``."""
+    props = (
+        (f'<w:tblStyle w:val="{_style_id(style)}"/>' if style else "")
+        + f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/><w:jc w:val="center"/>'
+        + ("" if borders else _NO_BORDERS)
+        + '<w:tblLayout w:type="fixed"/><w:tblCellMar>'
+        + f'<w:top w:w="0" w:type="dxa"/><w:left w:w="{TABLE_CELL_MARGIN}" w:type="dxa"/>'
+        + f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{TABLE_CELL_MARGIN}" w:type="dxa"/>'
+        + "</w:tblCellMar>"
+        + _TABLE_LOOK
+    )
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    return (
+        f'<w:tbl xmlns:w="{_W_NS}"><w:tblPr>{props}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+        + "".join(rows)
+        + "</w:tbl>"
+    )
+
+
+def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[str]:
+    """The bold centred header: one row, or two when columns have a ``group`` (the
+    group's label spans its columns; an ungrouped label spans both rows)."""
+    header = STYLE.TABLE_HEADER
+    if not any(c.group for c in columns):
+        cells = (_cell_xml(w, c.label, header, _V_CENTER) for c, w in zip(columns, widths,
+                                                                           strict=True))
+        return [_HEADER_ROW + "".join(cells) + "</w:tr>"]
+    top, bottom = [], []
+    i = 0
+    while i < len(columns):
+        group = columns[i].group
+        if not group:
+            top.append(_cell_xml(widths[i], columns[i].label, header,
+                                 '<w:vMerge w:val="restart"/>' + _V_CENTER))
+            bottom.append(_cell_xml(widths[i], "", None, "<w:vMerge/>"))
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(columns) and columns[j + 1].group == group:
+            j += 1
+        span = f'<w:gridSpan w:val="{j - i + 1}"/>' if j > i else ""
+        top.append(_cell_xml(sum(widths[i : j + 1]), group, header, span + _V_CENTER))
+        bottom.extend(
+            _cell_xml(widths[k], columns[k].label, header, _V_CENTER) for k in range(i, j + 1)
+        )
+        i = j + 1
+    return [_HEADER_ROW + "".join(top) + "</w:tr>", _HEADER_ROW + "".join(bottom) + "</w:tr>"]
+
+
+def _body_rows(columns: Sequence[TableColumn], widths: Sequence[int],
+               rows: Sequence[Sequence[str]]) -> list[str]:
+    styles = [_cell_style(c.align, total=False) for c in columns]
+    out = []
+    for values in rows:
+        cells = [
+            _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c])
+            for c in range(len(columns))
+        ]
+        out.append("<w:tr>" + "".join(cells) + "</w:tr>")
+    return out
+
+
+def _total_row(columns: Sequence[TableColumn], widths: Sequence[int], total: Sequence[str],
+               total_span: int) -> str:
+    """The bold total row; its first ``total_span`` cells merged into the label."""
+    span = max(1, min(total_span, len(columns)))
+    props = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    cells = [_cell_xml(sum(widths[:span]), total[0] if total else "", STYLE.TABLE_TOTAL, props)]
+    cells.extend(
+        _cell_xml(widths[c], total[c] if c < len(total) else "",
+                  _cell_style(columns[c].align, total=True))
+        for c in range(span, len(columns))
+    )
+    return "<w:tr>" + "".join(cells) + "</w:tr>"
 
 
 _OWN_STYLES = frozenset(vars(STYLE)[k] for k in vars(STYLE) if k.isupper())
 
 
 _W_P, _W_PPR, _W_PSTYLE, _W_VAL = qn("w:p"), qn("w:pPr"), qn("w:pStyle"), qn("w:val")
-_W_SPACE, _W_SECT_PR = qn("xml:space"), qn("w:sectPr")
+_W_R, _W_T, _W_SPACE = qn("w:r"), qn("w:t"), qn("xml:space")
+
+#: An empty paragraph in each of this module's styles, copied for every new one.
+_PARAGRAPHS = {
+    style: parse_xml(
+        f'<w:p xmlns:w="{_W_NS}"><w:pPr><w:pStyle w:val="{_style_id(style)}"/></w:pPr></w:p>'
+    )
+    for style in _OWN_STYLES
+}
 
 
 def _apply_style(paragraph: Paragraph, style: str) -> None:
@@ -580,7 +672,7 @@ def _apply_style(paragraph: Paragraph, style: str) -> None:
     if pstyle is None:
         pstyle = OxmlElement("w:pStyle")
         ppr.insert(0, pstyle)  # pStyle is the first child of pPr
-    pstyle.set(_W_VAL, style.replace(" ", ""))
+    pstyle.set(_W_VAL, _style_id(style))
 
 
 def _add_text(paragraph: Paragraph, text: str) -> None:
@@ -648,6 +740,7 @@ class Nd30Document:
         if blank is not None:  # styles and page set up once per process, then copied
             self.doc = Document(io.BytesIO(blank))
             self._body = self.doc.element.body
+            self._sect_pr = self._body.sectPr
             return
         self.doc = Document()
         self._body = self.doc.element.body
@@ -658,6 +751,7 @@ class Nd30Document:
         for spec in _STYLE_SPECS:
             _add_paragraph_style(self.doc, spec)
         self._setup_page()
+        self._sect_pr = self._body.sectPr
         _BLANK[page] = self.to_bytes()
 
     # -- page ---------------------------------------------------------------------------
@@ -705,17 +799,39 @@ class Nd30Document:
 
     # -- low-level paragraphs -----------------------------------------------------------
 
-    def paragraph(self, text: str, style: str) -> Paragraph:
-        p_el = OxmlElement("w:p")
-        last = self._body[-1] if len(self._body) else None
-        sect_pr = last if last is not None and last.tag == _W_SECT_PR else None
-        if sect_pr is not None:
-            sect_pr.addprevious(p_el)
+    def _insert(self, element: Any) -> None:
+        """Append a block (paragraph, table) to the body, before its final sectPr.
+
+        The sectPr is looked up once (new sections are inserted before it, so it
+        stays the last child): finding it, or taking ``len()`` of the body, walks
+        every child, which grew with the document (thousands of paragraphs in a
+        roll-up)."""
+        if self._sect_pr is not None:
+            self._sect_pr.addprevious(element)
         else:
-            self._body.append(p_el)
+            self._body.append(element)
+
+    def paragraph(self, text: str, style: str) -> Paragraph:
+        text = clean_text(text)
+        template = _PARAGRAPHS.get(style)
+        if template is None:
+            p_el = OxmlElement("w:p")
+            self._insert(p_el)
+            p = Paragraph(p_el, self.doc._body)
+            _apply_style(p, style)
+            _add_text(p, text)
+            return p
+        p_el = copy.deepcopy(template)
+        self._insert(p_el)
         p = Paragraph(p_el, self.doc._body)
-        _apply_style(p, style)
-        _add_text(p, clean_text(text))
+        if text:
+            if "\t" in text or "\r" in text or "\n" in text:
+                p.add_run(text)
+            else:
+                t = SubElement(SubElement(p_el, _W_R), _W_T)
+                t.text = text
+                if text.strip() != text:
+                    t.set(_W_SPACE, "preserve")
         return p
 
     def _rule(self, container: _Cell | None, length: int, available: int) -> Paragraph:
@@ -742,13 +858,15 @@ class Nd30Document:
 
     # -- header -------------------------------------------------------------------------
 
+    def _add_table(self, xml: str) -> Table:
+        tbl = parse_xml(xml)
+        self._insert(tbl)
+        return Table(tbl, self.doc._body)
+
     def _layout_table(self, rows: int, widths: Sequence[int]) -> Table:
-        table = self.doc.add_table(rows=rows, cols=len(widths))
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _remove_borders(table)
-        _set_cell_margins(table, TABLE_CELL_MARGIN)
-        _set_table_width(table, widths)
-        return table
+        """A borderless table of empty cells, for laying out the header and closing."""
+        row = "<w:tr>" + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
+        return self._add_table(_table_xml(widths, [row] * rows, style=None, borders=False))
 
     def header(
         self,
@@ -877,44 +995,10 @@ class Nd30Document:
             self.text(line)
         widths = _distribute(columns, minimum, preferred, width)
 
-        has_groups = any(c.group for c in columns)
-        header_rows = 2 if has_groups else 1
-        n_rows = header_rows + len(rows) + (1 if total is not None else 0)
-        table = self.doc.add_table(rows=n_rows, cols=len(columns))
-        table.style = self.doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        _set_cell_margins(table, TABLE_CELL_MARGIN)
-        _set_table_width(table, widths)
-
-        for r in range(header_rows):
-            _mark_header_row(table.rows[r]._tr)
-        if has_groups:
-            self._grouped_header(table, columns)
-        else:
-            header_cells = table.rows[0].cells
-            for i, col in enumerate(columns):
-                cell = header_cells[i]
-                _write_cell(cell, col.label, STYLE.TABLE_HEADER)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-        body_rows = table.rows[header_rows : header_rows + len(rows)]
-        for row, values in zip(body_rows, rows, strict=True):
-            for c, (tc, col) in enumerate(zip(row._tr.tc_lst, columns, strict=True)):
-                cell = _Cell(tc, table)
-                value = values[c] if c < len(values) else ""
-                _write_cell(cell, value, _cell_style(col.align, total=False))
-
+        xml_rows = _header_rows(columns, widths) + _body_rows(columns, widths, rows)
         if total is not None:
-            r = n_rows - 1
-            span = max(1, min(total_span, len(columns)))
-            total_cells = table.rows[r].cells
-            label_cell = total_cells[0]
-            if span > 1:
-                label_cell = label_cell.merge(total_cells[span - 1])
-            _write_cell(label_cell, total[0] if total else "", STYLE.TABLE_TOTAL)
-            for c in range(span, len(columns)):
-                value = total[c] if c < len(total) else ""
-                _write_cell(total_cells[c], value, _cell_style(columns[c].align, total=True))
+            xml_rows.append(_total_row(columns, widths, total, total_span))
+        table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
         if landscape:
             self._start_section(landscape=False)
         else:
@@ -935,33 +1019,6 @@ class Nd30Document:
         else:
             section.orientation = WD_ORIENT.PORTRAIT
             section.page_width, section.page_height = Twips(page.width), Twips(page.height)
-
-    @staticmethod
-    def _grouped_header(table: Table, columns: Sequence[TableColumn]) -> None:
-        # Cell proxies fetched once (table.cell() walks the whole table each call);
-        # they stay valid through the merges below, which only remove cells never
-        # visited again.
-        top_cells, bottom_cells = table.rows[0].cells, table.rows[1].cells
-        i = 0
-        while i < len(columns):
-            group = columns[i].group
-            if not group:
-                cell = top_cells[i].merge(bottom_cells[i])
-                _write_cell(cell, columns[i].label, STYLE.TABLE_HEADER)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(columns) and columns[j + 1].group == group:
-                j += 1
-            top = top_cells[i] if i == j else top_cells[i].merge(top_cells[j])
-            _write_cell(top, group, STYLE.TABLE_HEADER)
-            top.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            for k in range(i, j + 1):
-                cell = bottom_cells[k]
-                _write_cell(cell, columns[k].label, STYLE.TABLE_HEADER)
-                cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            i = j + 1
 
     # -- closing ------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ their base Latin letter (diacritics do not change the advance).
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 # Advance widths (1/1000 em) for Times Roman / Times Bold.
 _UPPER_REGULAR = dict(
@@ -174,17 +173,35 @@ def _base_letter(ch: str) -> str:
     return decomposed[0] if decomposed else ch
 
 
-@lru_cache(maxsize=4096)
 def _char_units(ch: str, bold: bool) -> int:
-    """Width of one character in 1/1000 of the font size (cached: tables repeat text)."""
+    """Width of one character in 1/1000 of the font size."""
     base = _base_letter(ch)
     upper = _UPPER_BOLD if bold else _UPPER_REGULAR
     lower = _LOWER_BOLD if bold else _LOWER_REGULAR
     return upper.get(base) or lower.get(base) or _OTHER.get(base, _DEFAULT)
 
 
+class _Units(dict[str, int]):
+    """Character → width, filled on first sight (tables measure every cell, and the
+    characters of Vietnamese text are few); at most ``_CACHED`` characters kept."""
+
+    def __init__(self, bold: bool) -> None:
+        super().__init__()
+        self.bold = bold
+
+    def __missing__(self, ch: str) -> int:
+        units = _char_units(ch, self.bold)
+        if len(self) < _CACHED:
+            self[ch] = units
+        return units
+
+
+_CACHED = 4096
+_UNITS = {False: _Units(False), True: _Units(True)}
+
+
 def text_width_twips(text: str, size_pt: float, *, bold: bool = False) -> int:
     """Estimated width of ``text`` set in Times New Roman at ``size_pt`` (in twips)."""
-    units = sum(_char_units(ch, bold) for ch in text)
+    units = sum(map(_UNITS[bool(bold)].__getitem__, text))
     # 1 pt = 20 twips; units are 1/1000 of the font size.
     return round(units * size_pt * 20 / 1000)
