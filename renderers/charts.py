@@ -97,15 +97,18 @@ def bar_chart_png(spec: ChartSpec) -> bytes:
     if spec.total is not None:
         axes.axvline(spec.total, color="#c0392b", linestyle="--", linewidth=1.2,
                      label=f"{spec.total_label}: {_vn(spec.total)}")
-        # below the plot, so it never covers a bar or its value (the caption names the chart)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False,
-                    fontsize=font + 1)
+        # at the foot of the picture, below the axis labels, so it never covers a bar or
+        # its value whatever the chart's height (the caption names the chart)
+        figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False,
+                      fontsize=font + 1)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     # fixed margins instead of tight_layout (which draws the figure twice)
     longest = max((len(label) for label in labels), default=1)
     left = min(0.45, 0.04 + 0.0105 * font * max(3, longest) / 8)
-    figure.subplots_adjust(left=left, right=0.97, top=0.97, bottom=min(0.4, 0.6 / height))
+    # room below the axis (in inches): its tick labels, and the legend line if any
+    bottom_in = 0.4 + (0.3 if spec.total is not None else 0.0)
+    figure.subplots_adjust(left=left, right=0.97, top=0.97, bottom=min(0.4, bottom_in / height))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

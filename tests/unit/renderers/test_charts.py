@@ -1,0 +1,41 @@
+"""The roll-up's bar chart: the province's line and its legend stay in the picture
+however many agencies there are."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pytest
+from PIL import Image
+
+from renderers.charts import ChartSpec, bar_chart_png
+
+RED = (0xC0, 0x39, 0x2B)
+
+
+def _red_rows(png: bytes) -> list[int]:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    pixels = image.load()
+    return [y for y in range(height)
+            if any(sum(abs(a - b) for a, b in zip(pixels[x, y], RED, strict=True)) < 60
+                   for x in range(0, width, 2))]
+
+
+@pytest.mark.parametrize("count", [3, 100])
+def test_legend_of_the_province_line_is_inside_the_picture(count: int) -> None:
+    spec = ChartSpec("Tỷ lệ văn bản điện tử", [f"CQ{i}" for i in range(count)],
+                     [50.0 + i % 50 for i in range(count)], 83.5)
+    png = bar_chart_png(spec)
+    height = Image.open(io.BytesIO(png)).size[1]
+    rows = _red_rows(png)
+    # the dashed line runs down the plot; its legend sample sits apart, at the foot
+    assert rows and max(rows) > 0.85 * height
+    gap = [b for a, b in itertools.pairwise(rows) if b - a > 10]
+    assert gap, "the legend's red sample is drawn below the plot"
+
+
+def test_no_line_and_no_legend_without_a_total() -> None:
+    spec = ChartSpec("x", ["SCT", "STC"], [93.75, None], None)
+    assert _red_rows(bar_chart_png(spec)) == []
