@@ -74,9 +74,10 @@ def _word(text: str) -> str | None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts, name=texts, huge=st.booleans())
 def test_report_and_rollup_render_any_stored_text(text: str, name: str, huge: bool) -> None:
-    if huge:  # ~100 kB, the most an officer's message may carry
-        text = (text + " Nội dung rất dài 📄 ") * (100_000 // (len(text) + 20))
     answers = _answers(text)
+    if huge:  # ~100 kB in one answer, the most an officer's message may carry
+        text = (text + " Nội dung rất dài 📄 ") * (100_000 // (len(text) + 20))
+        answers[TEXT_QUESTIONS[0]] = text
     agency = _agency(1, name)
     report = render_report(TEMPLATE, answers, DocumentInfo(agency=agency, round=ROUND))
     report_text = _docx_text(report)
