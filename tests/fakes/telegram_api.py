@@ -28,6 +28,8 @@ Typical use::
         fake.rate_limit("sendMessage", times=1, retry_after=1, after=50)  # the 51st gets 429
         fake.block(43)                                      # 403: bot was blocked by the user
         busiest_second(fake.sent()) ; closest_messages_per_chat(fake.sent())
+        fake.wait_idle() ; fake.is_delivered(update_id)  # after killing a bot process:
+        # all it sent is in; an update it took but never confirmed will be handed out again
 
 Everything the bot sent is in ``fake.calls`` (every request, with its arrival time
 on ``time.monotonic()`` and the HTTP status answered) and ``fake.sent()`` (accepted
@@ -163,6 +165,8 @@ class FakeTelegramAPI:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._connections = 0  # HTTP connections open now (a client's keep-alive included)
+        self._last_request = 0.0  # time.monotonic() of the newest request
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> FakeTelegramAPI:
@@ -338,6 +342,29 @@ class FakeTelegramAPI:
         with self._cond:
             return len(self._updates)
 
+    def is_delivered(self, update_id: int) -> bool:
+        """True once the bot confirmed the update by asking for a higher offset: Telegram
+        will not hand it out again (even to a restarted bot). An update handed out but not
+        confirmed yet goes to the next getUpdates again."""
+        with self._cond:
+            return update_id < self._confirmed_below and all(
+                u["update_id"] != update_id for u in self._updates)
+
+    def wait_idle(self, quiet: float = 0.1, timeout: float = 10.0) -> None:
+        """Block until no HTTP connection is open and no request came for ``quiet``
+        seconds: after the bot process died, everything it had sent has been handled."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                left = self._last_request + quiet - now if not self._connections else quiet
+                if left <= 0:
+                    return
+                if now >= deadline:
+                    raise AssertionError(f"fake Telegram: still busy after {timeout} s "
+                                         f"({self._connections} connection(s) open)")
+                self._cond.wait(min(left, deadline - now))
+
     # ------------------------------------------------------------------ waiting
     def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
         """Block until ``predicate()`` is truthy (re-checked whenever the fake's state
@@ -438,6 +465,8 @@ class FakeTelegramAPI:
                token: str) -> tuple[int, dict[str, Any]]:
         """Answer one request: (HTTP status, JSON body). Records the call."""
         arrived = time.monotonic()
+        with self._cond:
+            self._last_request = arrived
         status, body = 200, {}
         try:
             if token != self.token:
@@ -683,6 +712,9 @@ def _parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[st
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A bot opens many connections at once (PTB's pool holds up to 256); past the
+    # default backlog of 5 the kernel suspects a SYN flood and connections are delayed.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):  # a client closed its connection
@@ -693,16 +725,38 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     api: FakeTelegramAPI
     protocol_version = "HTTP/1.1"
+    # Headers and body are written separately: without TCP_NODELAY the body waits for
+    # the client's delayed ACK, about 40 ms per request (Telegram answers at once).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
+
+    def setup(self) -> None:
+        super().setup()
+        with self.api._cond:
+            self.api._connections += 1
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError:  # the client is gone: nothing left to flush to
+            pass
+        finally:
+            with self.api._cond:
+                self.api._connections -= 1
+                self.api._cond.notify_all()
 
     def do_GET(self) -> None:
         self._serve(b"")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self._serve(self.rfile.read(length) if length else b"")
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request (killed): nothing arrived
+            self.close_connection = True
+            return
+        self._serve(body)
 
     def _serve(self, body: bytes) -> None:
         parts = urlsplit(self.path)
