@@ -55,7 +55,9 @@ from storage.uow import uow_factory
 from tests.support.seed003 import SCALARS, reply_for
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
-PG_ADMIN = os.environ.get("BAOCAO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN = os.environ.get(
+    "BAOCAO_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class Clock:
@@ -202,21 +204,28 @@ async def ptb_run(officers: int, turns: int) -> dict[str, float]:
     return summary(latencies, wall)
 
 
-def pg_database() -> tuple[str, str]:
-    import psycopg
+def _pg_admin(sql: str) -> None:
+    import asyncpg
 
+    async def run() -> None:
+        connection = await asyncpg.connect(PG_ADMIN)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def pg_database() -> tuple[str, str]:
     name = f"baocao_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    _pg_admin(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN.rsplit("/", 1)[0]
     return name, f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
 def drop_pg(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:

@@ -1,16 +1,22 @@
-"""The reminder scheduler: APScheduler 3 in the bot process, jobs kept in the database.
+"""The reminder scheduler: APScheduler 3 in the bot process, jobs kept in memory.
 
-Jobs (persistent, in the ``apscheduler_jobs`` table of the application database):
+Jobs (added afresh every time the bot starts):
 
-* ``send_due_reminders`` — every ``BAOCAO_REMINDER_CHECK_SECONDS``;
+* ``send_due_reminders`` — every ``BAOCAO_REMINDER_CHECK_SECONDS``, and once at start;
 * ``daily_digest`` — on working days at ``BAOCAO_REMINDER_TIME`` (local time);
+* ``daily_digest_missed`` — once at start, when the process was down at today's
+  digest time and it may still go out (a working day, within the reminder window);
 * ``dispatch_outbox`` — every few seconds, when this process delivers the outbox.
 
 APScheduler only decides *when* to look; *what* goes out is decided from the
-database by :mod:`bot.reminders`, at most once even when several bot processes
-run the same jobs. Stored jobs hold a textual reference to :func:`run_job` and
-the job's name, never the application objects: the running process registers
-its :class:`ReminderService` here when the scheduler starts.
+database by :mod:`bot.reminders` (the ``reminders`` table, the outbox's dedupe
+keys), at most once even when several bot processes run the same jobs or a
+restart runs a job again. Nothing of APScheduler's is stored: a job store in the
+application database only made the scheduler wait on database locks.
+
+A failing step of the scheduler itself (not of a job: those are logged by
+:meth:`ReminderService.run`) is logged and retried after :data:`RETRY_SECONDS`,
+so the jobs never stop for the life of the process.
 """
 
 from __future__ import annotations
@@ -22,29 +28,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.engine import Engine as SyncEngine
-from sqlalchemy.engine import make_url
 
 from bot.outbox import Dispatcher
 from bot.reminders import Calendar, ReminderDeps, send_daily_digest, send_due_reminders
-from storage.db import normalize_url
 
 log = logging.getLogger(__name__)
 
-JOB_REFERENCE = "bot.scheduler:run_job"
 DISPATCH_SECONDS = 5
-
-
-def sync_url(url: str) -> str:
-    """The same database for a synchronous driver (APScheduler's job store):
-    ``sqlite:///…`` or ``postgresql+psycopg://…``."""
-    async_url = make_url(normalize_url(url))
-    if async_url.get_backend_name() == "sqlite":
-        return async_url.set(drivername="sqlite").render_as_string(hide_password=False)
-    return async_url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+#: After a failure while processing the jobs, the scheduler looks again this much later.
+RETRY_SECONDS = 5.0
+WEEKDAYS = (("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5), ("sat", 6), ("sun", 7))
 
 
 @dataclass(slots=True)
@@ -69,71 +63,78 @@ class ReminderService:
             while await self.dispatcher.run_once():
                 pass
 
+    async def run(self, name: str) -> None:
+        """Run one job by name; a failure is logged and the job runs again at its next time."""
+        job: Callable[[], Awaitable[None]] = getattr(self, name)
+        try:
+            await job()
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next time", name)
 
-_service: ReminderService | None = None
 
+class ResilientScheduler(AsyncIOScheduler):
+    """An :class:`AsyncIOScheduler` that keeps waking up whatever goes wrong.
 
-async def run_job(name: str) -> None:
-    """The entry point every stored job refers to (by name, so it survives restarts)."""
-    if _service is None:
-        log.warning("job %s ran before the reminder service was registered", name)
-        return
-    job: Callable[[], Awaitable[None]] = getattr(_service, name)
-    try:
-        await job()
-    except Exception:
-        log.exception("scheduled job %s failed; it runs again at its next time", name)
+    APScheduler 3 sets the next wakeup only when processing the jobs succeeds: an
+    exception from a job store (``update_job``…) would stop every job for good.
+    Here it is logged and the jobs are looked at again ``retry_seconds`` later.
+    """
+
+    def __init__(self, *, retry_seconds: float = RETRY_SECONDS, **options: Any) -> None:
+        self.retry_seconds = retry_seconds
+        super().__init__(**options)
+
+    def _process_jobs(self) -> float | None:
+        try:
+            return super()._process_jobs()
+        except Exception:
+            log.exception("the scheduler failed while processing its jobs; "
+                          "it looks again in %s s", self.retry_seconds)
+            return self.retry_seconds
 
 
 def build_scheduler(
     service: ReminderService,
-    database_url: str,
     *,
     check_seconds: int = 120,
-    engine: SyncEngine | None = None,
     run_now: bool = True,
-) -> AsyncIOScheduler:
-    """An (unstarted) scheduler with the jobs stored in the application database.
+) -> ResilientScheduler:
+    """An (unstarted) scheduler with the reminder jobs, kept in memory.
 
-    ``run_now``: look for due (or missed) reminders as soon as it starts."""
+    ``run_now``: as soon as it starts, look for due (or missed) reminders and send
+    today's digest if its time passed while the bot was down (decided with the
+    service's clock; the digest goes out at most once a day per officer anyway).
+    """
     calendar = service.deps.calendar
-    store = SQLAlchemyJobStore(engine=engine or create_sync_engine(sync_url(database_url)))
-    scheduler = AsyncIOScheduler(
-        jobstores={"default": store},
+    scheduler = ResilientScheduler(
         timezone=calendar.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    scheduler.add_job(JOB_REFERENCE, "interval", args=["send_due_reminders"],
+    scheduler.add_job(service.run, "interval", args=["send_due_reminders"],
                       seconds=check_seconds, id="send_due_reminders", replace_existing=True,
                       **({"next_run_time": dt.datetime.now(dt.UTC)} if run_now else {}))
-    days = ",".join(
-        name for name, number in (("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5),
-                                  ("sat", 6), ("sun", 7))
-        if number in calendar.working_days
-    )
-    scheduler.add_job(JOB_REFERENCE, "cron", args=["daily_digest"], id="daily_digest",
+    days = ",".join(name for name, number in WEEKDAYS if number in calendar.working_days)
+    scheduler.add_job(service.run, "cron", args=["daily_digest"], id="daily_digest",
                       day_of_week=days or "mon-fri", hour=calendar.send_time.hour,
                       minute=calendar.send_time.minute, replace_existing=True)
+    if run_now and digest_missed(calendar, service.deps.clock.now()):
+        scheduler.add_job(service.run, args=["daily_digest"], id="daily_digest_missed",
+                          replace_existing=True)
     if service.dispatcher is not None:
-        scheduler.add_job(JOB_REFERENCE, "interval", args=["dispatch_outbox"],
+        scheduler.add_job(service.run, "interval", args=["dispatch_outbox"],
                           seconds=DISPATCH_SECONDS, id="dispatch_outbox", replace_existing=True)
     return scheduler
 
 
-def start(scheduler: AsyncIOScheduler, service: ReminderService) -> None:
-    """Register the service for the stored jobs and start (inside the running loop)."""
-    global _service
-    _service = service
-    scheduler.start()
-    if service.dispatcher is None and scheduler.get_job("dispatch_outbox") is not None:
-        scheduler.remove_job("dispatch_outbox")  # stored by an earlier run that dispatched
+def digest_missed(calendar: Calendar, now: dt.datetime) -> bool:
+    """Today's digest time has passed and it may still go out: a working day,
+    between the send time and the end of the reminder window."""
+    return calendar.sending_allowed(now)
 
 
 def stop(scheduler: AsyncIOScheduler) -> None:
-    global _service
     if scheduler.running:
         scheduler.shutdown(wait=False)
-    _service = None
 
 
 def reminder_deps(boot: Any) -> ReminderDeps:
@@ -159,9 +160,8 @@ def scheduler_service(boot: Any) -> Callable[[], Awaitable[None]]:
         if boot.channels and not getattr(boot, "outbox_dispatched", False):
             dispatcher = Dispatcher(dict(boot.channels), boot.uow_factory, boot.clock)
         service = ReminderService(deps, dispatcher)
-        scheduler = build_scheduler(service, boot.settings.database_url,
-                                    check_seconds=boot.settings.reminder_check_seconds)
-        start(scheduler, service)
+        scheduler = build_scheduler(service, check_seconds=boot.settings.reminder_check_seconds)
+        scheduler.start()
         log.info("reminder scheduler started (%s)", ", ".join(j.id for j in scheduler.get_jobs()))
         try:
             await asyncio.Event().wait()
@@ -172,12 +172,12 @@ def scheduler_service(boot: Any) -> Callable[[], Awaitable[None]]:
 
 
 __all__ = [
+    "RETRY_SECONDS",
     "ReminderService",
+    "ResilientScheduler",
     "build_scheduler",
+    "digest_missed",
     "reminder_deps",
-    "run_job",
     "scheduler_service",
-    "start",
     "stop",
-    "sync_url",
 ]

@@ -18,14 +18,12 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
-    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
@@ -316,16 +314,3 @@ class ReminderRow(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     reason: Mapped[str | None] = mapped_column(String(200))
-
-
-class SchedulerJobRow(Base):
-    """APScheduler's ``SQLAlchemyJobStore`` table, created here so Alembic owns the schema.
-
-    The columns match what APScheduler 3 declares itself (it then finds the table).
-    """
-
-    __tablename__ = "apscheduler_jobs"
-
-    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
-    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
-    job_state: Mapped[bytes] = mapped_column(LargeBinary)
