@@ -1053,41 +1053,51 @@ class SqlUnitOfWork:
 
 
 class _Gate:
-    """Lets one unit of work at a time into a SQLite database from this process.
+    """Lets at most ``capacity`` units of work at a time into the database from this
+    process; the rest wait their turn in arrival order.
 
-    SQLite has a single writer; without the gate, concurrent turns collide in
-    SQLite's busy handler, which sleeps in coarse steps (tens of milliseconds)
-    before retrying. Queueing them on an asyncio lock instead costs nothing.
-    Re-entrant for the task that holds it. (PostgreSQL needs no gate.)
+    SQLite (capacity 1) has a single writer; without the gate, concurrent turns
+    collide in SQLite's busy handler, which sleeps in coarse steps (tens of
+    milliseconds) before retrying. PostgreSQL (capacity = the pool size): a burst
+    of turns queues here, first come first served, instead of racing for pool
+    connections, where the unlucky ones time out after 30 s. Re-entrant for a
+    task that already holds a place.
     """
 
-    def __init__(self) -> None:
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._places: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
-        self._owner: asyncio.Task[Any] | None = None
-        self._depth = 0
+        self._depth: dict[asyncio.Task[Any] | None, int] = {}
 
     async def acquire(self) -> None:
         task = asyncio.current_task()
-        if task is not None and task is self._owner:
-            self._depth += 1
+        if task is not None and task in self._depth:
+            self._depth[task] += 1
             return
         loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            lock = self._locks[loop] = asyncio.Lock()
-        await lock.acquire()
-        self._owner, self._depth = task, 1
+        places = self._places.get(loop)
+        if places is None:
+            places = self._places[loop] = asyncio.Semaphore(self.capacity)
+        await places.acquire()
+        self._depth[task] = 1
 
     def release(self) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-            self._locks[asyncio.get_running_loop()].release()
+        task = asyncio.current_task()
+        self._depth[task] -= 1
+        if self._depth[task] == 0:
+            del self._depth[task]
+            self._places[asyncio.get_running_loop()].release()
 
 
 _gates: weakref.WeakKeyDictionary[Any, _Gate] = weakref.WeakKeyDictionary()
+
+
+def _pool_size(engine: AsyncEngine) -> int | None:
+    """Connections the engine's pool keeps (None: a pool without a fixed size)."""
+    size = getattr(engine.pool, "size", None)
+    return size() if callable(size) else None
 
 
 class UnitOfWorkFactory:
@@ -1098,9 +1108,10 @@ class UnitOfWorkFactory:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._dialect = engine.dialect.name
         self._clock: Clock = clock or SystemClock()
-        self._gate: _Gate | None = None
-        if self._dialect == "sqlite":  # one gate per database engine, shared by factories
-            self._gate = _gates.setdefault(engine.sync_engine, _Gate())
+        # one gate per database engine, shared by factories
+        capacity = 1 if self._dialect == "sqlite" else _pool_size(engine)
+        self._gate: _Gate | None = _gates.setdefault(engine.sync_engine, _Gate(capacity)) \
+            if capacity else None
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate)
