@@ -25,6 +25,7 @@ from bot.channels.telegram.convert import (
     plan,
     unplan,
 )
+from bot.channels.telegram.limiter import bulk_sending
 from dialogs.messages import Outbound, to_payload
 from dialogs.ports import Clock, DeliveryError
 
@@ -163,6 +164,9 @@ class TelegramChannel:
 
     name = CHANNEL
     window: dt.timedelta | None = None  # a bot may write to a user who started it, any time
+    #: Sends the outbox may have under way at once: the bot's rate limiter paces them
+    #: (30 a second overall), so enough must be waiting for it to never run dry.
+    concurrency = 32
 
     def __init__(self, sender: TelegramSender, uow_factory: Callable[[], Any],
                  clock: Clock) -> None:
@@ -172,7 +176,8 @@ class TelegramChannel:
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         try:
-            await self.sender.send(_chat_id(user_id), messages)
+            with bulk_sending():  # an officer's reply goes before a queued notice
+                await self.sender.send(_chat_id(user_id), messages)
         except PartialSend as exc:
             if exc.permanent:
                 raise DeliveryError(f"telegram: {exc.cause.message}", permanent=True) from exc

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.channels.telegram.limiter import TelegramRateLimiter
+from bot.channels.telegram.limiter import TelegramRateLimiter, bulk_sending
 
 
 class VirtualClock:
@@ -43,17 +43,25 @@ class VirtualClock:
 
 
 class FakeApi:
-    """Records (virtual time, endpoint, chat) per call; answers 429 when told."""
+    """Records (virtual time, endpoint, chat) per call; answers 429 when told, each
+    answer ``round_trip(n)`` seconds after call number n started (default: at once)."""
 
-    def __init__(self, clock: VirtualClock, retry_after: dict[int, int] | None = None) -> None:
+    def __init__(self, clock: VirtualClock, retry_after: dict[int, int] | None = None,
+                 round_trip: Callable[[int], float] | None = None) -> None:
         self.clock = clock
         self.calls: list[tuple[float, str, Any]] = []
+        self.answered: list[float] = []  # per call number, when its answer was back
         self.retry_after = retry_after or {}  # call number -> seconds
+        self.round_trip = round_trip
 
     def request(self, endpoint: str, chat: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
         async def call() -> dict[str, Any]:
             number = len(self.calls)
             self.calls.append((self.clock.now, endpoint, chat))
+            self.answered.append(self.clock.now)
+            if self.round_trip is not None:
+                await self.clock.sleep(self.round_trip(number))
+                self.answered[number] = self.clock.now
             if number in self.retry_after:
                 raise RetryAfter(self.retry_after[number])
             return {"ok": True}
@@ -157,3 +165,61 @@ async def test_messages_to_one_chat_keep_their_order_and_spacing_under_load(
     assert len(times) == 7
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
     assert limiter._chat_locks == {}  # nothing left behind
+
+
+def most_in_a_second_wherever_counted(spans: list[tuple[float, float]]) -> int:
+    """Telegram counts a request somewhere between its start and its answer: the most
+    requests that a one-second window could hold, counting each where it suits."""
+    def held(t: float) -> int:  # requests that could be counted in [t, t + 1)
+        return sum(1 for start, end in spans if start < t + 1.0 and end >= t)
+
+    return max(held(t) for t in [end for _, end in spans] + [s - 1.0 + 1e-9 for s, _ in spans])
+
+
+async def test_slow_answers_never_put_31_requests_in_one_second(clock: VirtualClock) -> None:
+    slow = [0.003, 0.25, 0.04, 0.6, 0.01, 0.12]  # round trips of uneven length
+    limiter = limiter_for(clock)
+    api = FakeApi(clock, round_trip=lambda n: slow[n % len(slow)])
+    await clock.run(*(send(limiter, api, 2000 + i) for i in range(150)))
+    spans = [(t, api.answered[n]) for n, (t, _, _) in enumerate(api.calls)]
+    assert len(spans) == 150
+    assert most_in_a_second_wherever_counted(spans) <= 30
+
+
+async def test_after_a_few_requests_go_out_evenly_not_thirty_at_once(
+    clock: VirtualClock,
+) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+    await clock.run(*(send(limiter, api, 3000 + i) for i in range(90)))
+    times = [t for t, _, _ in api.calls]
+    assert times[:10] == [0.0] * 10  # an empty window takes a few at once
+    gaps = [b - a for a, b in itertools.pairwise(times[10:])]
+    assert min(gaps) >= 0.8 / 30 - 1e-6
+    assert busiest_window(times[10:], 0.2) <= 8  # no pile-up after them
+
+
+async def test_quick_answers_keep_close_to_thirty_per_second(clock: VirtualClock) -> None:
+    limiter = limiter_for(clock)
+    api = FakeApi(clock, round_trip=lambda n: 0.005)  # Telegram answers in 5 ms
+    await clock.run(*(send(limiter, api, 4000 + i) for i in range(600)))
+    times = [t for t, _, _ in api.calls]
+    assert busiest_window(times) <= 30
+    sustained = (570 - 30) / (times[570] - times[30])  # whole seconds, past the start
+    assert sustained >= 29.0  # 95 % of 30/s is 28.5
+
+
+async def test_a_reply_goes_before_queued_notices(clock: VirtualClock) -> None:
+    limiter, api = limiter_for(clock), FakeApi(clock)
+
+    async def notice(chat: int) -> None:
+        with bulk_sending():
+            await send(limiter, api, chat)
+
+    async def reply_at(moment: float) -> None:
+        await clock.sleep(moment)
+        await send(limiter, api, 42)
+
+    await clock.run(*(notice(5000 + i) for i in range(90)), reply_at(0.5))
+    replied = next(t for t, _, chat in api.calls if chat == 42)
+    assert replied <= 0.5 + 2 * 0.8 / 30 + 1e-6  # one of the next places, not the 60th
+    assert sum(1 for t, _, chat in api.calls if chat != 42 and t > replied) >= 50
