@@ -60,8 +60,7 @@ class ReminderService:
 
     async def dispatch_outbox(self) -> None:
         if self.dispatcher is not None:
-            while await self.dispatcher.run_once():
-                pass
+            await self.dispatcher.drain()
 
     async def run(self, name: str) -> None:
         """Run one job by name; a failure is logged and the job runs again at its next time."""

@@ -504,7 +504,7 @@ async def test_a_failing_job_is_logged_and_does_not_raise(uow_factory, caplog):
     from bot import scheduler as sched
 
     class BrokenDispatcher:
-        async def run_once(self) -> int:
+        async def drain(self) -> int:
             raise RuntimeError("channel exploded")
 
     world = await open_round(uow_factory, ("SCT",))
