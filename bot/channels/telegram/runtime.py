@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.ext import BaseRateLimiter
 
 from bot.channels.telegram.handlers import ALLOWED_UPDATES, Handle, api_urls, build_application
+from bot.channels.telegram.polling import STOP_GRACE, UpdatePoller
 from bot.channels.telegram.webhook import webhook_route
 from dialogs.ports import Clock
 
@@ -45,7 +46,8 @@ def webhook_path(url: str) -> str:
 class TelegramBot:
     """The PTB application's lifecycle: ``async with TelegramBot(...) as bot``.
 
-    Polling (default) fetches updates with getUpdates; webhook mode registers
+    Polling (default) fetches updates with getUpdates (:class:`UpdatePoller`: an
+    update is confirmed to Telegram only once handled); webhook mode registers
     ``webhook_url`` with Telegram and serves :attr:`routes` in the web app.
     """
 
@@ -61,16 +63,23 @@ class TelegramBot:
         webhook_secret: str | None = None,
         rate_limiter: BaseRateLimiter[Any] | None = None,
         poll_timeout: int = POLL_TIMEOUT,
+        stop_grace: float = STOP_GRACE,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("webhook mode needs a secret")
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.poll_timeout = poll_timeout
+        self.stop_grace = stop_grace
+        # no PTB Updater: it confirms updates before they are handled (see polling.py)
         self.application, self.channel = build_application(
             token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
-            rate_limiter=rate_limiter, polling=not webhook_url,
+            rate_limiter=rate_limiter, polling=False,
         )
+        self.poller: UpdatePoller | None = None
+        if not webhook_url:
+            self.poller = UpdatePoller(self.application, timeout=poll_timeout,
+                                       allowed_updates=ALLOWED_UPDATES)
         self._running = False
 
     @property
@@ -92,15 +101,14 @@ class TelegramBot:
             if self.webhook_url:
                 await app.bot.set_webhook(self.webhook_url, secret_token=self.webhook_secret,
                                           allowed_updates=ALLOWED_UPDATES)
-            else:
-                assert app.updater is not None
-                await app.updater.start_polling(timeout=self.poll_timeout,
-                                                allowed_updates=ALLOWED_UPDATES)
+            else:  # getUpdates answers 409 while a webhook is set; pending updates are kept
+                await app.bot.delete_webhook(drop_pending_updates=False)
             await app.start()
         except BaseException:
-            await self._stop_updater()
             await app.shutdown()
             raise
+        if self.poller is not None:
+            self.poller.start()
         self._running = True
         log.info("telegram: @%s running (%s)", app.bot.username, self.mode)
 
@@ -108,14 +116,12 @@ class TelegramBot:
         if not self._running:
             return
         self._running = False
-        await self._stop_updater()
-        await self.application.stop()
-        await self.application.shutdown()
-
-    async def _stop_updater(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        try:
+            if self.poller is not None:
+                await self.poller.stop(self.stop_grace)
+        finally:
+            await self.application.stop()
+            await self.application.shutdown()
 
     async def __aenter__(self) -> TelegramBot:
         await self.start()

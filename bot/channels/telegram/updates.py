@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from telegram import Update
@@ -42,3 +43,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+class ChatOrder:
+    """One update at a time per chat, in arrival order, while different chats run
+    concurrently (the webhook route and the polling loop). Only this process's updates
+    are ordered; the engine's optimistic versions keep several processes correct."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int | None) -> AsyncIterator[None]:
+        if chat_id is None:
+            yield
+            return
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        self._users[chat_id] = self._users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[chat_id] -= 1
+            if not self._users[chat_id]:  # nobody waiting: forget the chat
+                del self._users[chat_id], self._locks[chat_id]

@@ -8,12 +8,9 @@ lose the update in that gap.) One chat's updates are processed in arrival order.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -21,6 +18,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
+
+from bot.channels.telegram.updates import ChatOrder
 
 log = logging.getLogger(__name__)
 
@@ -56,31 +55,6 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
         return Response(status_code=200)
 
     return Route(path, receive, methods=["POST"], name="telegram_webhook")
-
-
-class ChatOrder:
-    """One update at a time per chat, in arrival order (as polling does), while
-    different chats run concurrently. Only this process's requests are ordered; the
-    engine's optimistic versions keep several processes correct."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int | None) -> AsyncIterator[None]:
-        if chat_id is None:
-            yield
-            return
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._users[chat_id] = self._users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[chat_id] -= 1
-            if not self._users[chat_id]:  # nobody waiting: forget the chat
-                del self._users[chat_id], self._locks[chat_id]
 
 
 async def _read(request: Request) -> bytes:

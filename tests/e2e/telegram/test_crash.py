@@ -6,12 +6,11 @@ What an officer may rely on afterwards:
 
 - an answer the bot acknowledged (its reply, the next question, reached Telegram) is
   stored, and stored once;
-- a message whose reply never came was stored once or not at all, and "tiếp tục" shows
-  which: the question after it, or the same question again (then the officer answers it
-  again, and that answer is stored once);
-- a restarted bot gets from Telegram the updates the dead one took but never confirmed;
-  one the dead bot had processed already is a no-op (de-duplicated by update id, or by
-  the tapped keyboard);
+- no message is lost: the bot confirms an update to Telegram only once it has been
+  handled, so a restarted bot gets from Telegram every update the dead one took but did
+  not finish, and processes it; one the dead bot had processed already (its turn
+  committed, its reply not sent) is a no-op (de-duplicated by update id, or by the
+  tapped keyboard): its answer is stored once, and "tiếp tục" shows the question after it;
 - a submission is whole: its row has the DOCX, the assignment says submitted, and a
   re-delivered "Xác nhận nộp" does not submit twice;
 - after the last restart every officer resumes at the question shown last.
@@ -183,7 +182,7 @@ class Sent:
     start: int  # the officer's inbox length when it was sent
     bot: int  # the bot process running then (1, 2, …)
     reply: list[Seen] = field(default_factory=list)
-    lost: bool = False  # the bot that took it died without replying; none will come
+    lost: bool = False  # processed by a bot that died before replying; none will come
     cut: bool = False  # the bot died in the middle of the reply
     taken: bool | None = None  # did the conversation move past ``step``?
 
@@ -227,7 +226,8 @@ class Kill:
     lost: int = 0  # … whose message it had taken: no reply will come
     cut: int = 0  # … who got part of their reply
     redelivered: int = 0  # … whose update goes to the next bot
-    processed: int = 0  # … of those lost: processed, but not confirmed to Telegram
+    processed: int = 0  # … of those lost: processed (turn committed), reply not sent
+    dropped: int = 0  # … of those lost: confirmed to Telegram, never processed (a bug)
 
 
 # ------------------------------------------------------------------------ database
@@ -416,12 +416,13 @@ class CrashRun:
             kill.waiting += 1
             if len(o.inbox) > sent.start:
                 sent.cut, kill.cut = True, kill.cut + 1
-            elif self.fake.is_delivered(sent.update_id):
-                # confirmed to Telegram by the dead bot: it will not be handed out again
-                sent.lost, kill.lost = True, kill.lost + 1
             elif sent.key in claimed:
-                # processed, not confirmed: the next bot gets it again and must ignore it
+                # processed, no reply sent: if the dead bot did not confirm it, the next bot
+                # gets it again and must ignore it
                 sent.lost, kill.lost, kill.processed = True, kill.lost + 1, kill.processed + 1
+            elif self.fake.is_delivered(sent.update_id):
+                # confirmed to Telegram by the dead bot but never processed: lost for good
+                sent.lost, kill.lost, kill.dropped = True, kill.lost + 1, kill.dropped + 1
             else:
                 kill.redelivered += 1  # the next bot gets it from getUpdates
             o.wake.set()
@@ -661,6 +662,7 @@ async def verify(run: CrashRun, resumed: dict[int, Sent], again: list[Sent], see
           f"; re-delivered as no-ops: {len(again)}")
     kills = run.kills[:3]
     assert len(kills) == 3 and all(k.waiting for k in kills), (where, run.kills)
+    assert not any(k.dropped for k in run.kills), f"{where} updates lost: {run.kills}"
 
     # every officer resumes where the conversation stood when they last heard from it
     for o in run.officers:
@@ -683,6 +685,13 @@ async def verify(run: CrashRun, resumed: dict[int, Sent], again: list[Sent], see
 
     history = await run.db.history()
     answers = await run.db.answers()
+    # every officer message was processed (by the bot that took it or, after a kill, by
+    # the next one), except those the bot answered "busy, send it again"
+    claimed = await run.db.claimed()
+    unprocessed = [(o.index, s.update_id, s.what) for o in run.officers for s in o.log
+                   if s.key not in claimed
+                   and not any(m.text in (texts.BUSY, SYSTEM_ERROR) for m in s.reply)]
+    assert not unprocessed, f"{where} messages never processed: {unprocessed}"
     run.check_acknowledged(history, "at the end")
     for o in run.officers:
         if o.submitter:

@@ -1,10 +1,10 @@
-"""The Telegram webhook keeps one chat's updates in arrival order, not other chats'."""
+"""One chat's updates in arrival order (webhook and polling), not other chats'."""
 
 from __future__ import annotations
 
 import asyncio
 
-from bot.channels.telegram.webhook import ChatOrder
+from bot.channels.telegram.updates import ChatOrder
 
 
 async def test_one_chat_in_order_other_chats_alongside() -> None:
