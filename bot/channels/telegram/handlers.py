@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,7 +28,6 @@ from bot.channels.telegram.sender import (
     docx_loader,
     queue_rest,
 )
-from bot.channels.telegram.updates import PerChatUpdateProcessor
 from dialogs.messages import Inbound, Outbound
 from dialogs.ports import Clock
 
@@ -66,8 +64,13 @@ class TelegramHandlers:
         if query is None or inbound is None:
             return
         replies = await self._ask_engine(inbound)
-        with contextlib.suppress(BadRequest):  # the query expired: nothing left to answer
+        try:
             await query.answer(None if replies else USED_BUTTON)
+        except BadRequest:
+            pass  # the query expired: nothing left to answer
+        except TelegramError as exc:  # the turn is committed: its replies still go out
+            log.warning("telegram: could not answer a button tap in chat %s: %s",
+                        inbound.user_id, exc)
         tapped = query.message if isinstance(query.message, Message) else None
         if replies and tapped is not None:
             await self._close_keyboard(tapped, query.data or "")
@@ -127,8 +130,6 @@ def build_application(
     clock: Clock,
     api_url: str = "https://api.telegram.org",
     rate_limiter: BaseRateLimiter[Any] | None = None,
-    concurrency: int = 64,
-    polling: bool = True,
 ) -> tuple[Application[Any, Any, Any, Any, Any, Any], TelegramChannel]:
     """The PTB application answering through ``handle``, and the outbox channel that
     shares its bot (and so its rate limiter)."""
@@ -139,11 +140,10 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(rate_limiter or TelegramRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor(concurrency))
     )
-    if not polling:
-        builder = builder.updater(None)
-    application = builder.build()
+    # no PTB Updater: it confirms updates before they are handled; updates come in
+    # through bot.channels.telegram.polling or the webhook route
+    application = builder.updater(None).build()
     sender = TelegramSender(application.bot, docx_loader(uow_factory),
                             OpenKeyboards(uow_factory, clock))
     handlers = TelegramHandlers(handle, sender, uow_factory, clock)

@@ -71,10 +71,9 @@ class TelegramBot:
         self.webhook_secret = webhook_secret
         self.poll_timeout = poll_timeout
         self.stop_grace = stop_grace
-        # no PTB Updater: it confirms updates before they are handled (see polling.py)
         self.application, self.channel = build_application(
             token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
-            rate_limiter=rate_limiter, polling=False,
+            rate_limiter=rate_limiter,
         )
         self.poller: UpdatePoller | None = None
         if not webhook_url:
