@@ -5,7 +5,7 @@ Every job is re-added when the bot starts and what goes out is decided from the
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-26
+Create Date: 2026-11-23
 """
 
 from __future__ import annotations
