@@ -17,9 +17,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from storage.sqlite_session import sync_twin
 
 DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./var/baocao.sqlite3"
 
@@ -78,7 +80,8 @@ def create_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngi
     itself loses power; in exchange a turn no longer waits for an fsync.
 
     SQLite: the file's folder is created; every connection gets WAL, foreign
-    keys and a busy timeout. PostgreSQL: connections are checked before use.
+    keys and a busy timeout; units of work use a synchronous twin of the engine
+    (:func:`sqlite_session_engine`). PostgreSQL: connections are checked before use.
     Extra keyword arguments go to :func:`sqlalchemy.ext.asyncio.create_async_engine`.
     """
     url = normalize_url(url)
@@ -89,12 +92,19 @@ def create_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngi
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(durable))
+        sync_twin(engine, _sqlite_pragmas(durable))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if not durable:
         connect_args = kwargs.setdefault("connect_args", {})
         connect_args.setdefault("server_settings", {})["synchronous_commit"] = "off"
     return create_async_engine(url, **kwargs)
+
+
+def sqlite_session_engine(engine: AsyncEngine) -> Engine:
+    """The synchronous engine units of work use on SQLite (:mod:`storage.sqlite_session`):
+    the one :func:`create_engine` made, or a durable one for an engine made elsewhere."""
+    return sync_twin(engine, _sqlite_pragmas(durable=True))
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -21,6 +21,7 @@ import functools
 import json
 import weakref
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any, Self
 
 from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, update
@@ -38,6 +39,7 @@ from dialogs.ports import (
     SubmissionRecord,
     TurnContext,
 )
+from storage.db import sqlite_session_engine
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -57,6 +59,7 @@ from storage.models import (
     TemplateRow,
 )
 from storage.records import AnswerChange, AuditEntry, Identity, TemplateSource
+from storage.sqlite_session import InlineSession, inline_sessions
 
 #: An agency's fields as stored (also the columns of the agencies CSV import).
 AGENCY_FIELDS = (
@@ -218,12 +221,56 @@ def _previous_answers_query() -> Any:
     )
 
 
+
+def _where(column: Any) -> Any:
+    """A WHERE parameter for ``column`` (named apart from the SET parameters)."""
+    return bindparam(f"w_{column.name}", type_=column.type)
+
+
+@functools.cache
+def _hot(dialect: str) -> SimpleNamespace:
+    """A turn's writes and reads, built once per dialect: each runs with a dict of
+    parameters (``w_*`` for the WHERE clause, column names for the values), so
+    SQLAlchemy neither rebuilds the statement nor recomputes its cache key."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    answers, conversations, identities = _ANSWERS, _CONVERSATIONS, _IDENTITIES
+    answer_key = (answers.c.assignment_id == _where(answers.c.assignment_id),
+                  answers.c.question_id == _where(answers.c.question_id))
+    conversation_key = (conversations.c.channel == _where(conversations.c.channel),
+                        conversations.c.user_id == _where(conversations.c.user_id))
+    return SimpleNamespace(
+        claim=insert(_INBOUND).on_conflict_do_nothing(index_elements=["channel", "message_id"]),
+        answers=select(answers.c.question_id, answers.c.value, answers.c.version)
+        .where(answers.c.assignment_id == _where(answers.c.assignment_id))
+        .order_by(answers.c.id),
+        answer=select(answers.c.value, answers.c.version).where(*answer_key),
+        insert_answer=insert(answers).on_conflict_do_nothing(
+            index_elements=["assignment_id", "question_id"]),
+        update_answer=update(answers).where(
+            *answer_key, answers.c.version == _where(answers.c.version)),
+        delete_answer=delete(answers).where(
+            *answer_key, answers.c.version == _where(answers.c.version)),
+        history=insert(_ANSWER_HISTORY),
+        start_assignment=update(_ASSIGNMENTS).where(
+            _ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id),
+            _ASSIGNMENTS.c.status.in_(
+                [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value])),
+        insert_conversation=insert(conversations).on_conflict_do_nothing(
+            index_elements=["channel", "user_id"]),
+        update_conversation=update(conversations).where(
+            *conversation_key, conversations.c.version == _where(conversations.c.version)),
+        touch_identity=update(identities).where(
+            identities.c.channel == _where(identities.c.channel),
+            identities.c.user_id == _where(identities.c.user_id)),
+    )
+
+
 class SqlUnitOfWork:
     """One transaction on the database; see the module docstring."""
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Callable[[], AsyncSession | InlineSession],
         dialect: str,
         clock: Clock,
         gate: _Gate | None = None,
@@ -232,7 +279,10 @@ class SqlUnitOfWork:
         self._dialect = dialect
         self._clock = clock
         self._gate = gate
-        self._session: AsyncSession | None = None
+        self._hot = _hot(dialect)
+        self._session: AsyncSession | InlineSession | None = None
+        #: the session's connection in the current transaction (see :meth:`_execute`)
+        self._connection: Any = None
         #: answers read in this transaction: assignment -> question -> (value, version)
         self._answers: dict[int, dict[str, tuple[Any, int]]] = {}
         #: assignment statuses read in this transaction (spares a no-op UPDATE per answer)
@@ -249,7 +299,7 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        session, self._session = self.session, None
+        session, self._session, self._connection = self.session, None, None
         self._answers.clear()
         self._statuses.clear()
         try:
@@ -260,18 +310,22 @@ class SqlUnitOfWork:
                 self._gate.release()
 
     async def commit(self) -> None:
+        self._connection = None
         await self.session.commit()
         self._answers.clear()
         self._statuses.clear()
 
     async def rollback(self) -> None:
+        self._connection = None
         await self.session.rollback()
         self._answers.clear()
         self._statuses.clear()
 
     @property
-    def session(self) -> AsyncSession:
-        """The SQLAlchemy session (only inside ``async with``)."""
+    def session(self) -> Any:
+        """The SQLAlchemy session (only inside ``async with``): an ``AsyncSession``,
+        or on SQLite an :class:`~storage.sqlite_session.InlineSession` with the same
+        methods."""
         if self._session is None:
             raise RuntimeError("use the unit of work inside 'async with'")
         return self._session
@@ -283,8 +337,9 @@ class SqlUnitOfWork:
         session = self.session
         if session.new or session.dirty or session.deleted:
             await session.flush()
-        connection = await session.connection()
-        return await connection.execute(statement, parameters)
+        if self._connection is None:
+            self._connection = await session.connection()
+        return await self._connection.execute(statement, parameters)
 
     def _insert(self, model: type[Any]) -> Any:
         """A dialect-specific INSERT that knows ``ON CONFLICT DO NOTHING``."""
@@ -336,12 +391,9 @@ class SqlUnitOfWork:
 
     async def claim_inbound(self, channel: str, message_id: str, now: dt.datetime) -> bool:
         """Record a delivery id; False when it was already processed."""
-        stmt = (
-            self._insert(_INBOUND)
-            .values(channel=channel, message_id=message_id, received_at=now)
-            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
-        )
-        return _rowcount(await self._execute(stmt)) == 1
+        result = await self._execute(
+            self._hot.claim, {"channel": channel, "message_id": message_id, "received_at": now})
+        return _rowcount(result) == 1
 
     # --- outbox: messages pushed outside a reply ------------------------------
 
@@ -531,7 +583,7 @@ class SqlUnitOfWork:
 
         On success ``conversation.version`` is bumped.
         """
-        values = {
+        values: dict[str, Any] = {
             "state": conversation.state,
             "officer_id": conversation.officer_id,
             "assignment_id": conversation.assignment_id,
@@ -540,24 +592,14 @@ class SqlUnitOfWork:
             "version": conversation.version + 1,
             "updated_at": self._clock.now(),
         }
-        table = _CONVERSATIONS
         if conversation.version == 0:
-            stmt = (
-                self._insert(table)
-                .values(channel=conversation.channel, user_id=conversation.user_id, **values)
-                .on_conflict_do_nothing(index_elements=["channel", "user_id"])
-            )
+            stmt = self._hot.insert_conversation
+            values.update(channel=conversation.channel, user_id=conversation.user_id)
         else:
-            stmt = (
-                update(table)
-                .where(
-                    table.c.channel == conversation.channel,
-                    table.c.user_id == conversation.user_id,
-                    table.c.version == conversation.version,
-                )
-                .values(**values)
-            )
-        if _rowcount(await self._execute(stmt)) != 1:
+            stmt = self._hot.update_conversation
+            values.update(w_channel=conversation.channel, w_user_id=conversation.user_id,
+                          w_version=conversation.version)
+        if _rowcount(await self._execute(stmt, values)) != 1:
             raise ConflictError(
                 f"conversation {conversation.channel}:{conversation.user_id} changed since "
                 f"version {conversation.version}"
@@ -677,12 +719,8 @@ class SqlUnitOfWork:
 
     async def touch_identity(self, channel: str, user_id: str, now: dt.datetime) -> None:
         """Remember when this identity last wrote to us (Zalo's messaging window)."""
-        table = _IDENTITIES
-        await self._execute(
-            update(table)
-            .where(table.c.channel == channel, table.c.user_id == user_id)
-            .values(last_seen_at=now)
-        )
+        await self._execute(self._hot.touch_identity,
+                            {"w_channel": channel, "w_user_id": user_id, "last_seen_at": now})
 
     async def list_identities(
         self, *, agency_id: int | None = None, role: str | None = None
@@ -852,12 +890,7 @@ class SqlUnitOfWork:
     # --- answers ---------------------------------------------------------------------
 
     async def get_answers(self, assignment_id: int) -> dict[str, Any]:
-        table = _ANSWERS
-        rows = await self._execute(
-            select(table.c.question_id, table.c.value, table.c.version)
-            .where(table.c.assignment_id == assignment_id)
-            .order_by(table.c.id)
-        )
+        rows = await self._execute(self._hot.answers, {"w_assignment_id": assignment_id})
         known = self._answers[assignment_id] = {r[0]: (r[1], r[2]) for r in rows}
         return {question_id: value for question_id, (value, _) in known.items()}
 
@@ -885,28 +918,21 @@ class SqlUnitOfWork:
             return
         if old is not None and value is not None and _same_json(old, value):
             return
-        table, key = _ANSWERS, (_ANSWERS.c.assignment_id == assignment_id,
-                                _ANSWERS.c.question_id == question_id)
+        key = {"w_assignment_id": assignment_id, "w_question_id": question_id}
         # Every write is conditional on what was read (the version, or no row), so a
         # change committed by another officer in between fails here instead of being
         # overwritten; the caller rolls back and retries the turn.
         if value is None:
-            stmt: Any = delete(table).where(*key, table.c.version == version)
+            stmt, parameters = self._hot.delete_answer, {**key, "w_version": version}
         elif old is None:
-            stmt = (
-                self._insert(table)
-                .values(assignment_id=assignment_id, question_id=question_id, value=value,
-                        updated_at=now, updated_by_officer_id=officer_id, version=1)
-                .on_conflict_do_nothing(index_elements=["assignment_id", "question_id"])
-            )
+            stmt, parameters = self._hot.insert_answer, {
+                "assignment_id": assignment_id, "question_id": question_id, "value": value,
+                "updated_at": now, "updated_by_officer_id": officer_id, "version": 1}
         else:
-            stmt = (
-                update(table)
-                .where(*key, table.c.version == version)
-                .values(value=value, updated_at=now, updated_by_officer_id=officer_id,
-                        version=version + 1)
-            )
-        if _rowcount(await self._execute(stmt)) != 1:
+            stmt, parameters = self._hot.update_answer, {
+                **key, "w_version": version, "value": value, "updated_at": now,
+                "updated_by_officer_id": officer_id, "version": version + 1}
+        if _rowcount(await self._execute(stmt, parameters)) != 1:
             self._answers.pop(assignment_id, None)
             raise ConflictError(f"answer {assignment_id}/{question_id} changed meanwhile")
         known = self._answers.get(assignment_id)
@@ -915,23 +941,13 @@ class SqlUnitOfWork:
                 known.pop(question_id, None)
             else:
                 known[question_id] = (value, 1 if old is None else version + 1)
-        await self._execute(
-            self._insert(_ANSWER_HISTORY).values(
-                assignment_id=assignment_id, question_id=question_id, old=old, new=value,
-                officer_id=officer_id, at=now,
-            )
-        )
+        await self._execute(self._hot.history, {
+            "assignment_id": assignment_id, "question_id": question_id, "old": old,
+            "new": value, "officer_id": officer_id, "at": now})
         if self._statuses.get(assignment_id) is not AssignmentStatus.IN_PROGRESS:
-            await self._execute(
-                update(_ASSIGNMENTS)
-                .where(
-                    _ASSIGNMENTS.c.id == assignment_id,
-                    _ASSIGNMENTS.c.status.in_(
-                        [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]
-                    ),
-                )
-                .values(status=AssignmentStatus.IN_PROGRESS.value, updated_at=now)
-            )
+            await self._execute(self._hot.start_assignment, {
+                "w_id": assignment_id, "status": AssignmentStatus.IN_PROGRESS.value,
+                "updated_at": now})
             self._statuses.pop(assignment_id, None)
 
     async def _stored_answer(self, assignment_id: int, question_id: str) -> tuple[Any, int]:
@@ -940,14 +956,8 @@ class SqlUnitOfWork:
         known = self._answers.get(assignment_id)
         if known is not None:
             return known.get(question_id, (None, 0))
-        table = _ANSWERS
-        row = (
-            await self._execute(
-                select(table.c.value, table.c.version).where(
-                    table.c.assignment_id == assignment_id, table.c.question_id == question_id
-                )
-            )
-        ).one_or_none()
+        row = (await self._execute(self._hot.answer, {
+            "w_assignment_id": assignment_id, "w_question_id": question_id})).one_or_none()
         return (None, 0) if row is None else (row[0], row[1])
 
     async def answer_history(
@@ -1105,8 +1115,10 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._dialect = engine.dialect.name
+        self._sessions: Callable[[], AsyncSession | InlineSession] = (
+            inline_sessions(sqlite_session_engine(engine)) if self._dialect == "sqlite"
+            else async_sessionmaker(engine, expire_on_commit=False))
         self._clock: Clock = clock or SystemClock()
         # one gate per database engine, shared by factories
         capacity = 1 if self._dialect == "sqlite" else _pool_size(engine)

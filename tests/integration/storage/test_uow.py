@@ -60,20 +60,24 @@ async def test_conversation_round_trip_and_stale_version_conflict(
         assert conversation.version == 1
         await uow.commit()
 
-    async with uow_factory() as first, uow_factory() as second:
-        mine = await first.get_conversation("webchat", "abc")
-        theirs = await second.get_conversation("webchat", "abc")
+    # Two officers' turns read version 1; the first to save wins, the second's save
+    # (of what it read before) is refused instead of overwriting.
+    async with uow_factory() as uow:
+        theirs = await uow.get_conversation("webchat", "abc")
+    async with uow_factory() as uow:
+        mine = await uow.get_conversation("webchat", "abc")
         assert mine == Conversation(
             "webchat", "abc", state="answering", step="q:3", data={"return_to": "review"}, version=1
         )
-        assert theirs is not None and mine is not None
         mine.step = "q:4"
-        await first.save_conversation(mine)
-        await first.commit()
+        await uow.save_conversation(mine)
+        await uow.commit()
         assert mine.version == 2
+    assert theirs is not None
+    async with uow_factory() as uow:
         theirs.step = "q:9"
         with pytest.raises(ConflictError):
-            await second.save_conversation(theirs)
+            await uow.save_conversation(theirs)
         assert theirs.version == 1
 
     async with uow_factory() as uow:
