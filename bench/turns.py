@@ -118,8 +118,7 @@ async def rehearse(engine: Engine, factory: Any, code: str, turns: int) -> list[
 async def engine_run(url: str, officers: int, turns: int, think: tuple[float, float],
                      durable: bool) -> dict[str, Any]:
     await upgrade_async(url)
-    db = create_engine(url, durable=durable, pool_size=20, max_overflow=20) \
-        if url.startswith("postgresql") else create_engine(url, durable=durable)
+    db = create_engine(url, durable=durable)  # the product's pool and gate
     factory = uow_factory(db)
     template = load_templates()["annual_it"]
     codes = await setup(factory, template, 2 * officers)
@@ -138,7 +137,8 @@ async def engine_run(url: str, officers: int, turns: int, think: tuple[float, fl
                     await asyncio.sleep(rng.uniform(*pause))
                 started = time.perf_counter()
                 replies = await engine.handle(Inbound(
-                    "web", user, text=codes[i] if n == 0 else text, message_id=f"{user}-{n}"))
+                    "web", user, text=codes[i] if n == 0 else text, message_id=f"{user}-{n}",
+                    display_name=f"Cán bộ {i}"))  # as Telegram and Zalo give
                 latencies.append(time.perf_counter() - started)
                 if not replies or "Câu" not in replies[-1].text:
                     raise RuntimeError(f"unexpected reply: {replies}")

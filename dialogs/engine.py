@@ -257,8 +257,8 @@ class Engine:
         turn.conv.step = None
         turn.conv.data = {}
         fire(turn.lifecycle, "bind")
-        agency = await turn.uow.get_agency(officer.agency_id)
-        turn.say(texts.BOUND.format(agency=agency.name if agency else ""))
+        turn.agency = await turn.uow.get_agency(officer.agency_id)
+        turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
         await self._load_assignment(turn)
         await self._resume(turn)
 
@@ -267,7 +267,9 @@ class Engine:
         """Load the conversation's assignment, or pick the only open one."""
         assert turn.officer is not None
         uow, context = turn.uow, turn.context or _NO_CONTEXT
-        if context.agency is not None and context.agency.id == turn.officer.agency_id:
+        if turn.agency is not None and turn.agency.id == turn.officer.agency_id:
+            pass  # just read (binding)
+        elif context.agency is not None and context.agency.id == turn.officer.agency_id:
             turn.agency = context.agency
         else:
             turn.agency = await uow.get_agency(turn.officer.agency_id)

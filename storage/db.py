@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage.sqlite_session import sync_twin
@@ -81,7 +82,8 @@ def create_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngi
 
     SQLite: the file's folder is created; every connection gets WAL, foreign
     keys and a busy timeout; units of work use a synchronous twin of the engine
-    (:func:`sqlite_session_engine`). PostgreSQL: connections are checked before use.
+    (:func:`sqlite_session_engine`). PostgreSQL: a pooled connection the server
+    closed is replaced at checkout.
     Extra keyword arguments go to :func:`sqlalchemy.ext.asyncio.create_async_engine`.
     """
     url = normalize_url(url)
@@ -94,11 +96,22 @@ def create_engine(url: str, *, durable: bool = True, **kwargs: Any) -> AsyncEngi
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(durable))
         sync_twin(engine, _sqlite_pragmas(durable))
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     if not durable:
         connect_args = kwargs.setdefault("connect_args", {})
         connect_args.setdefault("server_settings", {})["synchronous_commit"] = "off"
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "checkout", _replace_closed)
+    return engine
+
+
+def _replace_closed(_dbapi_connection: Any, _record: Any, proxy: Any) -> None:
+    """Replace, at checkout, a pooled connection the server has closed (PostgreSQL
+    restarted, backend terminated): the pool connects afresh instead of failing
+    the unit of work's first statement. The check is local (asyncpg saw the
+    socket close); ``pool_pre_ping`` would cost three round trips per unit of
+    work (BEGIN, ping, ROLLBACK)."""
+    if proxy.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def sqlite_session_engine(engine: AsyncEngine) -> Engine:

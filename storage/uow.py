@@ -16,6 +16,7 @@ operator side (:mod:`storage.admin`, the CLI, the scheduler) needs.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -24,7 +25,19 @@ from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 from typing import Any, Self
 
-from sqlalchemy import and_, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -97,6 +110,7 @@ _ROUNDS = RoundRow.__table__
 _ANSWERS = AnswerRow.__table__
 _ANSWER_HISTORY = AnswerHistoryRow.__table__
 _INBOUND = InboundMessageRow.__table__
+_INVITES = InviteRow.__table__
 _CONVERSATION_COLUMNS = (
     "channel", "user_id", "state", "officer_id", "assignment_id", "step", "data", "version",
 )
@@ -113,7 +127,7 @@ class SystemClock:
 # --- row → record -------------------------------------------------------------
 
 
-def _agency(row: AgencyRow) -> Agency:
+def _agency(row: Any) -> Agency:
     return Agency(id=row.id, **{name: getattr(row, name) for name in AGENCY_FIELDS})
 
 
@@ -121,11 +135,11 @@ def _officer(row: OfficerRow) -> Officer:
     return Officer(id=row.id, agency_id=row.agency_id, full_name=row.full_name, role=row.role)
 
 
-def _round(row: RoundRow) -> Round:
+def _round(row: Any) -> Round:
     return Round(id=row.id, **{name: getattr(row, name) for name in _ROUND_FIELDS})
 
 
-def _assignment(row: AssignmentRow) -> Assignment:
+def _assignment(row: Any) -> Assignment:
     return Assignment(
         id=row.id,
         round_id=row.round_id,
@@ -167,9 +181,19 @@ def _rowcount(result: Any) -> int:
 
 
 @functools.cache
-def _turn_query() -> Any:
-    """:meth:`SqlUnitOfWork.load_turn`'s query, built once (bound by channel, user)."""
+def _turn_query(dialect: str) -> Any:
+    """:meth:`SqlUnitOfWork.load_turn`'s query, built once per dialect (bound by
+    channel, user). The conversation's answers come along as one JSON array of
+    ``[id, question, value, version]``."""
     conv, ident, off, ag = _CONVERSATIONS, _IDENTITIES, _OFFICERS, _AGENCIES
+    ans = _ANSWERS
+    if dialect == "postgresql":
+        answers = func.json_agg(func.json_build_array(
+            ans.c.id, ans.c.question_id, ans.c.value, ans.c.version))
+    else:
+        answers = func.json_group_array(func.json_array(
+            ans.c.id, ans.c.question_id, func.json(ans.c.value), ans.c.version))
+    answers = select(answers).where(ans.c.assignment_id == conv.c.assignment_id)
     asg, rnd = _ASSIGNMENTS, _ROUNDS
     channel, user_id = bindparam("channel"), bindparam("user_id")
     one = select(literal(1).label("one")).subquery("one")
@@ -188,6 +212,7 @@ def _turn_query() -> Any:
         *(ag.c[n].label(f"ag_{n}") for n in ("id", *AGENCY_FIELDS)),
         *(asg.c[n].label(f"a_{n}") for n in _ASSIGNMENT_COLUMNS),
         *(rnd.c[n].label(f"r_{n}") for n in ("id", *_ROUND_FIELDS)),
+        type_coerce(answers.scalar_subquery(), JSON).label("answers"),
     ).select_from(joined)
 
 
@@ -251,6 +276,7 @@ def _hot(dialect: str) -> SimpleNamespace:
         delete_answer=delete(answers).where(
             *answer_key, answers.c.version == _where(answers.c.version)),
         history=insert(_ANSWER_HISTORY),
+        audit=insert(AuditRow.__table__),
         start_assignment=update(_ASSIGNMENTS).where(
             _ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id),
             _ASSIGNMENTS.c.status.in_(
@@ -259,6 +285,14 @@ def _hot(dialect: str) -> SimpleNamespace:
             index_elements=["channel", "user_id"]),
         update_conversation=update(conversations).where(
             *conversation_key, conversations.c.version == _where(conversations.c.version)),
+        agency=select(_AGENCIES).where(_AGENCIES.c.id == _where(_AGENCIES.c.id)),
+        round=select(_ROUNDS).where(_ROUNDS.c.id == _where(_ROUNDS.c.id)),
+        assignment=select(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id)),
+        open_assignments=select(_ASSIGNMENTS)
+        .join(_ROUNDS, _ASSIGNMENTS.c.round_id == _ROUNDS.c.id)
+        .where(_ASSIGNMENTS.c.agency_id == _where(_ASSIGNMENTS.c.agency_id),
+               _ROUNDS.c.status == "open")
+        .order_by(_ROUNDS.c.created_at.desc(), _ROUNDS.c.id.desc()),
         touch_identity=update(identities).where(
             identities.c.channel == _where(identities.c.channel),
             identities.c.user_id == _where(identities.c.user_id)),
@@ -357,17 +391,10 @@ class SqlUnitOfWork:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Append one row to the audit log."""
-        self.session.add(
-            AuditRow(
-                at=now,
-                actor_officer_id=actor_officer_id,
-                action=action,
-                entity=entity,
-                entity_id=None if entity_id is None else str(entity_id),
-                detail=detail or {},
-            )
-        )
-        await self.session.flush()
+        await self._execute(self._hot.audit, {
+            "at": now, "actor_officer_id": actor_officer_id, "action": action,
+            "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
+            "detail": detail or {}})
 
     async def audit_entries(self, *, entity: str | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (optionally for one kind of entity)."""
@@ -536,7 +563,8 @@ class SqlUnitOfWork:
     async def load_turn(self, channel: str, user_id: str) -> TurnContext:
         """The conversation, the identity's officer and agency, and the conversation's
         assignment and round, in one query (a turn's first read)."""
-        result = await self._execute(_turn_query(), {"channel": channel, "user_id": user_id})
+        result = await self._execute(
+            _turn_query(self._dialect), {"channel": channel, "user_id": user_id})
         row = result.one()._mapping
         conversation = None
         if row["c_version"] is not None:
@@ -554,6 +582,9 @@ class SqlUnitOfWork:
             status=AssignmentStatus(row["a_status"]))
         if assignment is not None:
             self._statuses[assignment.id] = assignment.status
+            self._answers[assignment.id] = {
+                question: (value, version)
+                for _, question, value, version in sorted(row["answers"] or [])}
         round_ = None if row["r_id"] is None else Round(
             id=row["r_id"], **{n: row[f"r_{n}"] for n in _ROUND_FIELDS})
         return TurnContext(conversation, officer, agency, assignment, round_,
@@ -641,57 +672,60 @@ class SqlUnitOfWork:
         officer (promoted to ``dic`` if the invite says so); otherwise a new
         officer is created and the identity (re)bound to it.
         """
-        invite = await self.session.scalar(
-            select(InviteRow).where(InviteRow.code_hash == hash_invite_code(code))
-        )
-        if invite is None:
-            raise BindError("unknown")
-        if invite.used_at is not None:
-            raise BindError("used")
-        if now >= invite.expires_at:
-            raise BindError("expired")
-        invite_id, agency_id, role = invite.id, invite.agency_id, invite.role
-        claimed = await self.session.execute(
-            update(InviteRow)
-            .where(InviteRow.id == invite_id, InviteRow.used_at.is_(None))
+        invites, officers, identities = _INVITES, _OFFICERS, _IDENTITIES
+        code_hash = hash_invite_code(code)
+        # Claiming the invite is one conditional UPDATE: of two concurrent uses, one wins.
+        claimed = (await self._execute(
+            update(invites)
+            .where(invites.c.code_hash == code_hash, invites.c.used_at.is_(None),
+                   invites.c.expires_at > now)
             .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        self.session.expire(invite)
-        if _rowcount(claimed) != 1:
-            raise BindError("used")
+            .returning(invites.c.id, invites.c.agency_id, invites.c.role)
+        )).one_or_none()
+        if claimed is None:
+            invite = (await self._execute(
+                select(invites.c.used_at).where(invites.c.code_hash == code_hash)
+            )).one_or_none()
+            raise BindError("unknown" if invite is None
+                            else "used" if invite.used_at is not None else "expired")
+        invite_id, agency_id, role = claimed
 
-        identity = await self.session.scalar(
-            select(IdentityRow).where(
-                IdentityRow.channel == channel, IdentityRow.user_id == user_id
-            )
-        )
-        officer: OfficerRow | None = None
-        if identity is not None:
-            current = await self.session.get(OfficerRow, identity.officer_id)
-            if current is not None and current.agency_id == agency_id:
-                officer = current
-                if role == "dic":
-                    officer.role = "dic"
-        if officer is None:
-            agency = await self.session.get(AgencyRow, agency_id)
-            name = (display_name or "").strip() or f"Cán bộ {agency.abbreviation if agency else ''}"
-            officer = OfficerRow(
-                agency_id=agency_id, full_name=name.strip(), role=role, created_at=now
-            )
-            self.session.add(officer)
-            await self.session.flush()
+        identity = (await self._execute(
+            select(identities.c.id, officers.c.id.label("officer_id"), officers.c.agency_id,
+                   officers.c.full_name, officers.c.role)
+            .select_from(identities.outerjoin(officers, officers.c.id == identities.c.officer_id))
+            .where(identities.c.channel == channel, identities.c.user_id == user_id)
+        )).one_or_none()
+        if identity is not None and identity.agency_id == agency_id:
+            officer = Officer(identity.officer_id, agency_id, identity.full_name, identity.role)
+            if role == "dic" and officer.role != "dic":
+                officer = dataclasses.replace(officer, role="dic")
+                await self._execute(
+                    update(officers).where(officers.c.id == officer.id).values(role="dic"))
+        else:
+            name = (display_name or "").strip()
+            if not name:
+                abbreviation = await self._execute(
+                    select(_AGENCIES.c.abbreviation).where(_AGENCIES.c.id == agency_id))
+                name = f"Cán bộ {abbreviation.scalar_one_or_none() or ''}".strip()
+            officer_id = (await self._execute(
+                insert(officers)
+                .values(agency_id=agency_id, full_name=name, role=role, created_at=now)
+                .returning(officers.c.id)
+            )).scalar_one()
+            officer = Officer(officer_id, agency_id, name, role)
+        bound = {"officer_id": officer.id, "last_seen_at": now}
+        if display_name:
+            bound["display_name"] = display_name
         if identity is None:
-            identity = IdentityRow(channel=channel, user_id=user_id, officer_id=officer.id)
-            self.session.add(identity)
-        identity.officer_id = officer.id
-        identity.display_name = display_name or identity.display_name
-        identity.last_seen_at = now
-        await self.session.execute(
-            update(InviteRow)
-            .where(InviteRow.id == invite_id)
+            await self._execute(insert(identities).values(
+                channel=channel, user_id=user_id, **{"display_name": display_name, **bound}))
+        else:
+            await self._execute(
+                update(identities).where(identities.c.id == identity.id).values(**bound))
+        await self._execute(
+            update(invites).where(invites.c.id == invite_id)
             .values(used_by_officer_id=officer.id)
-            .execution_options(synchronize_session=False)
         )
         await self.audit(
             "identity.bind",
@@ -707,7 +741,7 @@ class SqlUnitOfWork:
                 "role": officer.role,
             },
         )
-        return _officer(officer)
+        return officer
 
     async def officer_for_identity(self, channel: str, user_id: str) -> Officer | None:
         row = await self.session.scalar(
@@ -747,7 +781,7 @@ class SqlUnitOfWork:
     # --- agencies ------------------------------------------------------------------
 
     async def get_agency(self, agency_id: int) -> Agency | None:
-        row = await self.session.get(AgencyRow, agency_id)
+        row = (await self._execute(self._hot.agency, {"w_id": agency_id})).one_or_none()
         return None if row is None else _agency(row)
 
     async def agency_by_abbreviation(self, abbreviation: str) -> Agency | None:
@@ -834,7 +868,7 @@ class SqlUnitOfWork:
         return _round(row)
 
     async def get_round(self, round_id: int) -> Round | None:
-        row = await self.session.get(RoundRow, round_id)
+        row = (await self._execute(self._hot.round, {"w_id": round_id})).one_or_none()
         return None if row is None else _round(row)
 
     async def list_rounds(self, *, status: str | None = None) -> list[Round]:
@@ -845,7 +879,7 @@ class SqlUnitOfWork:
         return [_round(r) for r in (await self.session.scalars(stmt)).all()]
 
     async def get_assignment(self, assignment_id: int) -> Assignment | None:
-        row = await self.session.get(AssignmentRow, assignment_id)
+        row = (await self._execute(self._hot.assignment, {"w_id": assignment_id})).one_or_none()
         return None if row is None else _assignment(row)
 
     async def list_assignments(self, round_id: int) -> list[Assignment]:
@@ -858,13 +892,8 @@ class SqlUnitOfWork:
 
     async def open_assignments(self, agency_id: int) -> list[Assignment]:
         """Assignments of open rounds for the agency, newest round first."""
-        rows = await self.session.scalars(
-            select(AssignmentRow)
-            .join(RoundRow, AssignmentRow.round_id == RoundRow.id)
-            .where(AssignmentRow.agency_id == agency_id, RoundRow.status == "open")
-            .order_by(RoundRow.created_at.desc(), RoundRow.id.desc())
-        )
-        return [_assignment(r) for r in rows.all()]
+        rows = await self._execute(self._hot.open_assignments, {"w_agency_id": agency_id})
+        return [_assignment(r) for r in rows]
 
     async def set_assignment_status(
         self, assignment_id: int, status: str, now: dt.datetime
@@ -890,8 +919,10 @@ class SqlUnitOfWork:
     # --- answers ---------------------------------------------------------------------
 
     async def get_answers(self, assignment_id: int) -> dict[str, Any]:
-        rows = await self._execute(self._hot.answers, {"w_assignment_id": assignment_id})
-        known = self._answers[assignment_id] = {r[0]: (r[1], r[2]) for r in rows}
+        known = self._answers.get(assignment_id)  # read by load_turn, kept by set_answer
+        if known is None:
+            rows = await self._execute(self._hot.answers, {"w_assignment_id": assignment_id})
+            known = self._answers[assignment_id] = {r[0]: (r[1], r[2]) for r in rows}
         return {question_id: value for question_id, (value, _) in known.items()}
 
     async def set_answer(
