@@ -157,11 +157,10 @@ class Engine:
     async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            if inbound.message_id and not await uow.claim_inbound(
-                inbound.channel, inbound.message_id, now
-            ):
+            context = await uow.begin_turn(
+                inbound.channel, inbound.user_id, inbound.message_id or None, now)
+            if context is None:
                 return []  # a re-delivery: it was processed once already
-            context = await uow.load_turn(inbound.channel, inbound.user_id)
             conv = context.conversation
             if conv is None:
                 conv = Conversation(inbound.channel, inbound.user_id, state=State.UNBOUND)

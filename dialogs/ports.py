@@ -74,6 +74,13 @@ class UnitOfWork(Protocol):
         """Everything a turn starts from, in one read (see :class:`TurnContext`)."""
         ...
 
+    async def begin_turn(
+        self, channel: str, user_id: str, message_id: str | None, now: dt.datetime
+    ) -> TurnContext | None:
+        """``claim_inbound`` (when there is a ``message_id``) then ``load_turn``;
+        None when the delivery was processed already."""
+        ...
+
     # conversations (one per channel identity)
     async def get_conversation(self, channel: str, user_id: str) -> Conversation | None: ...
     async def save_conversation(self, conversation: Conversation) -> None:

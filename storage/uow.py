@@ -181,10 +181,12 @@ def _rowcount(result: Any) -> int:
 
 
 @functools.cache
-def _turn_query(dialect: str) -> Any:
+def _turn_query(dialect: str, *, claiming: bool = False) -> Any:
     """:meth:`SqlUnitOfWork.load_turn`'s query, built once per dialect (bound by
     channel, user). The conversation's answers come along as one JSON array of
-    ``[id, question, value, version]``."""
+    ``[id, question, value, version]``. ``claiming`` (PostgreSQL): the query also
+    records the delivery (bound by message_id, received_at) in a data-modifying
+    CTE and says whether it was new (``claimed``)."""
     conv, ident, off, ag = _CONVERSATIONS, _IDENTITIES, _OFFICERS, _AGENCIES
     ans = _ANSWERS
     if dialect == "postgresql":
@@ -205,7 +207,19 @@ def _turn_query(dialect: str) -> Any:
         .outerjoin(asg, asg.c.id == conv.c.assignment_id)
         .outerjoin(rnd, rnd.c.id == asg.c.round_id)
     )
+    claimed = []
+    if claiming:
+        claim = (
+            postgresql.insert(_INBOUND)
+            .values(channel=channel, message_id=bindparam("message_id"),
+                    received_at=bindparam("received_at", type_=_INBOUND.c.received_at.type))
+            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+            .returning(_INBOUND.c.id)
+            .cte("claim")
+        )
+        claimed = [select(func.count()).select_from(claim).scalar_subquery().label("claimed")]
     return select(
+        *claimed,
         *(conv.c[n].label(f"c_{n}") for n in _CONVERSATION_COLUMNS),
         ident.c.last_seen_at.label("i_last_seen_at"),
         *(off.c[n].label(f"o_{n}") for n in ("id", "agency_id", "full_name", "role")),
@@ -560,12 +574,31 @@ class SqlUnitOfWork:
 
     # --- conversations -------------------------------------------------------
 
+    async def begin_turn(
+        self, channel: str, user_id: str, message_id: str | None, now: dt.datetime
+    ) -> TurnContext | None:
+        """Claim the delivery (:meth:`claim_inbound`) and :meth:`load_turn`; None when
+        this delivery was processed already. On PostgreSQL this is one statement."""
+        if message_id is None:
+            return await self.load_turn(channel, user_id)
+        if self._dialect != "postgresql":
+            if not await self.claim_inbound(channel, message_id, now):
+                return None
+            return await self.load_turn(channel, user_id)
+        result = await self._execute(_turn_query(self._dialect, claiming=True), {
+            "channel": channel, "user_id": user_id, "message_id": message_id,
+            "received_at": now})
+        row = result.one()._mapping
+        return self._turn_context(row) if row["claimed"] else None
+
     async def load_turn(self, channel: str, user_id: str) -> TurnContext:
         """The conversation, the identity's officer and agency, and the conversation's
-        assignment and round, in one query (a turn's first read)."""
+        assignment, round and answers, in one query (a turn's first read)."""
         result = await self._execute(
             _turn_query(self._dialect), {"channel": channel, "user_id": user_id})
-        row = result.one()._mapping
+        return self._turn_context(result.one()._mapping)
+
+    def _turn_context(self, row: Any) -> TurnContext:
         conversation = None
         if row["c_version"] is not None:
             conversation = Conversation(

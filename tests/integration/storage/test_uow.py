@@ -45,6 +45,25 @@ async def test_a_claim_that_was_rolled_back_can_be_claimed_again(
         assert await uow.claim_inbound("telegram", "7", now)
 
 
+async def test_begin_turn_claims_the_delivery_once_and_loads_the_turn(
+    uow_factory: UowFactory, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        context = await uow.begin_turn("telegram", "u1", "m1", now)
+        assert context is not None and context.conversation is None and context.officer is None
+        await uow.save_conversation(Conversation("telegram", "u1", state="idle", step="q:2"))
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.begin_turn("telegram", "u1", "m1", now) is None  # a re-delivery
+        context = await uow.begin_turn("telegram", "u1", "m2", now)
+        assert context is not None and context.conversation is not None
+        assert (context.conversation.step, context.conversation.version) == ("q:2", 1)
+        assert await uow.begin_turn("telegram", "u1", None, now) is not None  # no id to check
+    async with uow_factory() as uow:  # m2's claim was rolled back with its unit of work
+        assert await uow.begin_turn("telegram", "u1", "m2", now) is not None
+        assert await uow.begin_turn("zalo_oa", "u1", "m1", now) is not None  # another channel
+
+
 # --- conversations -------------------------------------------------------------------
 
 
