@@ -44,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.cli import run as run_loop  # the event loop `baocao` runs on (uvloop)
 from dialogs.engine import Engine
 from dialogs.loader import load_templates
 from dialogs.messages import Inbound
@@ -244,7 +245,7 @@ def main() -> None:
                    f"Python {platform.python_version()}",
         "date": dt.date.today().isoformat(),
     }
-    ptb = asyncio.run(ptb_run(args.officers, args.turns))
+    ptb = run_loop(ptb_run(args.officers, args.turns))
     result["ptb_conversationhandler_memory"] = ptb
     for backend in args.backends.split(","):
         for mode in args.modes.split(","):
@@ -252,12 +253,12 @@ def main() -> None:
             if backend == "sqlite":
                 with tempfile.TemporaryDirectory() as tmp:
                     url = f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-                    figures = asyncio.run(engine_run(
+                    figures = run_loop(engine_run(
                         url, args.officers, args.turns, (lo, hi), mode == "durable"))
             else:
                 name, url = pg_database()
                 try:
-                    figures = asyncio.run(engine_run(
+                    figures = run_loop(engine_run(
                         url, args.officers, args.turns, (lo, hi), mode == "durable"))
                 finally:
                     drop_pg(name)
