@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import functools
+import inspect
 import json
 import weakref
 from collections.abc import Callable, Iterable
@@ -272,33 +273,17 @@ def _hot(dialect: str) -> SimpleNamespace:
     parameters (``w_*`` for the WHERE clause, column names for the values), so
     SQLAlchemy neither rebuilds the statement nor recomputes its cache key."""
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    answers, conversations, identities = _ANSWERS, _CONVERSATIONS, _IDENTITIES
+    answers, identities = _ANSWERS, _IDENTITIES
     answer_key = (answers.c.assignment_id == _where(answers.c.assignment_id),
                   answers.c.question_id == _where(answers.c.question_id))
-    conversation_key = (conversations.c.channel == _where(conversations.c.channel),
-                        conversations.c.user_id == _where(conversations.c.user_id))
     return SimpleNamespace(
         claim=insert(_INBOUND).on_conflict_do_nothing(index_elements=["channel", "message_id"]),
         answers=select(answers.c.question_id, answers.c.value, answers.c.version)
         .where(answers.c.assignment_id == _where(answers.c.assignment_id))
         .order_by(answers.c.id),
         answer=select(answers.c.value, answers.c.version).where(*answer_key),
-        insert_answer=insert(answers).on_conflict_do_nothing(
-            index_elements=["assignment_id", "question_id"]),
-        update_answer=update(answers).where(
-            *answer_key, answers.c.version == _where(answers.c.version)),
-        delete_answer=delete(answers).where(
-            *answer_key, answers.c.version == _where(answers.c.version)),
-        history=insert(_ANSWER_HISTORY),
+        **{kind: _write_statement(dialect, kind) for kind in _WRITES},
         audit=insert(AuditRow.__table__),
-        start_assignment=update(_ASSIGNMENTS).where(
-            _ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id),
-            _ASSIGNMENTS.c.status.in_(
-                [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value])),
-        insert_conversation=insert(conversations).on_conflict_do_nothing(
-            index_elements=["channel", "user_id"]),
-        update_conversation=update(conversations).where(
-            *conversation_key, conversations.c.version == _where(conversations.c.version)),
         agency=select(_AGENCIES).where(_AGENCIES.c.id == _where(_AGENCIES.c.id)),
         round=select(_ROUNDS).where(_ROUNDS.c.id == _where(_ROUNDS.c.id)),
         assignment=select(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id)),
@@ -311,6 +296,60 @@ def _hot(dialect: str) -> SimpleNamespace:
             identities.c.channel == _where(identities.c.channel),
             identities.c.user_id == _where(identities.c.user_id)),
     )
+
+
+#: A turn's writes, as (table, WHERE columns, VALUES/SET columns). Their statements take
+#: ``<prefix>w_<column>`` for the WHERE clause and ``<prefix>v_<column>`` for the values.
+_WRITES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
+    "insert_answer": (_ANSWERS, (), ("assignment_id", "question_id", "value", "updated_at",
+                                     "updated_by_officer_id", "version")),
+    "update_answer": (_ANSWERS, ("assignment_id", "question_id", "version"),
+                      ("value", "updated_at", "updated_by_officer_id", "version")),
+    "delete_answer": (_ANSWERS, ("assignment_id", "question_id", "version"), ()),
+    "history": (_ANSWER_HISTORY, (), ("assignment_id", "question_id", "old", "new",
+                                      "officer_id", "at")),
+    "start_assignment": (_ASSIGNMENTS, ("id",), ("status", "updated_at")),
+    "insert_conversation": (_CONVERSATIONS, (), (*_CONVERSATION_COLUMNS, "updated_at")),
+    "update_conversation": (_CONVERSATIONS, ("channel", "user_id", "version"),
+                            (*_CONVERSATION_COLUMNS[2:], "updated_at")),
+}
+_CONFLICT_TARGETS = {"insert_answer": ["assignment_id", "question_id"],
+                     "insert_conversation": ["channel", "user_id"]}
+
+
+def _write_statement(dialect: str, kind: str, prefix: str = "") -> Any:
+    table, where, values = _WRITES[kind]
+    params = {name: bindparam(f"{prefix}v_{name}", type_=table.c[name].type) for name in values}
+    if kind.startswith("insert") or kind == "history":
+        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(params)
+        if kind in _CONFLICT_TARGETS:
+            stmt = stmt.on_conflict_do_nothing(index_elements=_CONFLICT_TARGETS[kind])
+        return stmt
+    conditions = [table.c[name] == bindparam(f"{prefix}w_{name}", type_=table.c[name].type)
+                  for name in where]
+    if kind == "start_assignment":
+        conditions.append(table.c.status.in_(
+            [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]))
+    if kind.startswith("delete"):
+        return delete(table).where(*conditions)
+    return update(table).where(*conditions).values(params)
+
+
+@functools.cache
+def _write_batch(kinds: tuple[str, ...]) -> Any:
+    """PostgreSQL: several writes in one statement, each a data-modifying CTE (their
+    parameters prefixed ``p<i>_``); the row counts how many rows each one touched."""
+    counts = []
+    for i, kind in enumerate(kinds):
+        table = _WRITES[kind][0]
+        cte = _write_statement("postgresql", kind, f"p{i}_") \
+            .returning(table.c[_pk(table)]).cte(f"w{i}")
+        counts.append(select(func.count()).select_from(cte).scalar_subquery().label(f"n{i}"))
+    return select(*counts)
+
+
+def _pk(table: Any) -> str:
+    return next(iter(table.primary_key.columns)).name
 
 
 class SqlUnitOfWork:
@@ -331,6 +370,8 @@ class SqlUnitOfWork:
         self._session: AsyncSession | InlineSession | None = None
         #: the session's connection in the current transaction (see :meth:`_execute`)
         self._connection: Any = None
+        #: PostgreSQL: writes not sent yet, as (kind, parameters, conflict message)
+        self._writes: list[tuple[str, dict[str, Any], str | None]] = []
         #: answers read in this transaction: assignment -> question -> (value, version)
         self._answers: dict[int, dict[str, tuple[Any, int]]] = {}
         #: assignment statuses read in this transaction (spares a no-op UPDATE per answer)
@@ -347,7 +388,9 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        session, self._session, self._connection = self.session, None, None
+        if self._session is None:
+            raise RuntimeError("this unit of work is not in use")
+        session, self._session, self._connection, self._writes = self._session, None, None, []
         self._answers.clear()
         self._statuses.clear()
         try:
@@ -358,13 +401,14 @@ class SqlUnitOfWork:
                 self._gate.release()
 
     async def commit(self) -> None:
+        await self._flush_writes()
         self._connection = None
         await self.session.commit()
         self._answers.clear()
         self._statuses.clear()
 
     async def rollback(self) -> None:
-        self._connection = None
+        self._connection, self._writes = None, []
         await self.session.rollback()
         self._answers.clear()
         self._statuses.clear()
@@ -373,15 +417,18 @@ class SqlUnitOfWork:
     def session(self) -> Any:
         """The SQLAlchemy session (only inside ``async with``): an ``AsyncSession``,
         or on SQLite an :class:`~storage.sqlite_session.InlineSession` with the same
-        methods."""
+        methods. While PostgreSQL writes are pending (:meth:`_write`), a wrapper
+        that sends them before any database call, so every query sees them."""
         if self._session is None:
             raise RuntimeError("use the unit of work inside 'async with'")
-        return self._session
+        return _FlushFirst(self, self._session) if self._writes else self._session
 
     async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
         """Run a Core statement on the session's connection (the hot path: no ORM
         result processing). Pending ORM changes are flushed first, so the
         statement sees them."""
+        if self._writes:
+            await self._flush_writes()
         session = self.session
         if session.new or session.dirty or session.deleted:
             await session.flush()
@@ -648,26 +695,25 @@ class SqlUnitOfWork:
         On success ``conversation.version`` is bumped.
         """
         values: dict[str, Any] = {
-            "state": conversation.state,
-            "officer_id": conversation.officer_id,
-            "assignment_id": conversation.assignment_id,
-            "step": conversation.step,
-            "data": dict(conversation.data),
-            "version": conversation.version + 1,
-            "updated_at": self._clock.now(),
+            "v_state": conversation.state,
+            "v_officer_id": conversation.officer_id,
+            "v_assignment_id": conversation.assignment_id,
+            "v_step": conversation.step,
+            "v_data": dict(conversation.data),
+            "v_version": conversation.version + 1,
+            "v_updated_at": self._clock.now(),
         }
         if conversation.version == 0:
-            stmt = self._hot.insert_conversation
-            values.update(channel=conversation.channel, user_id=conversation.user_id)
+            kind = "insert_conversation"
+            values.update(v_channel=conversation.channel, v_user_id=conversation.user_id)
         else:
-            stmt = self._hot.update_conversation
+            kind = "update_conversation"
             values.update(w_channel=conversation.channel, w_user_id=conversation.user_id,
                           w_version=conversation.version)
-        if _rowcount(await self._execute(stmt, values)) != 1:
-            raise ConflictError(
-                f"conversation {conversation.channel}:{conversation.user_id} changed since "
-                f"version {conversation.version}"
-            )
+        await self._write(kind, values, check=(
+            f"conversation {conversation.channel}:{conversation.user_id} changed since "
+            f"version {conversation.version}"))
+        await self._flush_writes()
         conversation.version += 1
 
     # --- identities, officers and invites ------------------------------------------
@@ -982,37 +1028,67 @@ class SqlUnitOfWork:
             return
         if old is not None and value is not None and _same_json(old, value):
             return
-        key = {"w_assignment_id": assignment_id, "w_question_id": question_id}
         # Every write is conditional on what was read (the version, or no row), so a
-        # change committed by another officer in between fails here instead of being
+        # change committed by another officer in between fails instead of being
         # overwritten; the caller rolls back and retries the turn.
+        conflict = f"answer {assignment_id}/{question_id} changed meanwhile"
+        if any(kind.endswith("_answer") for kind, _, _ in self._writes):
+            await self._flush_writes()  # one write per row and statement
+        key = {"w_assignment_id": assignment_id, "w_question_id": question_id,
+               "w_version": version}
         if value is None:
-            stmt, parameters = self._hot.delete_answer, {**key, "w_version": version}
+            await self._write("delete_answer", key, check=conflict)
         elif old is None:
-            stmt, parameters = self._hot.insert_answer, {
-                "assignment_id": assignment_id, "question_id": question_id, "value": value,
-                "updated_at": now, "updated_by_officer_id": officer_id, "version": 1}
+            await self._write("insert_answer", {
+                "v_assignment_id": assignment_id, "v_question_id": question_id,
+                "v_value": value, "v_updated_at": now, "v_updated_by_officer_id": officer_id,
+                "v_version": 1}, check=conflict)
         else:
-            stmt, parameters = self._hot.update_answer, {
-                **key, "w_version": version, "value": value, "updated_at": now,
-                "updated_by_officer_id": officer_id, "version": version + 1}
-        if _rowcount(await self._execute(stmt, parameters)) != 1:
-            self._answers.pop(assignment_id, None)
-            raise ConflictError(f"answer {assignment_id}/{question_id} changed meanwhile")
+            await self._write("update_answer", {
+                **key, "v_value": value, "v_updated_at": now,
+                "v_updated_by_officer_id": officer_id, "v_version": version + 1},
+                check=conflict)
         known = self._answers.get(assignment_id)
         if known is not None:
             if value is None:
                 known.pop(question_id, None)
             else:
                 known[question_id] = (value, 1 if old is None else version + 1)
-        await self._execute(self._hot.history, {
-            "assignment_id": assignment_id, "question_id": question_id, "old": old,
-            "new": value, "officer_id": officer_id, "at": now})
+        await self._write("history", {
+            "v_assignment_id": assignment_id, "v_question_id": question_id, "v_old": old,
+            "v_new": value, "v_officer_id": officer_id, "v_at": now})
         if self._statuses.get(assignment_id) is not AssignmentStatus.IN_PROGRESS:
-            await self._execute(self._hot.start_assignment, {
-                "w_id": assignment_id, "status": AssignmentStatus.IN_PROGRESS.value,
-                "updated_at": now})
+            await self._write("start_assignment", {
+                "w_id": assignment_id, "v_status": AssignmentStatus.IN_PROGRESS.value,
+                "v_updated_at": now})
             self._statuses.pop(assignment_id, None)
+
+    async def _write(self, kind: str, parameters: dict[str, Any], *,
+                     check: str | None = None) -> None:
+        """One of a turn's writes (:data:`_WRITES`); with ``check``, it must touch
+        exactly one row, else ConflictError(check). SQLite runs it now. PostgreSQL
+        keeps it until the next statement or commit and sends the writes kept so far
+        as one statement (a turn's answer, history row and conversation: one round
+        trip instead of three)."""
+        if self._dialect == "postgresql":
+            self._writes.append((kind, parameters, check))
+            return
+        if _rowcount(await self._execute(getattr(self._hot, kind), parameters)) != 1 and check:
+            self._answers.clear()
+            raise ConflictError(check)
+
+    async def _flush_writes(self) -> None:
+        writes, self._writes = self._writes, []
+        if not writes:
+            return
+        parameters = {f"p{i}_{name}": value for i, (_, values, _) in enumerate(writes)
+                      for name, value in values.items()}
+        counts = (await self._execute(
+            _write_batch(tuple(kind for kind, _, _ in writes)), parameters)).one()
+        for count, (_, _, check) in zip(counts, writes, strict=True):
+            if check and count != 1:
+                self._answers.clear()
+                raise ConflictError(check)
 
     async def _stored_answer(self, assignment_id: int, question_id: str) -> tuple[Any, int]:
         """(value, version) of an answer, ``(None, 0)`` when absent: from this
@@ -1124,6 +1200,24 @@ class SqlUnitOfWork:
             )
         ).one_or_none()
         return None if row is None else (row.filename, bytes(row.docx))
+
+
+class _FlushFirst:
+    """A session whose database calls first send the unit of work's pending writes."""
+
+    def __init__(self, uow: SqlUnitOfWork, session: Any) -> None:
+        self._uow, self._session = uow, session
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._session, name)
+        if not inspect.iscoroutinefunction(attribute):
+            return attribute
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            await self._uow._flush_writes()
+            return await attribute(*args, **kwargs)
+
+        return call
 
 
 class _Gate:

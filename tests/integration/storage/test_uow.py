@@ -274,6 +274,36 @@ async def test_answers_keep_their_history_and_none_deletes(
         assert [e for e in audit if e.action == "answer.set"] == []
 
 
+async def test_a_stale_answer_write_is_refused_and_changes_nothing(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime, database_url: str
+) -> None:
+    """Two officers' turns read the same answer; the second to write loses with a
+    ConflictError (the engine retries its turn) and none of its writes stay."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one unit of work at a time (BEGIN IMMEDIATE): no stale reads")
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        _, [assignment] = await make_round(uow, [agency.id])
+        await uow.set_answer(assignment.id, "staff_total", 40, None, now)
+        await uow.commit()
+
+    async with uow_factory() as first:
+        assert await first.get_answers(assignment.id) == {"staff_total": 40}
+        async with uow_factory() as second:
+            await second.get_answers(assignment.id)
+            await second.set_answer(assignment.id, "staff_total", 41, None, now)
+            await second.save_conversation(Conversation("web", "second", state="answering"))
+            await second.commit()
+        await first.set_answer(assignment.id, "staff_total", 42, None, now)
+        with pytest.raises(ConflictError, match="staff_total"):
+            await first.save_conversation(Conversation("web", "first", state="answering"))
+
+    async with uow_factory() as uow:
+        assert await uow.get_answers(assignment.id) == {"staff_total": 41}
+        assert [h.new for h in await uow.answer_history(assignment.id)] == [40, 41]
+        assert await uow.get_conversation("web", "first") is None
+
+
 async def test_leaving_without_commit_rolls_everything_back(
     uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
 ) -> None:
