@@ -127,7 +127,9 @@ class UnitOfWork(Protocol):
     ) -> None:
         """Store the value (``None`` deletes it), appending a history row with the
         old and new values, who and when. With ``expected``, raise ConflictError
-        when the stored value is no longer that one (changed meanwhile)."""
+        when the stored value is no longer that one (changed meanwhile). A write
+        that finds the row changed since it was read also raises ConflictError,
+        possibly at the unit of work's next call (writes may be sent together)."""
         ...
 
     async def previous_answers(self, assignment_id: int) -> dict[str, Any]:

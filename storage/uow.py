@@ -1019,7 +1019,9 @@ class SqlUnitOfWork:
         the value it already has changes nothing. The first answer moves a
         not-started (or returned) assignment to in progress. With ``expected``,
         raise :class:`ConflictError` if the stored value is no longer that one (an
-        officer of the same agency changed it meanwhile), so no update is lost.
+        officer of the same agency changed it meanwhile), so no update is lost. The
+        writes go through :meth:`_write` (on PostgreSQL sent with the turn's next
+        statement), so a write that finds the row changed raises there.
         """
         old, version = await self._stored_answer(assignment_id, question_id)
         if expected is not ... and not _same_json(old, expected):
