@@ -262,6 +262,11 @@ def _previous_answers_query() -> Any:
 
 
 
+def _dialect_insert(dialect: str) -> Any:
+    """The dialect's ``insert``, which knows ``ON CONFLICT DO NOTHING``."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert
+
+
 def _where(column: Any) -> Any:
     """A WHERE parameter for ``column`` (named apart from the SET parameters)."""
     return bindparam(f"w_{column.name}", type_=column.type)
@@ -272,7 +277,7 @@ def _hot(dialect: str) -> SimpleNamespace:
     """A turn's writes and reads, built once per dialect: each runs with a dict of
     parameters (``w_*`` for the WHERE clause, column names for the values), so
     SQLAlchemy neither rebuilds the statement nor recomputes its cache key."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    insert = _dialect_insert(dialect)
     answers, identities = _ANSWERS, _IDENTITIES
     answer_key = (answers.c.assignment_id == _where(answers.c.assignment_id),
                   answers.c.question_id == _where(answers.c.question_id))
@@ -321,7 +326,7 @@ def _write_statement(dialect: str, kind: str, prefix: str = "") -> Any:
     table, where, values = _WRITES[kind]
     params = {name: bindparam(f"{prefix}v_{name}", type_=table.c[name].type) for name in values}
     if kind.startswith("insert") or kind == "history":
-        stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table).values(params)
+        stmt = _dialect_insert(dialect)(table).values(params)
         if kind in _CONFLICT_TARGETS:
             stmt = stmt.on_conflict_do_nothing(index_elements=_CONFLICT_TARGETS[kind])
         return stmt
@@ -438,8 +443,7 @@ class SqlUnitOfWork:
 
     def _insert(self, model: type[Any]) -> Any:
         """A dialect-specific INSERT that knows ``ON CONFLICT DO NOTHING``."""
-        module = postgresql if self._dialect == "postgresql" else sqlite
-        return module.insert(model)
+        return _dialect_insert(self._dialect)(model)
 
     async def audit(
         self,
