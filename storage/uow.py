@@ -30,10 +30,11 @@ from sqlalchemy import (
     JSON,
     and_,
     bindparam,
+    case,
     delete,
     func,
-    insert,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -42,6 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.util import find_tables
 
 from dialogs.domain import Agency, Assignment, AssignmentStatus, Conversation, Officer, Round
 from dialogs.messages import Outbound, from_payload, to_payload
@@ -112,6 +115,7 @@ _ANSWERS = AnswerRow.__table__
 _ANSWER_HISTORY = AnswerHistoryRow.__table__
 _INBOUND = InboundMessageRow.__table__
 _INVITES = InviteRow.__table__
+_AUDIT = AuditRow.__table__
 _CONVERSATION_COLUMNS = (
     "channel", "user_id", "state", "officer_id", "assignment_id", "step", "data", "version",
 )
@@ -189,14 +193,6 @@ def _turn_query(dialect: str, *, claiming: bool = False) -> Any:
     records the delivery (bound by message_id, received_at) in a data-modifying
     CTE and says whether it was new (``claimed``)."""
     conv, ident, off, ag = _CONVERSATIONS, _IDENTITIES, _OFFICERS, _AGENCIES
-    ans = _ANSWERS
-    if dialect == "postgresql":
-        answers = func.json_agg(func.json_build_array(
-            ans.c.id, ans.c.question_id, ans.c.value, ans.c.version))
-    else:
-        answers = func.json_group_array(func.json_array(
-            ans.c.id, ans.c.question_id, func.json(ans.c.value), ans.c.version))
-    answers = select(answers).where(ans.c.assignment_id == conv.c.assignment_id)
     asg, rnd = _ASSIGNMENTS, _ROUNDS
     channel, user_id = bindparam("channel"), bindparam("user_id")
     one = select(literal(1).label("one")).subquery("one")
@@ -227,8 +223,22 @@ def _turn_query(dialect: str, *, claiming: bool = False) -> Any:
         *(ag.c[n].label(f"ag_{n}") for n in ("id", *AGENCY_FIELDS)),
         *(asg.c[n].label(f"a_{n}") for n in _ASSIGNMENT_COLUMNS),
         *(rnd.c[n].label(f"r_{n}") for n in ("id", *_ROUND_FIELDS)),
-        type_coerce(answers.scalar_subquery(), JSON).label("answers"),
+        _answers_json(dialect, conv.c.assignment_id),
     ).select_from(joined)
+
+
+def _answers_json(dialect: str, assignment_id: Any) -> Any:
+    """The assignment's answers as one JSON array of ``[id, question, value, version]``
+    (a column ``answers``; read back by :meth:`SqlUnitOfWork._keep_answers`)."""
+    ans = _ANSWERS
+    if dialect == "postgresql":
+        answers = func.json_agg(func.json_build_array(
+            ans.c.id, ans.c.question_id, ans.c.value, ans.c.version))
+    else:
+        answers = func.json_group_array(func.json_array(
+            ans.c.id, ans.c.question_id, func.json(ans.c.value), ans.c.version))
+    answers = select(answers).where(ans.c.assignment_id == assignment_id)
+    return type_coerce(answers.scalar_subquery(), JSON).label("answers")
 
 
 @functools.cache
@@ -262,6 +272,69 @@ def _previous_answers_query() -> Any:
 
 
 
+def _claim_invite_statement() -> Any:
+    """Mark an unused, unexpired invite used (bound by code_hash, now); returns its
+    id, agency and role, or no row. Of two concurrent claims, one wins. (Named
+    ``w_code_hash`` and ``w_now``: a parameter named like a column would be SET.)"""
+    invites = _INVITES
+    now = bindparam("w_now", type_=invites.c.used_at.type)
+    return (
+        update(invites)
+        .where(invites.c.code_hash == bindparam("w_code_hash"), invites.c.used_at.is_(None),
+               invites.c.expires_at > now)
+        .values(used_at=now)
+        .returning(invites.c.id, invites.c.agency_id, invites.c.role)
+    )
+
+
+@functools.cache
+def _bind_query(dialect: str) -> Any:
+    """What :meth:`SqlUnitOfWork.bind_invite` reads, in one query (bound by
+    w_code_hash, channel, user_id, w_now): the invite as it was (``invite_id``,
+    ``used_at``, ``expires_at``: why a claim failed), the claim (``claimed_*``,
+    null when it failed), the chat identity and its officer (``o_*``), the
+    invite's agency (``ag_*``) and the id a new officer gets (``next_officer_id``).
+    On PostgreSQL the claim is a data-modifying CTE of the query (whose other
+    parts see the invite as it was before); SQLite runs it first and binds its
+    result (claimed_id, claimed_agency_id, claimed_role)."""
+    invites, ident, off, ag = _INVITES, _IDENTITIES, _OFFICERS, _AGENCIES
+    one = select(literal(1).label("one")).subquery("one")
+    if dialect == "postgresql":
+        claim = _claim_invite_statement().cte("claim")
+        claimed_id, claimed_agency_id, claimed_role = claim.c.id, claim.c.agency_id, claim.c.role
+        joined = one.outerjoin(claim, literal(True))
+    else:
+        joined = one
+        claimed_id = bindparam("claimed_id", type_=invites.c.id.type)
+        claimed_agency_id = bindparam("claimed_agency_id", type_=invites.c.agency_id.type)
+        claimed_role = bindparam("claimed_role", type_=invites.c.role.type)
+    joined = (
+        joined.outerjoin(invites, invites.c.code_hash == bindparam("w_code_hash"))
+        .outerjoin(ident, and_(ident.c.channel == bindparam("channel"),
+                               ident.c.user_id == bindparam("user_id")))
+        .outerjoin(off, off.c.id == ident.c.officer_id)
+        .outerjoin(ag, ag.c.id == claimed_agency_id)
+    )
+    # A new officer's id, taken only when one is made (PostgreSQL: from the sequence;
+    # SQLite: the unit of work holds the write lock, so the next id is max + 1).
+    if dialect == "postgresql":
+        new_id = func.nextval(func.pg_get_serial_sequence(
+            literal_column(f"'{off.name}'"), literal_column("'id'")))
+    else:
+        numbered = off.alias("numbered")
+        new_id = select(func.coalesce(func.max(numbered.c.id), 0) + 1).scalar_subquery()
+    makes_officer = and_(claimed_id.is_not(None), or_(
+        off.c.agency_id.is_(None), off.c.agency_id != claimed_agency_id))
+    return select(
+        invites.c.id.label("invite_id"), invites.c.used_at, invites.c.expires_at,
+        claimed_id.label("claimed_id"), claimed_role.label("claimed_role"),
+        ident.c.id.label("identity_id"), ident.c.display_name,
+        *(off.c[n].label(f"o_{n}") for n in ("id", "agency_id", "full_name", "role")),
+        *(ag.c[n].label(f"ag_{n}") for n in ("id", *AGENCY_FIELDS)),
+        case((makes_officer, new_id)).label("next_officer_id"),
+    ).select_from(joined)
+
+
 def _dialect_insert(dialect: str) -> Any:
     """The dialect's ``insert``, which knows ``ON CONFLICT DO NOTHING``."""
     return (postgresql if dialect == "postgresql" else sqlite).insert
@@ -288,15 +361,18 @@ def _hot(dialect: str) -> SimpleNamespace:
         .order_by(answers.c.id),
         answer=select(answers.c.value, answers.c.version).where(*answer_key),
         **{kind: _write_statement(dialect, kind) for kind in _WRITES},
-        audit=insert(AuditRow.__table__),
         agency=select(_AGENCIES).where(_AGENCIES.c.id == _where(_AGENCIES.c.id)),
         round=select(_ROUNDS).where(_ROUNDS.c.id == _where(_ROUNDS.c.id)),
         assignment=select(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == _where(_ASSIGNMENTS.c.id)),
-        open_assignments=select(_ASSIGNMENTS)
+        open_assignments=select(
+            *(_ASSIGNMENTS.c[n].label(f"a_{n}") for n in _ASSIGNMENT_COLUMNS),
+            *(_ROUNDS.c[n].label(f"r_{n}") for n in ("id", *_ROUND_FIELDS)),
+            _answers_json(dialect, _ASSIGNMENTS.c.id))
         .join(_ROUNDS, _ASSIGNMENTS.c.round_id == _ROUNDS.c.id)
         .where(_ASSIGNMENTS.c.agency_id == _where(_ASSIGNMENTS.c.agency_id),
                _ROUNDS.c.status == "open")
         .order_by(_ROUNDS.c.created_at.desc(), _ROUNDS.c.id.desc()),
+        claim_invite=_claim_invite_statement(),
         touch_identity=update(identities).where(
             identities.c.channel == _where(identities.c.channel),
             identities.c.user_id == _where(identities.c.user_id)),
@@ -317,6 +393,13 @@ _WRITES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
     "insert_conversation": (_CONVERSATIONS, (), (*_CONVERSATION_COLUMNS, "updated_at")),
     "update_conversation": (_CONVERSATIONS, ("channel", "user_id", "version"),
                             (*_CONVERSATION_COLUMNS[2:], "updated_at")),
+    "insert_officer": (_OFFICERS, (), ("id", "agency_id", "full_name", "role", "created_at")),
+    "promote_officer": (_OFFICERS, ("id",), ("role",)),
+    "insert_identity": (_IDENTITIES, (), ("channel", "user_id", "officer_id", "display_name",
+                                          "last_seen_at")),
+    "bind_identity": (_IDENTITIES, ("id",), ("officer_id", "display_name", "last_seen_at")),
+    "use_invite": (_INVITES, ("id",), ("used_by_officer_id",)),
+    "audit": (_AUDIT, (), ("at", "actor_officer_id", "action", "entity", "entity_id", "detail")),
 }
 _CONFLICT_TARGETS = {"insert_answer": ["assignment_id", "question_id"],
                      "insert_conversation": ["channel", "user_id"]}
@@ -325,7 +408,7 @@ _CONFLICT_TARGETS = {"insert_answer": ["assignment_id", "question_id"],
 def _write_statement(dialect: str, kind: str, prefix: str = "") -> Any:
     table, where, values = _WRITES[kind]
     params = {name: bindparam(f"{prefix}v_{name}", type_=table.c[name].type) for name in values}
-    if kind.startswith("insert") or kind == "history":
+    if not where:
         stmt = _dialect_insert(dialect)(table).values(params)
         if kind in _CONFLICT_TARGETS:
             stmt = stmt.on_conflict_do_nothing(index_elements=_CONFLICT_TARGETS[kind])
@@ -357,6 +440,15 @@ def _pk(table: Any) -> str:
     return next(iter(table.primary_key.columns)).name
 
 
+def _independent(statement: Any, writes: list[tuple[str, dict[str, Any], str | None]]) -> bool:
+    """Whether ``statement`` is a query that reads none of the tables ``writes``
+    change, so it may run before them (its result is the same either way)."""
+    if not isinstance(statement, Select):
+        return False
+    written = {_WRITES[kind][0] for kind, _, _ in writes}
+    return written.isdisjoint(find_tables(statement, include_crud=True))
+
+
 class SqlUnitOfWork:
     """One transaction on the database; see the module docstring."""
 
@@ -381,6 +473,9 @@ class SqlUnitOfWork:
         self._answers: dict[int, dict[str, tuple[Any, int]]] = {}
         #: assignment statuses read in this transaction (spares a no-op UPDATE per answer)
         self._statuses: dict[int, AssignmentStatus] = {}
+        #: rounds and agencies read in this transaction (by the turn's first queries)
+        self._rounds: dict[int, Round] = {}
+        self._agencies: dict[int, Agency] = {}
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -396,8 +491,7 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("this unit of work is not in use")
         session, self._session, self._connection, self._writes = self._session, None, None, []
-        self._answers.clear()
-        self._statuses.clear()
+        self._forget()
         try:
             await session.rollback()
         finally:
@@ -409,14 +503,19 @@ class SqlUnitOfWork:
         await self._flush_writes()
         self._connection = None
         await self.session.commit()
-        self._answers.clear()
-        self._statuses.clear()
+        self._forget()
 
     async def rollback(self) -> None:
         self._connection, self._writes = None, []
         await self.session.rollback()
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what this transaction read (answers, statuses, rounds, agencies)."""
         self._answers.clear()
         self._statuses.clear()
+        self._rounds.clear()
+        self._agencies.clear()
 
     @property
     def session(self) -> Any:
@@ -431,8 +530,9 @@ class SqlUnitOfWork:
     async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
         """Run a Core statement on the session's connection (the hot path: no ORM
         result processing). Pending ORM changes are flushed first, so the
-        statement sees them."""
-        if self._writes:
+        statement sees them; so are pending writes (:meth:`_write`), except before
+        a query that reads none of the tables they write (it cannot see them)."""
+        if self._writes and not _independent(statement, self._writes):
             await self._flush_writes()
         session = self.session
         if session.new or session.dirty or session.deleted:
@@ -455,11 +555,11 @@ class SqlUnitOfWork:
         now: dt.datetime,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        """Append one row to the audit log."""
-        await self._execute(self._hot.audit, {
-            "at": now, "actor_officer_id": actor_officer_id, "action": action,
-            "entity": entity, "entity_id": None if entity_id is None else str(entity_id),
-            "detail": detail or {}})
+        """Append one row to the audit log (a :meth:`_write`)."""
+        await self._write("audit", {
+            "v_at": now, "v_actor_officer_id": actor_officer_id, "v_action": action,
+            "v_entity": entity, "v_entity_id": None if entity_id is None else str(entity_id),
+            "v_detail": detail or {}})
 
     async def audit_entries(self, *, entity: str | None = None) -> list[AuditEntry]:
         """The audit log, oldest first (optionally for one kind of entity)."""
@@ -661,18 +761,29 @@ class SqlUnitOfWork:
             role=row["o_role"])
         agency = None if row["ag_id"] is None else Agency(
             id=row["ag_id"], **{n: row[f"ag_{n}"] for n in AGENCY_FIELDS})
-        assignment = None if row["a_id"] is None else Assignment(
-            **{n: row[f"a_{n}"] for n in _ASSIGNMENT_COLUMNS if n != "status"},
-            status=AssignmentStatus(row["a_status"]))
-        if assignment is not None:
-            self._statuses[assignment.id] = assignment.status
-            self._answers[assignment.id] = {
-                question: (value, version)
-                for _, question, value, version in sorted(row["answers"] or [])}
-        round_ = None if row["r_id"] is None else Round(
-            id=row["r_id"], **{n: row[f"r_{n}"] for n in _ROUND_FIELDS})
+        if agency is not None:
+            self._agencies[agency.id] = agency
+        assignment, round_ = None, None
+        if row["a_id"] is not None:
+            assignment, round_ = self._keep_assignment(row)
         return TurnContext(conversation, officer, agency, assignment, round_,
                            row["i_last_seen_at"])
+
+    def _keep_assignment(self, row: Any) -> tuple[Assignment, Round | None]:
+        """The assignment (``a_*``) and round (``r_*``) of a row with its answers
+        (:func:`_answers_json`), kept for the rest of the transaction."""
+        assignment = Assignment(
+            **{n: row[f"a_{n}"] for n in _ASSIGNMENT_COLUMNS if n != "status"},
+            status=AssignmentStatus(row["a_status"]))
+        self._statuses[assignment.id] = assignment.status
+        self._answers[assignment.id] = {
+            question: (value, version)
+            for _, question, value, version in sorted(row["answers"] or [])}
+        round_ = None
+        if row["r_id"] is not None:
+            round_ = self._rounds[row["r_id"]] = Round(
+                id=row["r_id"], **{n: row[f"r_{n}"] for n in _ROUND_FIELDS})
+        return assignment, round_
 
     async def get_conversation(self, channel: str, user_id: str) -> Conversation | None:
         row = await self.session.scalar(
@@ -753,63 +864,40 @@ class SqlUnitOfWork:
         used is a conditional UPDATE, so of two concurrent uses only one wins.
         An identity already bound to an officer of the same agency keeps that
         officer (promoted to ``dic`` if the invite says so); otherwise a new
-        officer is created and the identity (re)bound to it.
+        officer is created and the identity (re)bound to it. The invite's agency
+        is kept for :meth:`get_agency`. The writes go through :meth:`_write`; on
+        PostgreSQL the claim and every read are one statement.
         """
-        invites, officers, identities = _INVITES, _OFFICERS, _IDENTITIES
         code_hash = hash_invite_code(code)
-        # Claiming the invite is one conditional UPDATE: of two concurrent uses, one wins.
-        claimed = (await self._execute(
-            update(invites)
-            .where(invites.c.code_hash == code_hash, invites.c.used_at.is_(None),
-                   invites.c.expires_at > now)
-            .values(used_at=now)
-            .returning(invites.c.id, invites.c.agency_id, invites.c.role)
-        )).one_or_none()
-        if claimed is None:
-            invite = (await self._execute(
-                select(invites.c.used_at).where(invites.c.code_hash == code_hash)
-            )).one_or_none()
-            raise BindError("unknown" if invite is None
-                            else "used" if invite.used_at is not None else "expired")
-        invite_id, agency_id, role = claimed
-
-        identity = (await self._execute(
-            select(identities.c.id, officers.c.id.label("officer_id"), officers.c.agency_id,
-                   officers.c.full_name, officers.c.role)
-            .select_from(identities.outerjoin(officers, officers.c.id == identities.c.officer_id))
-            .where(identities.c.channel == channel, identities.c.user_id == user_id)
-        )).one_or_none()
-        if identity is not None and identity.agency_id == agency_id:
-            officer = Officer(identity.officer_id, agency_id, identity.full_name, identity.role)
+        found = await self._claim_invite(code_hash, channel, user_id, now)
+        if found["claimed_id"] is None:
+            raise BindError("unknown" if found["invite_id"] is None
+                            else "expired" if found["used_at"] is None
+                            and found["expires_at"] <= now else "used")
+        agency_id, role = found["ag_id"], found["claimed_role"]
+        self._agencies[agency_id] = Agency(
+            id=agency_id, **{n: found[f"ag_{n}"] for n in AGENCY_FIELDS})
+        if found["identity_id"] is not None and found["o_agency_id"] == agency_id:
+            officer = Officer(found["o_id"], agency_id, found["o_full_name"], found["o_role"])
             if role == "dic" and officer.role != "dic":
                 officer = dataclasses.replace(officer, role="dic")
-                await self._execute(
-                    update(officers).where(officers.c.id == officer.id).values(role="dic"))
+                await self._write("promote_officer", {"w_id": officer.id, "v_role": "dic"})
         else:
-            name = (display_name or "").strip()
-            if not name:
-                abbreviation = await self._execute(
-                    select(_AGENCIES.c.abbreviation).where(_AGENCIES.c.id == agency_id))
-                name = f"Cán bộ {abbreviation.scalar_one_or_none() or ''}".strip()
-            officer_id = (await self._execute(
-                insert(officers)
-                .values(agency_id=agency_id, full_name=name, role=role, created_at=now)
-                .returning(officers.c.id)
-            )).scalar_one()
-            officer = Officer(officer_id, agency_id, name, role)
-        bound = {"officer_id": officer.id, "last_seen_at": now}
-        if display_name:
-            bound["display_name"] = display_name
-        if identity is None:
-            await self._execute(insert(identities).values(
-                channel=channel, user_id=user_id, **{"display_name": display_name, **bound}))
+            name = (display_name or "").strip() or f"Cán bộ {found['ag_abbreviation']}".strip()
+            officer = Officer(found["next_officer_id"], agency_id, name, role)
+            await self._write("insert_officer", {
+                "v_id": officer.id, "v_agency_id": agency_id, "v_full_name": name,
+                "v_role": role, "v_created_at": now})
+        bound = {"v_officer_id": officer.id, "v_last_seen_at": now,
+                 "v_display_name": display_name or found["display_name"]}
+        if found["identity_id"] is None:
+            await self._write("insert_identity", {
+                **bound, "v_channel": channel, "v_user_id": user_id})
         else:
-            await self._execute(
-                update(identities).where(identities.c.id == identity.id).values(**bound))
-        await self._execute(
-            update(invites).where(invites.c.id == invite_id)
-            .values(used_by_officer_id=officer.id)
-        )
+            await self._write("bind_identity", {**bound, "w_id": found["identity_id"]},
+                              check=f"identity {channel}:{user_id} changed meanwhile")
+        await self._write("use_invite", {
+            "w_id": found["claimed_id"], "v_used_by_officer_id": officer.id})
         await self.audit(
             "identity.bind",
             "officer",
@@ -820,11 +908,26 @@ class SqlUnitOfWork:
                 "channel": channel,
                 "user_id": user_id,
                 "agency_id": agency_id,
-                "invite_id": invite_id,
+                "invite_id": found["claimed_id"],
                 "role": officer.role,
             },
         )
         return officer
+
+    async def _claim_invite(
+        self, code_hash: str, channel: str, user_id: str, now: dt.datetime
+    ) -> Any:
+        """Claim the invite and read what binding needs (:func:`_bind_query`)."""
+        parameters = {"w_code_hash": code_hash, "channel": channel, "user_id": user_id,
+                      "w_now": now}
+        if self._dialect != "postgresql":
+            claimed = (await self._execute(self._hot.claim_invite, parameters)).one_or_none()
+            parameters.update(claimed_id=None, claimed_agency_id=None, claimed_role=None)
+            if claimed is not None:
+                parameters.update(claimed_id=claimed[0], claimed_agency_id=claimed[1],
+                                  claimed_role=claimed[2])
+        result = await self._execute(_bind_query(self._dialect), parameters)
+        return result.one()._mapping
 
     async def officer_for_identity(self, channel: str, user_id: str) -> Officer | None:
         row = await self.session.scalar(
@@ -864,6 +967,8 @@ class SqlUnitOfWork:
     # --- agencies ------------------------------------------------------------------
 
     async def get_agency(self, agency_id: int) -> Agency | None:
+        if agency_id in self._agencies:  # read by this transaction's turn query
+            return self._agencies[agency_id]
         row = (await self._execute(self._hot.agency, {"w_id": agency_id})).one_or_none()
         return None if row is None else _agency(row)
 
@@ -894,6 +999,7 @@ class SqlUnitOfWork:
             for name, value in values.items():
                 setattr(row, name, value)
         await self.session.flush()
+        self._agencies.pop(row.id, None)
         return _agency(row)
 
     # --- templates -------------------------------------------------------------------
@@ -948,9 +1054,12 @@ class SqlUnitOfWork:
         for name, value in values.items():
             setattr(row, name, value)
         await self.session.flush()
+        self._rounds.pop(round_id, None)
         return _round(row)
 
     async def get_round(self, round_id: int) -> Round | None:
+        if round_id in self._rounds:  # read by this transaction's turn query
+            return self._rounds[round_id]
         row = (await self._execute(self._hot.round, {"w_id": round_id})).one_or_none()
         return None if row is None else _round(row)
 
@@ -974,9 +1083,11 @@ class SqlUnitOfWork:
         return [_assignment(r) for r in rows.all()]
 
     async def open_assignments(self, agency_id: int) -> list[Assignment]:
-        """Assignments of open rounds for the agency, newest round first."""
+        """Assignments of open rounds for the agency, newest round first. Their
+        rounds and answers come along (then :meth:`get_round` and :meth:`get_answers`
+        need no query)."""
         rows = await self._execute(self._hot.open_assignments, {"w_agency_id": agency_id})
-        return [_assignment(r) for r in rows]
+        return [self._keep_assignment(row._mapping)[0] for row in rows]
 
     async def set_assignment_status(
         self, assignment_id: int, status: str, now: dt.datetime
@@ -987,6 +1098,7 @@ class SqlUnitOfWork:
             raise LookupError(f"no assignment {assignment_id}")
         old = row.status
         row.status = new.value
+        self._statuses.pop(assignment_id, None)
         row.updated_at = now
         if new is AssignmentStatus.SUBMITTED:
             row.submitted_at = now

@@ -235,6 +235,70 @@ async def test_a_second_invite_reuses_or_replaces_the_officer(
         assert await uow.list_identities(agency_id=sct.id) == []
 
 
+async def test_what_binding_wrote_is_read_back_in_the_same_transaction(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    """Binding's writes may wait for the turn's next statement (PostgreSQL); every
+    read of the tables they change still sees them, before and after commit."""
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        code = await _invite(uow, agency.id, now)
+        await uow.commit()
+    async with uow_factory() as uow:
+        officer = await uow.bind_invite(code, "telegram", "42", "Trần Thị Mai", now)
+        turn = await uow.load_turn("telegram", "42")
+        assert (turn.officer, turn.agency, turn.last_seen_at) == (officer, agency, now)
+        assert await uow.list_officers(agency.id) == [officer]
+        assert [e.action for e in await uow.audit_entries(entity="officer")] == [
+            "identity.bind"]
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.officer_for_identity("telegram", "42") == officer
+        invite = await uow.session.scalar(select(InviteRow))
+        assert invite is not None and invite.used_by_officer_id == officer.id
+
+
+async def test_a_new_officer_after_others_gets_a_fresh_id(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    """Ids of officers made by binding follow the ones before, whichever way made."""
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        codes = [await _invite(uow, agency.id, now) for _ in range(3)]
+        await uow.commit()
+    officers = []
+    for i, code in enumerate(codes):
+        async with uow_factory() as uow:
+            officers.append(await uow.bind_invite(code, "web", f"u{i}", None, now))
+            await uow.commit()
+    assert len({o.id for o in officers}) == 3
+    async with uow_factory() as uow:
+        assert await uow.list_officers(agency.id) == officers
+
+
+async def test_a_refused_code_changes_nothing_and_says_why(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        used, stale = await _invite(uow, agency.id, now), await _invite(uow, agency.id, now)
+        await uow.bind_invite(used, "web", "first", None, now)
+        await uow.commit()
+    async with uow_factory() as uow:
+        # used and since expired: "used" is the reason an officer can act on
+        with pytest.raises(BindError) as refused:
+            await uow.bind_invite(used, "web", "second", None, now + 40 * DAY)
+        assert refused.value.reason == "used"
+        with pytest.raises(BindError) as refused:
+            await uow.bind_invite(stale, "web", "second", None, now + 40 * DAY)
+        assert refused.value.reason == "expired"
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.officer_for_identity("web", "second") is None
+        assert len(await uow.list_officers(agency.id)) == 1
+        assert len(await uow.audit_entries(entity="officer")) == 1
+
+
 # --- answers ---------------------------------------------------------------------------
 
 
@@ -421,6 +485,34 @@ async def test_open_assignments_lists_open_rounds_newest_first(
 
     async with uow_factory() as uow:
         assert [a.id for a in await uow.open_assignments(sct.id)] == [q3.id, q1.id]
+
+
+async def test_rounds_and_answers_read_with_open_assignments_stay_current(
+    uow_factory: UowFactory, new_agency, make_round, now: dt.datetime
+) -> None:
+    """open_assignments brings each assignment's round and answers along; a change
+    made in the same transaction is what later reads return."""
+    async with uow_factory() as uow:
+        sct = await new_agency(uow, "SCT")
+        round_, [assignment] = await make_round(uow, [sct.id], now=now)
+        await uow.set_answer(assignment.id, "q1", 5, None, now)
+        await uow.commit()
+    async with uow_factory() as uow:
+        [listed] = await uow.open_assignments(sct.id)
+        assert (listed.id, listed.status) == (assignment.id, AssignmentStatus.IN_PROGRESS)
+        assert await uow.get_round(round_.id) == round_
+        assert await uow.get_answers(assignment.id) == {"q1": 5}
+        await uow.set_answer(assignment.id, "q1", 6, None, now)
+        assert await uow.get_answers(assignment.id) == {"q1": 6}
+        later = now.date() + 10 * DAY
+        await uow.update_round(round_.id, deadline=later)
+        assert (await uow.get_round(round_.id)).deadline == later  # type: ignore[union-attr]
+        renamed = await uow.save_agency({"abbreviation": "SCT", "name": "Sở Công Thương mới"})
+        assert await uow.get_agency(sct.id) == renamed
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.get_answers(assignment.id) == {"q1": 6}
+        assert (await uow.get_round(round_.id)).deadline == later  # type: ignore[union-attr]
 
 
 # --- time ----------------------------------------------------------------------------
