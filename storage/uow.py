@@ -416,8 +416,10 @@ def _write_statement(dialect: str, kind: str, prefix: str = "") -> Any:
     conditions = [table.c[name] == bindparam(f"{prefix}w_{name}", type_=table.c[name].type)
                   for name in where]
     if kind == "start_assignment":
-        conditions.append(table.c.status.in_(
-            [AssignmentStatus.NOT_STARTED.value, AssignmentStatus.RETURNED.value]))
+        # literal SQL, not an expanding IN parameter (rendered again at every execution)
+        conditions.append(table.c.status.in_([
+            literal_column(f"'{status.value}'")
+            for status in (AssignmentStatus.NOT_STARTED, AssignmentStatus.RETURNED)]))
     if kind.startswith("delete"):
         return delete(table).where(*conditions)
     return update(table).where(*conditions).values(params)
@@ -445,8 +447,13 @@ def _independent(statement: Any, writes: list[tuple[str, dict[str, Any], str | N
     change, so it may run before them (its result is the same either way)."""
     if not isinstance(statement, Select):
         return False
-    written = {_WRITES[kind][0] for kind, _, _ in writes}
-    return written.isdisjoint(find_tables(statement, include_crud=True))
+    read = _tables_read.get(statement)
+    if read is None:  # the statements are built once (see _hot), so is this
+        read = _tables_read[statement] = frozenset(find_tables(statement, include_crud=True))
+    return read.isdisjoint(_WRITES[kind][0] for kind, _, _ in writes)
+
+
+_tables_read: weakref.WeakKeyDictionary[Any, frozenset[Any]] = weakref.WeakKeyDictionary()
 
 
 class SqlUnitOfWork:
