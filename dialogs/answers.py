@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.expressions import compile_expression
+from dialogs.expressions import Expression, compile_expression
 from dialogs.schema import Question, QuestionType, Section, Template
 
 
@@ -29,21 +29,36 @@ def with_computed(template: Template, answers: Mapping[str, Any]) -> dict[str, A
     the template does not matter (the loader rejects cycles).
     """
     env: dict[str, Any] = dict(answers)
-    questions = template.iter_questions()
-    for q in questions:
-        if q.type == QuestionType.TABLE and q.id in env:
+    tables, computed = _computing(template)
+    for q in tables:
+        if q.id in env:
             env[q.id] = table_with_computed(q, env[q.id])
-    computed = [q for q in questions if q.type == QuestionType.COMPUTED and q.expression]
     for _ in range(len(computed) + 1):
         changed = False
-        for q in computed:
-            value = compile_expression(q.expression or "").evaluate(env)
-            if env.get(q.id) != value:
-                env[q.id] = value
+        for question_id, expression in computed:
+            value = expression.evaluate(env)
+            if env.get(question_id) != value:
+                env[question_id] = value
                 changed = True
         if not changed:
             break
     return env
+
+
+def _computing(
+    template: Template,
+) -> tuple[tuple[Question, ...], tuple[tuple[str, Expression], ...]]:
+    """The template's tables and its computed questions with their compiled
+    expressions, found once per template."""
+    found = template.derived.get("computing")
+    if found is None:
+        questions = template.iter_questions()
+        found = template.derived["computing"] = (
+            tuple(q for q in questions if q.type == QuestionType.TABLE),
+            tuple((q.id, compile_expression(q.expression)) for q in questions
+                  if q.type == QuestionType.COMPUTED and q.expression),
+        )
+    return found
 
 
 def is_true_or_unknown(expression: str | None, env: Mapping[str, Any]) -> bool:

@@ -111,10 +111,20 @@ def main_steps(template: Template, env: Mapping[str, Any]) -> list[Step]:
     """Every step that applies now, in questionnaire order."""
     relevant = relevant_questions(template, env)
     out: list[Step] = []
-    for q in template.iter_questions():
-        if q.id in relevant:
-            out.extend(question_steps(q))
+    for question_id, steps in _all_steps(template):
+        if question_id in relevant:
+            out.extend(steps)
     return out
+
+
+def _all_steps(template: Template) -> tuple[tuple[str, tuple[Step, ...]], ...]:
+    """Each question's steps in questionnaire order, built once per template (a
+    turn asks for them twice: before and after the answer)."""
+    steps = template.derived.get("steps")
+    if steps is None:
+        steps = template.derived["steps"] = tuple(
+            (q.id, tuple(question_steps(q))) for q in template.iter_questions())
+    return steps
 
 
 def parse_step(template: Template, key: str) -> Step | None:

@@ -262,6 +262,12 @@ class Template(_Model):
     def question(self, question_id: str) -> Question:
         return self._by_id[question_id]
 
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        """Values other modules derive from this template, each computed once (a
+        template does not change once loaded): ``derived.setdefault(name, …)``."""
+        return {}
+
 
 Section.model_rebuild()
 Appendix.model_rebuild()
