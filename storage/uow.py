@@ -56,6 +56,7 @@ from dialogs.ports import (
     SubmissionRecord,
     TurnContext,
 )
+from storage.asyncpg_direct import DirectQueries
 from storage.db import sqlite_session_engine
 from storage.invites import hash_invite_code
 from storage.models import (
@@ -402,7 +403,8 @@ _WRITES: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
     "audit": (_AUDIT, (), ("at", "actor_officer_id", "action", "entity", "entity_id", "detail")),
 }
 _CONFLICT_TARGETS = {"insert_answer": ["assignment_id", "question_id"],
-                     "insert_conversation": ["channel", "user_id"]}
+                     "insert_conversation": ["channel", "user_id"],
+                     "insert_identity": ["channel", "user_id"]}
 
 
 def _write_statement(dialect: str, kind: str, prefix: str = "") -> Any:
@@ -465,8 +467,10 @@ class SqlUnitOfWork:
         dialect: str,
         clock: Clock,
         gate: _Gate | None = None,
+        direct: DirectQueries | None = None,
     ):
         self._sessions = sessions
+        self._direct = direct
         self._dialect = dialect
         self._clock = clock
         self._gate = gate
@@ -546,6 +550,8 @@ class SqlUnitOfWork:
             await session.flush()
         if self._connection is None:
             self._connection = await session.connection()
+        if self._direct is not None and isinstance(statement, Select):
+            return await self._direct.execute(self._connection, statement, parameters)
         return await self._connection.execute(statement, parameters)
 
     def _insert(self, model: type[Any]) -> Any:
@@ -899,7 +905,8 @@ class SqlUnitOfWork:
                  "v_display_name": display_name or found["display_name"]}
         if found["identity_id"] is None:
             await self._write("insert_identity", {
-                **bound, "v_channel": channel, "v_user_id": user_id})
+                **bound, "v_channel": channel, "v_user_id": user_id},
+                check=f"identity {channel}:{user_id} bound meanwhile")
         else:
             await self._write("bind_identity", {**bound, "w_id": found["identity_id"]},
                               check=f"identity {channel}:{user_id} changed meanwhile")
@@ -1407,9 +1414,12 @@ class UnitOfWorkFactory:
         capacity = 1 if self._dialect == "sqlite" else _pool_size(engine)
         self._gate: _Gate | None = _gates.setdefault(engine.sync_engine, _Gate(capacity)) \
             if capacity else None
+        self._direct = DirectQueries(engine.dialect) \
+            if engine.dialect.driver == "asyncpg" else None
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate)
+        return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate,
+                             self._direct)
 
 
 def uow_factory(engine: AsyncEngine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:

@@ -210,6 +210,38 @@ async def test_one_code_used_concurrently_binds_exactly_one_identity(
         assert len(await uow.list_officers(agency.id)) == 1
 
 
+async def test_two_codes_sent_at_once_from_one_chat_bind_it_once(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    """The second binding finds the identity made meanwhile: a ConflictError (the
+    engine retries the turn), never a database error, and one identity."""
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        codes = [await _invite(uow, agency.id, now) for _ in range(2)]
+        await uow.commit()
+    first_read = asyncio.Event()
+
+    async def bind(code: str, wait: bool) -> str:
+        async with uow_factory() as uow:
+            try:
+                if wait:
+                    await first_read.wait()
+                await uow.bind_invite(code, "telegram", "5", "Hoa", now)
+                first_read.set()
+                await asyncio.sleep(0.05)  # both have read "no identity yet"
+                await uow.commit()
+            except ConflictError:
+                return "conflict"
+            return "bound"
+
+    outcomes = await asyncio.gather(bind(codes[0], False), bind(codes[1], True))
+    assert outcomes[0] == "bound" and outcomes[1] in ("bound", "conflict")
+    async with uow_factory() as uow:
+        officer = await uow.officer_for_identity("telegram", "5")
+        assert officer is not None
+        assert len(await uow.list_identities(agency_id=agency.id)) == 1
+
+
 async def test_a_second_invite_reuses_or_replaces_the_officer(
     uow_factory: UowFactory, new_agency, now: dt.datetime
 ) -> None:
