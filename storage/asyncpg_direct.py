@@ -9,7 +9,11 @@ result processing SQLAlchemy would apply (the types' processors), returning an
 ordinary SQLAlchemy :class:`~sqlalchemy.engine.Result`. Errors are raised as
 SQLAlchemy raises them (``sqlalchemy.exc.IntegrityError`` and so on).
 
-Only ``SELECT`` statements (data-modifying CTEs included) go this way.
+Only ``SELECT`` statements (data-modifying CTEs included) go this way. The
+transaction is begun, and driver errors translated, through SQLAlchemy 2.1's
+asyncpg adapter (``_transaction``, ``_start_transaction``, ``_handle_exception``),
+hence the ``<2.2`` pin; ``tests/integration/storage/test_asyncpg_direct.py`` checks
+each. SQLAlchemy's statement events and echo do not see these statements.
 """
 
 from __future__ import annotations
