@@ -155,10 +155,10 @@ class InlineConnection:
     """``AsyncConnection.execute`` over the session's synchronous connection."""
 
     def __init__(self, connection: Any) -> None:
-        self._connection = connection
+        self.sync_connection = connection
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        return self._connection.execute(statement, parameters)
+        return self.sync_connection.execute(statement, parameters)
 
 
 def inline_sessions(twin: Engine) -> Callable[[], InlineSession]:

@@ -56,8 +56,8 @@ from dialogs.ports import (
     SubmissionRecord,
     TurnContext,
 )
-from storage.asyncpg_direct import DirectQueries
 from storage.db import sqlite_session_engine
+from storage.direct import DirectStatements, RowCount, direct_statements
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -182,7 +182,7 @@ def _same_json(a: Any, b: Any) -> bool:
 
 
 def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
+    assert isinstance(result, CursorResult | RowCount)
     return result.rowcount
 
 
@@ -467,7 +467,7 @@ class SqlUnitOfWork:
         dialect: str,
         clock: Clock,
         gate: _Gate | None = None,
-        direct: DirectQueries | None = None,
+        direct: DirectStatements | None = None,
     ):
         self._sessions = sessions
         self._direct = direct
@@ -550,7 +550,7 @@ class SqlUnitOfWork:
             await session.flush()
         if self._connection is None:
             self._connection = await session.connection()
-        if self._direct is not None and isinstance(statement, Select):
+        if self._direct is not None and self._direct.handles(statement):
             return await self._direct.execute(self._connection, statement, parameters)
         return await self._connection.execute(statement, parameters)
 
@@ -1414,8 +1414,10 @@ class UnitOfWorkFactory:
         capacity = 1 if self._dialect == "sqlite" else _pool_size(engine)
         self._gate: _Gate | None = _gates.setdefault(engine.sync_engine, _Gate(capacity)) \
             if capacity else None
-        self._direct = DirectQueries(engine.dialect) \
-            if engine.dialect.driver == "asyncpg" else None
+        # SQLite: the dialect of the synchronous twin the sessions run on (pysqlite)
+        self._direct = direct_statements(
+            sqlite_session_engine(engine).dialect if self._dialect == "sqlite"
+            else engine.dialect)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate,
