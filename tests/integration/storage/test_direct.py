@@ -30,6 +30,13 @@ def direct(engine: AsyncEngine) -> DirectStatements:
     return statements
 
 
+async def _committed_agency(engine: AsyncEngine, new_agency: Any) -> Any:
+    async with uow_factory(engine)() as uow:
+        agency = await new_agency(uow, "SCT")
+        await uow.commit()
+    return agency
+
+
 def _count(table: Any, name: str) -> Any:
     return select(func.count().label("n")).select_from(table.cte(name))
 
@@ -78,9 +85,7 @@ async def test_queries_return_exactly_what_sqlalchemy_returns(
 async def test_rollback_undoes_what_the_direct_path_wrote(
     engine: AsyncEngine, direct: DirectStatements, new_agency, now: dt.datetime
 ) -> None:
-    async with uow_factory(engine)() as uow:
-        agency = await new_agency(uow, "SCT")
-        await uow.commit()
+    agency = await _committed_agency(engine, new_agency)
     add = insert(OFFICERS).values(agency_id=agency.id, full_name="Tạm", role="officer",
                                   created_at=now)
     async with uow_factory(engine)() as uow:
@@ -99,9 +104,7 @@ async def test_rollback_undoes_what_the_direct_path_wrote(
 async def test_a_violated_constraint_is_sqlalchemy_s_integrity_error(
     engine: AsyncEngine, direct: DirectStatements, new_agency, now: dt.datetime
 ) -> None:
-    async with uow_factory(engine)() as uow:
-        agency = await new_agency(uow, "SCT")
-        await uow.commit()
+    agency = await _committed_agency(engine, new_agency)
     twice = insert(OFFICERS).values(id=1, agency_id=agency.id, full_name="A", role="officer",
                                     created_at=now)
     if engine.dialect.name == "sqlite":
@@ -150,9 +153,7 @@ async def test_a_bare_connection_gets_a_transaction(
     a transaction that rollback() undoes."""
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: on SQLite the direct path runs inside sessions")
-    async with uow_factory(engine)() as uow:
-        agency = await new_agency(uow, "SCT")
-        await uow.commit()
+    agency = await _committed_agency(engine, new_agency)
     add = insert(OFFICERS).values(agency_id=agency.id, full_name="Tạm", role="officer",
                                   created_at=now).returning(OFFICERS.c.id)
     async with engine.connect() as connection:
