@@ -230,7 +230,7 @@ def _turn_query(dialect: str, *, claiming: bool = False) -> Any:
 
 def _answers_json(dialect: str, assignment_id: Any) -> Any:
     """The assignment's answers as one JSON array of ``[id, question, value, version]``
-    (a column ``answers``; read back by :meth:`SqlUnitOfWork._keep_answers`)."""
+    (a column ``answers``; read back by :meth:`SqlUnitOfWork._keep_assignment`)."""
     ans = _ANSWERS
     if dialect == "postgresql":
         answers = func.json_agg(func.json_build_array(
@@ -270,7 +270,6 @@ def _previous_answers_query() -> Any:
                   submissions.c.version.desc())
         .limit(1)
     )
-
 
 
 def _claim_invite_statement() -> Any:
