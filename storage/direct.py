@@ -131,7 +131,9 @@ class AsyncpgStatements(_Statements):
         arguments = compiled.arguments(parameters)
         if not connection.in_transaction():  # so commit() and rollback() reach the driver
             await connection.begin()
-        pooled = await connection.get_raw_connection()
+        # in a transaction the pooled connection is at hand: no greenlet hop
+        # (``get_raw_connection()`` would make one per statement)
+        pooled = connection.sync_connection.connection
         adapted, driver = pooled.dbapi_connection, pooled.driver_connection
         try:
             if adapted._transaction is None:  # SQLAlchemy begins at the first statement
