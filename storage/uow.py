@@ -41,7 +41,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.util import find_tables
 
@@ -473,20 +478,25 @@ class SqlUnitOfWork:
 
     def __init__(
         self,
-        sessions: Callable[[], AsyncSession | InlineSession],
+        sessions: Callable[[Any], AsyncSession | InlineSession],
         dialect: str,
         clock: Clock,
         gate: _Gate | None = None,
         direct: DirectStatements | None = None,
+        connect: Callable[[], Any] | None = None,
     ):
         self._sessions = sessions
+        self._connect = connect
         self._direct = direct
         self._dialect = dialect
         self._clock = clock
         self._gate = gate
         self._hot = _hot(dialect)
+        self._active = False
+        #: PostgreSQL: the Core connection held for the whole unit of work
+        self._held: AsyncConnection | None = None
         self._session: AsyncSession | InlineSession | None = None
-        #: the session's connection in the current transaction (see :meth:`_execute`)
+        #: the connection of the current transaction (see :meth:`_execute`)
         self._connection: Any = None
         #: PostgreSQL: writes not sent yet, as (kind, parameters, conflict message)
         self._writes: list[tuple[str, dict[str, Any], str | None]] = []
@@ -501,34 +511,58 @@ class SqlUnitOfWork:
     # --- lifecycle -----------------------------------------------------------
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._active:
             raise RuntimeError("this unit of work is already in use")
         if self._gate is not None:
             await self._gate.acquire()
-        self._session = self._sessions()
+        try:
+            if self._connect is not None:
+                self._held = self._connection = await self._connect()
+            else:
+                self._session = self._sessions(None)
+        except BaseException:
+            if self._gate is not None:
+                self._gate.release()
+            raise
+        self._active = True
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._session is None:
+        if not self._active:
             raise RuntimeError("this unit of work is not in use")
-        session, self._session, self._connection, self._writes = self._session, None, None, []
+        session, held = self._session, self._held
+        self._active, self._session, self._held, self._connection = False, None, None, None
+        self._writes = []
         self._forget()
         try:
-            await session.rollback()
+            if session is not None and held is None:
+                await session.rollback()
         finally:
-            await session.close()
-            if self._gate is not None:
-                self._gate.release()
+            try:
+                if session is not None:
+                    await session.close()  # on a held connection: rolls its transaction back
+            finally:
+                if held is not None:
+                    await held.close()  # back to the pool, rolled back if still open
+                if self._gate is not None:
+                    self._gate.release()
 
     async def commit(self) -> None:
         await self._flush_writes()
-        self._connection = None
-        await self.session.commit()
+        if self._session is not None:
+            await self.session.commit()
+        if self._held is not None and self._held.in_transaction():
+            await self._held.commit()
+        self._connection = self._held
         self._forget()
 
     async def rollback(self) -> None:
-        self._connection, self._writes = None, []
-        await self.session.rollback()
+        self._writes = []
+        if self._session is not None:
+            await self._session.rollback()
+        if self._held is not None and self._held.in_transaction():
+            await self._held.rollback()
+        self._connection = self._held
         self._forget()
 
     def _forget(self) -> None:
@@ -544,8 +578,10 @@ class SqlUnitOfWork:
         or on SQLite an :class:`~storage.sqlite_session.InlineSession` with the same
         methods. While PostgreSQL writes are pending (:meth:`_write`), a wrapper
         that sends them before any database call, so every query sees them."""
-        if self._session is None:
+        if not self._active:
             raise RuntimeError("use the unit of work inside 'async with'")
+        if self._session is None:  # PostgreSQL: made on first use, on the held connection
+            self._session = self._sessions(self._held)
         return _FlushFirst(self, self._session) if self._writes else self._session
 
     async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
@@ -555,11 +591,11 @@ class SqlUnitOfWork:
         a query that reads none of the tables they write (it cannot see them)."""
         if self._writes and not _independent(statement, self._writes):
             await self._flush_writes()
-        session = self.session
-        if session.new or session.dirty or session.deleted:
+        session = self._session
+        if session is not None and (session.new or session.dirty or session.deleted):
             await session.flush()
         if self._connection is None:
-            self._connection = await session.connection()
+            self._connection = await self.session.connection()
         if self._direct is not None and self._direct.handles(statement):
             return await self._direct.execute(self._connection, statement, parameters)
         return await self._connection.execute(statement, parameters)
@@ -1416,9 +1452,20 @@ class UnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
         self.engine = engine
         self._dialect = engine.dialect.name
-        self._sessions: Callable[[], AsyncSession | InlineSession] = (
-            inline_sessions(sqlite_session_engine(engine)) if self._dialect == "sqlite"
-            else async_sessionmaker(engine, expire_on_commit=False))
+        self._connect: Callable[[], Any] | None = None
+        self._sessions: Callable[[Any], AsyncSession | InlineSession]
+        if self._dialect == "sqlite":
+            inline = inline_sessions(sqlite_session_engine(engine))
+            self._sessions = lambda _: inline()
+        else:
+            # A unit of work holds a Core connection and makes its ORM session on
+            # first use, bound to that connection and owning its transaction: a
+            # turn never needs one (its statements run on the connection), and
+            # the session's own begin, commit and close cost ~0.2 ms of CPU.
+            maker = async_sessionmaker(expire_on_commit=False,
+                                       join_transaction_mode="control_fully")
+            self._sessions = lambda connection: maker(bind=connection)
+            self._connect = engine.connect
         self._clock: Clock = clock or SystemClock()
         # one gate per database engine, shared by factories
         capacity = 1 if self._dialect == "sqlite" else _pool_size(engine)
@@ -1431,7 +1478,7 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, self._dialect, self._clock, self._gate,
-                             self._direct)
+                             self._direct, self._connect)
 
 
 def uow_factory(engine: AsyncEngine, clock: Clock | None = None) -> Callable[[], SqlUnitOfWork]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -113,6 +114,30 @@ async def _invite(uow: SqlUnitOfWork, agency_id: int, now: dt.datetime, **kw: ob
     return await admin.create_invite(uow, agency_id, now=now, **kw)  # type: ignore[arg-type]
 
 
+async def test_orm_and_turn_writes_share_the_unit_of_works_transactions(
+    uow_factory: UowFactory, new_agency, now: dt.datetime
+) -> None:
+    """A turn's statements and the ORM's writes (on PostgreSQL a session made on
+    first use, on the unit of work's connection) commit and roll back together,
+    transaction after transaction, whichever comes first."""
+    async with uow_factory() as uow:
+        agency = await new_agency(uow, "SCT")
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("web", "m1", now)  # turn statement first
+        await _invite(uow, agency.id, now)  # then the ORM
+        await uow.rollback()
+        await _invite(uow, agency.id, now)  # ORM first
+        assert await uow.claim_inbound("web", "m2", now)
+        await uow.commit()
+        assert await uow.claim_inbound("web", "m3", now)  # a third transaction, left open
+    async with uow_factory() as uow:
+        assert await uow.claim_inbound("web", "m1", now)  # rolled back
+        assert not await uow.claim_inbound("web", "m2", now)  # committed
+        assert await uow.claim_inbound("web", "m3", now)  # never committed
+        assert len((await uow.session.scalars(select(InviteRow))).all()) == 1
+
+
 async def test_binding_with_an_invite_creates_the_officer_and_identity(
     uow_factory: UowFactory, new_agency, now: dt.datetime
 ) -> None:
@@ -219,19 +244,28 @@ async def test_two_codes_sent_at_once_from_one_chat_bind_it_once(
         agency = await new_agency(uow, "SCT")
         codes = [await _invite(uow, agency.id, now) for _ in range(2)]
         await uow.commit()
-    first_read = asyncio.Event()
+    first_read, second_read, first_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
-    async def bind(code: str, wait: bool) -> str:
+    async def bind(code: str, second: bool) -> str:
         async with uow_factory() as uow:
             try:
-                if wait:
+                if second:
                     await first_read.wait()
                 await uow.bind_invite(code, "telegram", "5", "Hoa", now)
-                first_read.set()
-                await asyncio.sleep(0.05)  # both have read "no identity yet"
+                if second:  # both have read "no identity yet"; the first commits first
+                    second_read.set()
+                    await first_done.wait()
+                else:
+                    first_read.set()
+                    # SQLite lets one unit of work in at a time: the second reads later
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(second_read.wait(), 1)
                 await uow.commit()
             except ConflictError:
                 return "conflict"
+            finally:
+                if not second:
+                    first_done.set()
             return "bound"
 
     outcomes = await asyncio.gather(bind(codes[0], False), bind(codes[1], True))
