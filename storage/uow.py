@@ -16,6 +16,7 @@ operator side (:mod:`storage.admin`, the CLI, the scheduler) needs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -534,18 +535,15 @@ class SqlUnitOfWork:
         self._active, self._session, self._held, self._connection = False, None, None, None
         self._writes = []
         self._forget()
-        try:
-            if session is not None and held is None:
-                await session.rollback()
-        finally:
-            try:
-                if session is not None:
-                    await session.close()  # on a held connection: rolls its transaction back
-            finally:
-                if held is not None:
-                    await held.close()  # back to the pool, rolled back if still open
-                if self._gate is not None:
-                    self._gate.release()
+        async with contextlib.AsyncExitStack() as cleanup:  # each step runs even if one fails
+            if self._gate is not None:
+                cleanup.callback(self._gate.release)
+            if held is not None:
+                cleanup.push_async_callback(held.close)  # to the pool, rolled back if open
+            if session is not None:
+                cleanup.push_async_callback(session.close)
+                if held is None:
+                    await session.rollback()
 
     async def commit(self) -> None:
         await self._flush_writes()
@@ -574,10 +572,12 @@ class SqlUnitOfWork:
 
     @property
     def session(self) -> Any:
-        """The SQLAlchemy session (only inside ``async with``): an ``AsyncSession``,
-        or on SQLite an :class:`~storage.sqlite_session.InlineSession` with the same
-        methods. While PostgreSQL writes are pending (:meth:`_write`), a wrapper
-        that sends them before any database call, so every query sees them."""
+        """The SQLAlchemy session (only inside ``async with``): on PostgreSQL an
+        ``AsyncSession`` made on first use, on the unit of work's connection and
+        owning its transaction; on SQLite an
+        :class:`~storage.sqlite_session.InlineSession` with the same methods. While
+        PostgreSQL writes are pending (:meth:`_write`), a wrapper that sends them
+        before any database call, so every query sees them."""
         if not self._active:
             raise RuntimeError("use the unit of work inside 'async with'")
         if self._session is None:  # PostgreSQL: made on first use, on the held connection
@@ -585,8 +585,8 @@ class SqlUnitOfWork:
         return _FlushFirst(self, self._session) if self._writes else self._session
 
     async def _execute(self, statement: Any, parameters: dict[str, Any] | None = None) -> Any:
-        """Run a Core statement on the session's connection (the hot path: no ORM
-        result processing). Pending ORM changes are flushed first, so the
+        """Run a Core statement on the transaction's connection (the hot path: no
+        ORM result processing). Pending ORM changes are flushed first, so the
         statement sees them; so are pending writes (:meth:`_write`), except before
         a query that reads none of the tables they write (it cannot see them)."""
         if self._writes and not _independent(statement, self._writes):
