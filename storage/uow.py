@@ -548,10 +548,10 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self._flush_writes()
         if self._session is not None:
-            await self.session.commit()
+            await self._session.commit()
         if self._held is not None and self._held.in_transaction():
             await self._held.commit()
-        self._connection = self._held
+        self._connection = self._held  # SQLite: the next transaction's, found on first use
         self._forget()
 
     async def rollback(self) -> None:
