@@ -215,7 +215,7 @@ class Dashboard:
                 assignments = await uow.list_assignments(r.id)
                 counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
                                 len(assignments))
-            agencies = [a for a in await uow.list_agencies() if not a.is_collector]
+            agencies = [a for a in await _active_agencies(uow) if not a.is_collector]
         templates = sorted(self.boot.templates.values(), key=lambda t: t.name)
         rows = [{
             "round": r, "name": (self.boot.templates[r.template_id].name
@@ -414,7 +414,7 @@ class Dashboard:
         async with self.boot.uow_factory() as uow:
             try:
                 resolve_round(read.request, templates=self.boot.templates,
-                              agencies=await uow.list_agencies())
+                              agencies=await _active_agencies(uow))
             except RoundError as exc:  # the form's own findings come first
                 problems = {**exc.problems, **problems}
             if not problems:
@@ -457,7 +457,23 @@ class Dashboard:
                   methods=["POST"]),
             Route("/admin/submissions/{submission_id}/docx", g(self.submission_docx),
                   methods=["GET"]),
+            *_more_routes(self),
         ]
+
+
+async def _active_agencies(uow: Any) -> list[Any]:
+    from storage.repositories.agencies import inactive_ids
+
+    inactive = await inactive_ids(uow)
+    return [a for a in await uow.list_agencies() if a.id not in inactive]
+
+
+def _more_routes(dashboard: Dashboard) -> list[Route]:
+    """The pages of other modules: agencies, officers and invitations; templates."""
+    from bot.dashboard_agencies import AgencyPages
+    from bot.dashboard_templates import TemplatePages
+
+    return [*AgencyPages(dashboard).routes(), *TemplatePages(dashboard).routes()]
 
 
 def _int(raw: str) -> int:

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     working_days: str = "mon,tue,wed,thu,fri"
     holidays: str = "01-01,04-30,05-01,09-02"
     reminder_check_seconds: int = 120
+    #: The Zalo OA's public link printed on invitations (e.g. https://zalo.me/<OA id>).
+    zalo_oa_link: str = ""
 
     telegram_bot_token: str | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")

@@ -212,6 +212,14 @@ class Engine:
     async def _unbound(self, turn: Turn, inbound: Inbound, text: str) -> None:
         parsed = parse_command(text) if text else None
         code = text
+        if turn.conv.data.get("revoked"):  # the DIC revoked this chat's access
+            looks_like_code = parsed is not None and parsed.command == Command.START \
+                and bool(parsed.argument)
+            if not looks_like_code and not _looks_like_invite(text):
+                log.warning("message refused: %s:%s was revoked", inbound.channel,
+                            inbound.user_id)
+                turn.say(texts.REVOKED.format(collector=self.collector))
+                return
         if parsed is not None:
             if parsed.command == Command.START and parsed.argument:
                 code = parsed.argument
@@ -1121,6 +1129,13 @@ class Engine:
     def _local_time(self, moment: Any) -> str:
         local = moment.astimezone(self.tz)
         return f"{local:%H:%M} ngày {local.day:02d}/{local.month:02d}/{local.year}"
+
+
+def _looks_like_invite(text: str) -> bool:
+    """Whether a message could be an invite code (11 letters/digits; case, spaces and
+    dashes ignored), so that a revoked officer can bind again with a new one."""
+    raw = "".join(ch for ch in text.strip().upper() if ch not in " \t-_.")
+    return len(raw) == 11 and raw.isascii() and raw.isalnum()
 
 
 def _canonical(value: Any) -> str:

@@ -5,6 +5,10 @@ WELCOME_UNBOUND = (
     "Vui lòng nhập mã mời do {collector} cung cấp cho cơ quan của Anh/Chị "
     "(ví dụ: SCT-7K4P-Q2XM)."
 )
+REVOKED = (
+    "Quyền gửi báo cáo qua tài khoản này đã bị thu hồi. Anh/Chị vui lòng liên hệ "
+    "{collector} để được cấp mã mời mới, rồi nhập mã đó vào đây."
+)
 ASK_INVITE = "Vui lòng nhập mã mời để bắt đầu (ví dụ: SCT-7K4P-Q2XM)."
 BIND_ERRORS = {
     "unknown": "Mã mời không đúng. Anh/Chị kiểm tra lại mã (chú ý chữ và số) rồi nhập lại.",

@@ -74,30 +74,44 @@ async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agen
     """Add or update (by abbreviation) the agencies listed in a UTF-8 CSV file.
 
     The header row names the columns (:data:`AGENCY_CSV_FIELDS`; the first five
-    are required). The whole file is checked before anything is written; a bad
-    row raises :class:`AdminError` naming the file and line.
+    are required). The whole file is checked before anything is written; bad rows
+    raise :class:`AdminError` naming the file and each bad line.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise AdminError(f"Không đọc được tệp {path}: {exc}") from exc
+    rows, problems = check_agencies_csv(text)
+    if problems:
+        raise AdminError("\n".join(f"{path}:{line}: {message}" for line, message in problems))
+    return [await uow.save_agency(values) for values in rows]
+
+
+def check_agencies_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """The agencies a CSV text describes, and every problem found as (line, message).
+
+    Shared by ``baocao agencies import`` and the dashboard's import: a file with
+    any problem is imported not at all.
+    """
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [f for f in _REQUIRED_CSV_FIELDS if f not in header]
     if missing:
-        raise AdminError(f"{path}:1: thiếu cột {', '.join(missing)}.")
+        return [], [(1, f"thiếu cột {', '.join(missing)}.")]
     unknown = [h for h in header if h and h not in AGENCY_CSV_FIELDS]
     if unknown:
-        raise AdminError(f"{path}:1: cột không hợp lệ {', '.join(unknown)}.")
+        return [], [(1, f"cột không hợp lệ {', '.join(unknown)}.")]
     rows: list[dict[str, Any]] = []
+    problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
         if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
             continue  # blank line
         if None in record:
-            raise AdminError(f"{path}:{line}: dòng có nhiều cột hơn tiêu đề.")
+            problems.append((line, "dòng có nhiều cột hơn tiêu đề."))
+            continue
         cells = {k.strip(): (v or "").strip() for k, v in record.items() if k}
         try:
             values = _agency_values(
@@ -113,15 +127,17 @@ async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agen
                 is_collector=_parse_bool(cells.get("is_collector", "")),
             )
         except AdminError as exc:
-            raise AdminError(f"{path}:{line}: {exc}") from None
+            problems.append((line, str(exc)))
+            continue
         abbreviation = values["abbreviation"]
-        if abbreviation in seen:
-            raise AdminError(
-                f"{path}:{line}: tên viết tắt {abbreviation} trùng với dòng {seen[abbreviation]}."
+        if abbreviation.upper() in seen:
+            problems.append(
+                (line, f"tên viết tắt {abbreviation} trùng với dòng {seen[abbreviation.upper()]}.")
             )
-        seen[abbreviation] = line
+            continue
+        seen[abbreviation.upper()] = line
         rows.append(values)
-    return [await uow.save_agency(values) for values in rows]
+    return rows, problems
 
 
 def _agency_values(**values: Any) -> dict[str, Any]:

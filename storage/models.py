@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -93,6 +94,8 @@ class AgencyRow(Base):
     drafting_unit: Mapped[str] = mapped_column(String(50))
     level: Mapped[str] = mapped_column(String(20))
     is_collector: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: False: deactivated on the dashboard (kept for history, not offered any more).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class OfficerRow(Base):
