@@ -181,7 +181,15 @@
   // A returning session (this tab reloaded, or another tab of the same browser)
   // is shown the question it was at; a new one gets the greeting and is asked
   // for an invite code.
-  send(returning ? { callback: "cmd:continue" } : { text: "/start" }, null);
+  // A printed invitation links to /chat?start=<code>: the code is sent with /start
+  // (then removed from the address bar so a reload does not send it again).
+  var invite = new URLSearchParams(window.location.search).get("start");
+  if (invite) { window.history.replaceState(null, "", window.location.pathname); }
+  if (invite && /^[A-Za-z0-9-]{4,64}$/.test(invite)) {
+    send({ text: "/start " + invite }, null);
+  } else {
+    send(returning ? { callback: "cmd:continue" } : { text: "/start" }, null);
+  }
   input.focus();
 
   // Reminders and notices for this session wait on the server until asked for.
