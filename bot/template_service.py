@@ -46,11 +46,16 @@ stamp from the database at most once per ``ttl`` seconds).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy.exc import IntegrityError
+
+from dialogs.cursor import Outline
+from dialogs.loader import load_template_text, load_templates, template_to_yaml
 from dialogs.schema import Template
+from storage.repositories import templates as repo
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -63,6 +68,7 @@ __all__ = [
     "get_template",
     "list_templates",
     "list_versions",
+    "load_bundled",
     "publish",
     "retire",
     "validate_upload",
@@ -143,12 +149,17 @@ class TemplateSummary:
 
 
 def validate_upload(data: bytes, filename: str) -> UploadResult:
-    """Check an uploaded YAML or XLSForm file; list every problem at once."""
-    raise NotImplementedError
+    """Check an uploaded YAML or XLSForm file; list every problem at once.
+
+    A file over :data:`MAX_UPLOAD_BYTES` is refused before it is parsed.
+    """
+    from bot.template_upload import validate_upload as _validate
+
+    return _validate(data, filename)
 
 
 async def publish(
-    uow_factory: Callable[[], object],
+    uow_factory: Callable[[], Any],
     template: Template,
     *,
     published_by: str | None,
@@ -156,31 +167,119 @@ async def publish(
     now: dt.datetime,
     source_format: str = "yaml",
 ) -> PublishResult:
-    """Store ``template`` as the next version of its id."""
-    raise NotImplementedError
+    """Store ``template`` as the next version of its id (1 for a new id).
+
+    Open rounds of the template stay on their version unless ``move_open_rounds``;
+    answers to questions the new version no longer has stay stored (and in the
+    audit), they are just not asked or printed.
+    """
+    async with uow_factory() as uow:
+        latest = await repo.latest_version_number(uow.session, template.id)
+        version = (latest or 0) + 1
+        stored = template.model_copy(update={"version": version})
+        await repo.add_version(
+            uow.session, template_id=template.id, version=version, name=template.name,
+            source=template_to_yaml(stored), source_format=source_format,
+            published_by=published_by, now=now,
+        )
+        pinned = await repo.open_rounds(uow.session, template.id)
+        rounds = [rid for rid, v in pinned if v != version]
+        moved = rounds if move_open_rounds else []
+        await repo.move_rounds(uow.session, moved, version)
+        await uow.commit()
+    return PublishResult(template.id, version, rounds, moved)
+
+
+async def load_bundled(
+    uow_factory: Callable[[], Any], *, now: dt.datetime,
+    templates: Mapping[str, Template] | None = None,
+) -> list[str]:
+    """Store each bundled template the database lacks (or has an older version of).
+
+    Safe to run from several processes at once; returns the ids stored.
+    """
+    stored_ids: list[str] = []
+    bundled = templates if templates is not None else load_templates()
+    for template in bundled.values():
+        try:
+            async with uow_factory() as uow:
+                latest = await repo.latest_version_number(uow.session, template.id)
+                if latest is not None and latest >= template.version:
+                    continue
+                await repo.add_version(
+                    uow.session, template_id=template.id, version=template.version,
+                    name=template.name, source=template_to_yaml(template),
+                    source_format="bundled", published_by=None, now=now,
+                )
+                await uow.commit()
+                stored_ids.append(template.id)
+        except IntegrityError:  # another process stored it first
+            continue
+    return stored_ids
 
 
 async def list_templates(
-    uow_factory: Callable[[], object], *, include_retired: bool = True
+    uow_factory: Callable[[], Any], *, include_retired: bool = True
 ) -> list[TemplateSummary]:
-    raise NotImplementedError
+    """The latest version of every stored template, by id."""
+    async with uow_factory() as uow:
+        records = await repo.list_versions(uow.session)
+    out: list[TemplateSummary] = []
+    seen: set[str] = set()
+    for record in records:  # by id, newest first
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        if record.retired_at is not None and not include_retired:
+            continue
+        template = load_template_text(record.source, record.id)
+        out.append(TemplateSummary(
+            record.id, record.name, record.version, Outline.of(template).total,
+            record.published_by, record.created_at, record.retired_at is not None,
+        ))
+    return out
 
 
-async def list_versions(uow_factory: Callable[[], object], template_id: str) -> list[TemplateVersionInfo]:
-    raise NotImplementedError
+async def list_versions(
+    uow_factory: Callable[[], Any], template_id: str
+) -> list[TemplateVersionInfo]:
+    """Every version of one template, newest first (empty: no such template)."""
+    async with uow_factory() as uow:
+        records = await repo.list_versions(uow.session, template_id)
+    return [
+        TemplateVersionInfo(r.id, r.version, r.name, r.source_format, r.published_by,
+                            r.created_at, r.retired_at)
+        for r in records
+    ]
 
 
 async def get_template(
-    uow_factory: Callable[[], object], template_id: str, version: int | None = None
+    uow_factory: Callable[[], Any], template_id: str, version: int | None = None
 ) -> Template | None:
-    raise NotImplementedError
+    """A stored version (the latest when ``version`` is None), or None."""
+    async with uow_factory() as uow:
+        record = await repo.get_version(uow.session, template_id, version)
+    if record is None:
+        return None
+    template = load_template_text(record.source, record.id)
+    return template.model_copy(update={"version": record.version})
 
 
-async def retire(uow_factory: Callable[[], object], template_id: str, *, now: dt.datetime) -> bool:
-    """Retire every version of ``template_id``; False when there is none."""
-    raise NotImplementedError
+async def retire(uow_factory: Callable[[], Any], template_id: str, *, now: dt.datetime) -> bool:
+    """Retire every version of ``template_id``: no new round may use it; open
+    rounds keep their pinned version. False when there is no such template."""
+    async with uow_factory() as uow:
+        found = await repo.retire(uow.session, template_id, now)
+        await uow.commit()
+    return found
 
 
 def export_template(template: Template, fmt: SourceFormat) -> bytes:
     """The template as a YAML file or an XLSForm workbook (``.xlsx`` bytes)."""
-    raise NotImplementedError
+    if fmt == "yaml":
+        return template_to_yaml(template).encode("utf-8")
+    if fmt == "xlsform":
+        from dialogs.xlsform import template_to_xlsform
+
+        return template_to_xlsform(template)
+    raise ValueError(f"unknown format {fmt!r} (yaml or xlsform)")
