@@ -1,7 +1,9 @@
 """The one place that wires the application together.
 
-``build_app(settings)`` migrates the database, loads the bundled templates and
-builds the conversation engine. Nothing is created at import time.
+``build_app(settings)`` migrates the database, stores the bundled templates the
+database lacks, reads the templates from the database (``boot.templates``, a
+:class:`bot.template_catalog.TemplateCatalog`) and builds the conversation engine.
+Nothing is created at import time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
+from bot.template_catalog import TemplateCatalog
+from bot.template_service import load_bundled
 from dialogs.engine import Engine
 from dialogs.loader import load_templates
 from dialogs.ports import Channel, Clock, UnitOfWork
@@ -72,7 +76,11 @@ async def build_app(
     clock = clock or SystemClock()
     db = create_engine(settings.database_url, durable=settings.durable_commit)
     uow_factory = make_uow_factory(db, clock)
-    templates = load_templates()
+    bundled = load_templates()
+    await load_bundled(uow_factory, now=clock.now(), templates=bundled)
+    templates = TemplateCatalog(uow_factory)
+    templates.prime(bundled)
+    await templates.refresh(force=True)
     engine = Engine(
         templates=templates,
         uow_factory=uow_factory,

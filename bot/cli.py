@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import socket
 import sys
@@ -132,6 +131,7 @@ def init(demo: bool, database_url: str | None) -> None:
 
     async def work(boot: Any) -> None:
         click.echo(f"Cơ sở dữ liệu đã sẵn sàng: {_display_url(settings.database_url)}")
+        click.echo(f"Mẫu báo cáo trong cơ sở dữ liệu: {', '.join(sorted(boot.templates))}")
         if demo:
             await _seed(boot)
 
@@ -284,47 +284,6 @@ def chat(abbreviation: str, database_url: str | None) -> None:
             raise Fail(str(exc)) from exc
 
     run(_with_app(settings, work))
-
-
-# --------------------------------------------------------------------------- templates
-
-
-@cli.group(cls=BaocaoGroup)
-def templates() -> None:
-    """Mẫu báo cáo."""
-
-
-@templates.command("list")
-def templates_list() -> None:
-    """Liệt kê các mẫu báo cáo có sẵn."""
-    from dialogs.cursor import Outline
-    from dialogs.loader import load_templates
-
-    rows = [
-        [t.id, str(t.version), str(Outline.of(t).total), t.name]
-        for t in sorted(load_templates().values(), key=lambda t: t.id)
-    ]
-    click.echo(_table(rows, ["Mã", "Phiên bản", "Số câu", "Tên"]))
-
-
-@templates.command("show")
-@click.argument("template_id")
-@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
-def templates_show(template_id: str, as_json: bool) -> None:
-    """Xem các câu hỏi của một mẫu báo cáo."""
-    from bot.template_info import describe_template, format_template
-    from dialogs.loader import load_templates
-
-    loaded = load_templates()
-    if template_id not in loaded:
-        raise Fail(
-            f"Không có mẫu {template_id!r}. Có: {', '.join(sorted(loaded))}."
-        )
-    template = loaded[template_id]
-    if as_json:
-        click.echo(json.dumps(describe_template(template), ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_template(template))
 
 
 # --------------------------------------------------------------------------- agencies
@@ -511,7 +470,9 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
             answers = await uow.get_answers(assignment_id)
         if round_ is None or agency is None:
             raise Fail(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
-        template = boot.templates.get(round_.template_id)
+        from dialogs.pinned import round_template
+
+        template = await round_template(boot.templates, round_)
         if template is None:
             raise Fail(f"Không có mẫu {round_.template_id!r}.")
         data = render_report(template, answers, DocumentInfo(agency=agency, round=round_))
@@ -538,6 +499,9 @@ cli.add_command(round_group)
 from bot.cli_rollup import admin_link_command, rollup_command  # noqa: E402
 
 cli.add_command(rollup_command), cli.add_command(admin_link_command)
+from bot.cli_templates import templates_group  # noqa: E402
+
+cli.add_command(templates_group)
 
 
 @cli.command()
@@ -546,6 +510,7 @@ cli.add_command(rollup_command), cli.add_command(admin_link_command)
 def audit(assignment_id: int, database_url: str | None) -> None:
     """Lịch sử thay đổi của một phiếu báo cáo: ai sửa gì, lúc nào."""
     from bot.audit import assignment_audit
+    from dialogs.pinned import round_template
 
     settings = load_settings(database_url)
 
@@ -555,7 +520,7 @@ def audit(assignment_id: int, database_url: str | None) -> None:
             if assignment is None:
                 raise Fail(f"Không có phiếu số {assignment_id}.")
             round_ = await uow.get_round(assignment.round_id)
-            template = boot.templates.get(round_.template_id) if round_ else None
+            template = await round_template(boot.templates, round_)
             lines = await assignment_audit(uow, assignment_id, template, settings.timezone)
         if not lines:
             click.echo("Chưa có thay đổi nào.")

@@ -29,6 +29,7 @@ from starlette.routing import Route
 from bot.dashboard_auth import COOKIE, SESSION_SECONDS, Session, read_session, sign_session
 from bot.downloads import content_disposition
 from dialogs.domain import Officer
+from dialogs.pinned import round_template
 from dialogs.schema import QuestionType
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ class Dashboard:
                     "reminders": sum(1 for r in sent if r.assignment_id == p.assignment_id
                                      and r.status == store.SENT),
                 })
-        template = self.boot.templates.get(round_.template_id)
+        template = await round_template(self.boot.templates, round_)
         done = sum(1 for p in progress if p.state in ("submitted_on_time", "submitted_late"))
         return self.page("admin_round.html", officer=officer, session=session, round=round_,
                          name=template.name if template else round_.template_id, rows=rows,
@@ -290,7 +291,7 @@ class Dashboard:
             versions = await uow.list_submissions(assignment_id)
             returns = await return_comments(uow, assignment_id)
         assert round_ is not None and agency is not None
-        template = self.boot.templates.get(round_.template_id)
+        template = await round_template(self.boot.templates, round_)
         items = []
         if template is not None:
             values = computed_answers(template, answers)

@@ -14,6 +14,7 @@ from bot.reminders import Calendar, round_status
 from dialogs.commands import Command, cmd
 from dialogs.domain import Agency, AssignmentStatus, Officer, Round
 from dialogs.messages import Button, Outbound
+from dialogs.pinned import round_template
 from dialogs.ports import Channel
 from dialogs.schema import Template
 from dialogs.vn import fold
@@ -110,7 +111,7 @@ async def make_rollup(
         round_, entries = await rollup_entries(uow, round_id, templates=templates,
                                                calendar=calendar, now=now)
         collector = await collector_agency(uow, round_)
-    template = templates.get(round_.template_id)
+    template = await round_template(templates, round_)
     if template is None:
         raise ServiceError(f"Không có mẫu {round_.template_id!r}.")
     info = RollupInfo(round=round_, collector=collector, as_of=now, timezone=timezone)
@@ -150,7 +151,7 @@ async def return_submission(
     await uow.audit(RETURN_ACTION, "assignment", assignment_id,
                     actor_officer_id=actor.id if actor else None, now=now,
                     detail={"comment": comment, "version": latest.version if latest else None})
-    template = templates.get(round_.template_id)
+    template = await round_template(templates, round_)
     name = template.name if template else round_.template_id
     text = (f"{collector} trả lại báo cáo {name} {round_.period_label} "
             f"(bản {latest.version if latest else 1}) để chỉnh sửa.\n"

@@ -30,6 +30,7 @@ from dialogs.domain import (
     Round,
 )
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
+from dialogs.pinned import round_template
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
@@ -305,7 +306,7 @@ class Engine:
             return
         round_ = turn.round if turn.round is not None and turn.round.id == assignment.round_id \
             else await uow.get_round(assignment.round_id)
-        template = self.templates.get(round_.template_id) if round_ else None
+        template = await round_template(self.templates, round_)
         if round_ is None or template is None:
             log.error("assignment %s: round or template missing", assignment.id)
             return
@@ -328,9 +329,10 @@ class Engine:
         buttons = []
         for assignment in open_:
             round_ = await turn.uow.get_round(assignment.round_id)
-            if round_ is None or round_.template_id not in self.templates:
+            template = await round_template(self.templates, round_)
+            if round_ is None or template is None:
                 continue
-            name = self.templates[round_.template_id].name
+            name = template.name
             label = f"{name} {round_.period_label}"
             buttons.append([Button(label, cmd(Command.CONTINUE, str(assignment.id)))])
         turn.say(texts.CHOOSE_ROUND.format(agency=turn.agency.name, count=len(buttons)), buttons)

@@ -49,7 +49,9 @@ __all__ = [
     "TemplateError",
     "bundled_template_dir",
     "load_template",
+    "load_template_text",
     "load_templates",
+    "template_to_yaml",
 ]
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -114,6 +116,18 @@ def load_template(path: str | Path) -> Template:
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(path.name, f"cannot read the file: {exc}") from None
     return _TemplateLoader(path.name, text).load()
+
+
+def load_template_text(text: str, name: str = "template.yaml") -> Template:
+    """Validate and return a template from YAML text; raise :class:`TemplateError`."""
+    return _TemplateLoader(name, text).load()
+
+
+def template_to_yaml(template: Template) -> str:
+    """The template as YAML that :func:`load_template_text` reads back equal."""
+    data = template.model_dump(mode="json", exclude_defaults=True)
+    data["version"] = template.version
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
 def load_templates(directory: Path | str | None = None) -> dict[str, Template]:

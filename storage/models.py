@@ -147,6 +147,11 @@ class TemplateRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+    #: "yaml", "xlsform" (uploaded) or "bundled" (shipped with the package)
+    source_format: Mapped[str] = mapped_column(String(20), default="yaml", server_default="yaml")
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    #: set when retired: no new round may use any version of this template
+    retired_at: Mapped[dt.datetime | None]
 
 
 class RoundRow(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -30,22 +31,24 @@ def test_annual_template_description_numbers_every_asked_question() -> None:
     assert repeat["fields"][0]["choices"][0] == {"value": "ke_hoach", "label": "Kế hoạch"}
 
 
-def test_templates_show_json_and_text_from_the_cli() -> None:
+def test_templates_show_json_and_text_from_the_cli(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["templates", "show", "annual_it", "--json"])
+    db = ["--database-url", f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3"]
+    result = runner.invoke(cli, [*db, "templates", "show", "annual_it", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["id"] == "annual_it"
     assert data["questions"][0]["prompt"].startswith("Anh/Chị")
 
-    text = runner.invoke(cli, ["templates", "show", "annual_it"])
+    text = runner.invoke(cli, [*db, "templates", "show", "annual_it"])
     assert text.exit_code == 0
     assert text.output.strip() == format_template(load_templates()["annual_it"])
     assert "  3. so_cbcc (integer) [bắt buộc]: Tổng số CBCC" in text.output
 
 
-def test_unknown_template_is_a_one_line_error() -> None:
-    result = CliRunner().invoke(cli, ["templates", "show", "khong_co"])
+def test_unknown_template_is_a_one_line_error(tmp_path: Path) -> None:
+    db = ["--database-url", f"sqlite+aiosqlite:///{tmp_path}/t.sqlite3"]
+    result = CliRunner().invoke(cli, [*db, "templates", "show", "khong_co"])
     assert result.exit_code == 1
     assert "Lỗi: Không có mẫu 'khong_co'. Có: " in result.output
     assert "Traceback" not in result.output

@@ -1,0 +1,285 @@
+"""Templates the DIC uploads: validate, publish, list, retire, export.
+
+This is the one API the CLI (``baocao templates …``) and the dashboard call.
+Every function takes plain values and returns plain records; nothing here
+knows about HTTP or click.
+
+How to call it (everything is ``async`` except :func:`validate_upload` and
+:func:`export_template`)::
+
+    from bot import template_service as ts
+
+    # 1. Check an uploaded file (raw bytes + the file name as uploaded).
+    result = ts.validate_upload(data, "mau.xlsx")
+    if result.problems:               # list[ts.Problem]; nothing was stored
+        for p in result.problems:
+            print(p.text)             # "Trang survey, dòng 5, cột type: kiểu 'numbr' không có"
+    else:
+        template = result.template    # dialogs.schema.Template, ready to preview
+
+    # 2. Publish it: a new version (1, 2, 3… per template id).
+    published = await ts.publish(
+        uow_factory, template, published_by="admin", move_open_rounds=False,
+        source_format=result.format, now=clock.now())
+    published.version                  # the new version number
+    published.open_rounds               # ids of open rounds on an older version
+    published.moved_rounds              # ids of those moved (only if move_open_rounds)
+
+    # 3. Lists and detail.
+    await ts.list_templates(uow_factory)            # list[TemplateSummary] (latest version each)
+    await ts.list_versions(uow_factory, "annual_it")  # list[TemplateVersionInfo], newest first
+    await ts.get_template(uow_factory, "annual_it")   # Template | None (latest, version=None)
+    await ts.get_template(uow_factory, "annual_it", version=2)
+
+    # 4. Retire: no new round can use it; open rounds keep their pinned version.
+    await ts.retire(uow_factory, "annual_it", now=clock.now())
+
+    # 5. Export as YAML or XLSForm (bytes to download or write to a file).
+    data = ts.export_template(template, "xlsform")   # or "yaml"
+
+A running process keeps its templates in a :class:`bot.template_catalog.TemplateCatalog`
+(``boot.templates``); call ``await boot.templates.refresh()`` before using it in a
+request so a version published by another process is seen (it reads one cheap
+stamp from the database at most once per ``ttl`` seconds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy.exc import IntegrityError
+
+from dialogs.cursor import Outline
+from dialogs.loader import load_template_text, load_templates, template_to_yaml
+from dialogs.schema import Template
+from storage.repositories import templates as repo
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "Problem",
+    "PublishResult",
+    "TemplateSummary",
+    "TemplateVersionInfo",
+    "UploadResult",
+    "export_template",
+    "get_template",
+    "list_templates",
+    "list_versions",
+    "load_bundled",
+    "publish",
+    "retire",
+    "validate_upload",
+]
+
+#: Files above this size are refused before they are parsed.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+SourceFormat = Literal["yaml", "xlsform"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of an uploaded file, in Vietnamese, with where it is.
+
+    ``sheet``/``row``/``column`` are set for XLSForm (row as numbered in Excel);
+    ``question_id`` for YAML (and for XLSForm when the row has a name).
+    """
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    question_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The problem as one line: where, then what."""
+        where: list[str] = []
+        if self.sheet:
+            where.append(f"Trang {self.sheet}")
+        if self.row:
+            where.append(f"dòng {self.row}")
+        if self.column:
+            where.append(f"cột {self.column}")
+        if self.question_id and not self.row:
+            where.append(f"câu '{self.question_id}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """Either a template (``problems`` empty) or every problem found."""
+
+    template: Template | None
+    problems: list[Problem] = field(default_factory=list)
+    format: SourceFormat | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    template_id: str
+    version: int
+    open_rounds: list[int]  # open rounds of this template on an older version
+    moved_rounds: list[int]  # those moved to the new version (move_open_rounds=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateVersionInfo:
+    template_id: str
+    version: int
+    name: str
+    source_format: str  # "yaml" | "xlsform" | "bundled"
+    published_by: str | None
+    published_at: dt.datetime
+    retired_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSummary:
+    template_id: str
+    name: str
+    latest_version: int
+    question_count: int
+    published_by: str | None
+    published_at: dt.datetime
+    retired: bool
+
+
+def validate_upload(data: bytes, filename: str) -> UploadResult:
+    """Check an uploaded YAML or XLSForm file; list every problem at once.
+
+    A file over :data:`MAX_UPLOAD_BYTES` is refused before it is parsed.
+    """
+    from bot.template_upload import validate_upload as _validate
+
+    return _validate(data, filename)
+
+
+async def publish(
+    uow_factory: Callable[[], Any],
+    template: Template,
+    *,
+    published_by: str | None,
+    move_open_rounds: bool,
+    now: dt.datetime,
+    source_format: str = "yaml",
+) -> PublishResult:
+    """Store ``template`` as the next version of its id (1 for a new id).
+
+    Open rounds of the template stay on their version unless ``move_open_rounds``;
+    answers to questions the new version no longer has stay stored (and in the
+    audit), they are just not asked or printed.
+    """
+    async with uow_factory() as uow:
+        latest = await repo.latest_version_number(uow.session, template.id)
+        version = (latest or 0) + 1
+        stored = template.model_copy(update={"version": version})
+        await repo.add_version(
+            uow.session, template_id=template.id, version=version, name=template.name,
+            source=template_to_yaml(stored), source_format=source_format,
+            published_by=published_by, now=now,
+        )
+        pinned = await repo.open_rounds(uow.session, template.id)
+        rounds = [rid for rid, v in pinned if v != version]
+        moved = rounds if move_open_rounds else []
+        await repo.move_rounds(uow.session, moved, version)
+        await uow.commit()
+    return PublishResult(template.id, version, rounds, moved)
+
+
+async def load_bundled(
+    uow_factory: Callable[[], Any], *, now: dt.datetime,
+    templates: Mapping[str, Template] | None = None,
+) -> list[str]:
+    """Store each bundled template the database lacks (or has an older version of).
+
+    Safe to run from several processes at once; returns the ids stored.
+    """
+    stored_ids: list[str] = []
+    bundled = templates if templates is not None else load_templates()
+    for template in bundled.values():
+        try:
+            async with uow_factory() as uow:
+                latest = await repo.latest_version_number(uow.session, template.id)
+                if latest is not None and latest >= template.version:
+                    continue
+                await repo.add_version(
+                    uow.session, template_id=template.id, version=template.version,
+                    name=template.name, source=template_to_yaml(template),
+                    source_format="bundled", published_by=None, now=now,
+                )
+                await uow.commit()
+                stored_ids.append(template.id)
+        except IntegrityError:  # another process stored it first
+            continue
+    return stored_ids
+
+
+async def list_templates(
+    uow_factory: Callable[[], Any], *, include_retired: bool = True
+) -> list[TemplateSummary]:
+    """The latest version of every stored template, by id."""
+    async with uow_factory() as uow:
+        records = await repo.list_versions(uow.session)
+    out: list[TemplateSummary] = []
+    seen: set[str] = set()
+    for record in records:  # by id, newest first
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        if record.retired_at is not None and not include_retired:
+            continue
+        template = load_template_text(record.source, record.id)
+        out.append(TemplateSummary(
+            record.id, record.name, record.version, Outline.of(template).total,
+            record.published_by, record.created_at, record.retired_at is not None,
+        ))
+    return out
+
+
+async def list_versions(
+    uow_factory: Callable[[], Any], template_id: str
+) -> list[TemplateVersionInfo]:
+    """Every version of one template, newest first (empty: no such template)."""
+    async with uow_factory() as uow:
+        records = await repo.list_versions(uow.session, template_id)
+    return [
+        TemplateVersionInfo(r.id, r.version, r.name, r.source_format, r.published_by,
+                            r.created_at, r.retired_at)
+        for r in records
+    ]
+
+
+async def get_template(
+    uow_factory: Callable[[], Any], template_id: str, version: int | None = None
+) -> Template | None:
+    """A stored version (the latest when ``version`` is None), or None."""
+    async with uow_factory() as uow:
+        record = await repo.get_version(uow.session, template_id, version)
+    if record is None:
+        return None
+    template = load_template_text(record.source, record.id)
+    return template.model_copy(update={"version": record.version})
+
+
+async def retire(uow_factory: Callable[[], Any], template_id: str, *, now: dt.datetime) -> bool:
+    """Retire every version of ``template_id``: no new round may use it; open
+    rounds keep their pinned version. False when there is no such template."""
+    async with uow_factory() as uow:
+        found = await repo.retire(uow.session, template_id, now)
+        await uow.commit()
+    return found
+
+
+def export_template(template: Template, fmt: SourceFormat) -> bytes:
+    """The template as a YAML file or an XLSForm workbook (``.xlsx`` bytes)."""
+    if fmt == "yaml":
+        return template_to_yaml(template).encode("utf-8")
+    if fmt == "xlsform":
+        from dialogs.xlsform import template_to_xlsform
+
+        return template_to_xlsform(template)
+    raise ValueError(f"unknown format {fmt!r} (yaml or xlsform)")
