@@ -11,6 +11,8 @@ XLSForm                    project                     note
                                                        f of every item of repeat r
 ``.``                      ``value``                   the answer being checked
 ``./row/col``              ``value.row.col``
+``../col``                 ``col``                     another column of the same
+                                                       table row / repeat item
 ``=`` ``!=`` ``<`` …       ``==`` ``!=`` ``<`` …
 ``div`` ``mod``            ``/`` ``%``
 ``and`` ``or`` ``not()``   ``and`` ``or`` ``not()``
@@ -59,6 +61,7 @@ _XLS_TOKEN = re.compile(
     (?P<space>\s+)
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<ref>\$\{(?P<refname>[^}]*)\}(?P<refpath>(?:/[A-Za-z_][A-Za-z0-9_]*)*))
+  | (?P<sibling>\.\./[A-Za-z_][A-Za-z0-9_]*)
   | (?P<number>\d+(?:\.\d+)?|\.\d+)
   | (?P<dot>\.(?P<dotpath>(?:/[A-Za-z_][A-Za-z0-9_]*)*))
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*)
@@ -114,6 +117,8 @@ def from_xlsform(source: str) -> str:
                 raise UntranslatableTerm(text, "tên trong ${…} không hợp lệ")
             path = match.group("refpath") or ""
             out.append(name + path.replace("/", "."))
+        elif kind == "sibling":
+            out.append(text[3:])
         elif kind == "dot":
             out.append("value" + text[1:].replace("/", "."))
         elif kind == "op":
@@ -152,8 +157,13 @@ def _drop_empty_call(rest: list[tuple[str, str]], name: str) -> list[tuple[str, 
     raise UntranslatableTerm(name + "(…)", "true() và false() không nhận đối số")
 
 
-def to_xlsform(source: str) -> str:
-    """Translate a project expression into XLSForm syntax (for export)."""
+def to_xlsform(source: str, *, siblings: bool = False) -> str:
+    """Translate a project expression into XLSForm syntax (for export).
+
+    ``siblings``: the expression of a table column or repeat field, whose names
+    are the other columns of the row, written ``../name`` (pyxform wants a
+    ``${name}`` to be unique in the whole form; column names repeat across tables).
+    """
     tokens = [(m.lastgroup or "other", m.group()) for m in _PY_TOKEN.finditer(source)]
     out: list[str] = []
     for i, (kind, text) in enumerate(tokens):
@@ -177,6 +187,8 @@ def to_xlsform(source: str) -> str:
                 out.append("if" if text == "iif" else text)
             elif head == "value":
                 out.append("." + path)
+            elif siblings:
+                out.append("../" + head + path)
             else:
                 out.append("${" + head + "}" + path)
         else:
