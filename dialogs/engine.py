@@ -29,6 +29,7 @@ from dialogs.domain import (
     Officer,
     Round,
 )
+from dialogs.expressions import ExpressionError
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.pinned import round_template
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
@@ -748,8 +749,15 @@ class Engine:
 
     def _check_constraint(self, turn: Turn, q: Question, value: Any) -> None:
         assert turn.template is not None
-        env = with_computed(turn.template, {**turn.answers, q.id: value})
-        if not constraint_holds(q, env.get(q.id, value), env):
+        try:
+            env = with_computed(turn.template, {**turn.answers, q.id: value})
+            holds = constraint_holds(q, env.get(q.id, value), env)
+        except ExpressionError:  # e.g. a figure so large a computed value overflows
+            raise Reply(
+                Outbound(texts.CANNOT_COMPUTE),
+                *self._prompt_messages(turn, self._current_step(turn)),
+            ) from None
+        if not holds:
             message = q.constraint_message or texts.CONSTRAINT_DEFAULT
             raise Reply(
                 Outbound(texts.CONSTRAINT_FAILED.format(message=message)),

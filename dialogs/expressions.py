@@ -26,14 +26,15 @@ The language
 Missing answers
 ===============
 
-A missing answer is ``None`` and ``None`` spreads: arithmetic or a comparison
-with ``None`` gives ``None`` (so a computed value stays ``None`` until its inputs
-exist); division by zero gives ``None``. ``and``/``or``/``not`` follow
-three-valued logic (``false and null`` is ``false``, ``true and null`` is
-``null``). **Callers treat a ``None`` result of ``relevant`` as true** (ask the
-question when it cannot be decided yet) and a ``None`` result of ``constraint``
-as satisfied (nothing to check yet). Use ``empty(x)`` to test for a missing
-answer. Percent answers are stored 0-100.
+A missing answer is ``None`` and ``None`` spreads: arithmetic or a comparison with
+``None`` gives ``None`` (so a computed value stays ``None`` until its inputs exist);
+division by zero gives ``None``. A result that overflows (infinite or not a number)
+raises :class:`ExpressionError`: it is never stored or printed.
+``and``/``or``/``not`` follow three-valued logic (``false and null`` is ``false``,
+``true and null`` is ``null``). **Callers treat a ``None`` result of ``relevant`` as
+true** (ask the question when it cannot be decided yet) and a ``None`` result of
+``constraint`` as satisfied (nothing to check yet). Use ``empty(x)`` to test for a
+missing answer. Percent answers are stored 0-100.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ class Expression:
         """Evaluate over ``env`` (question id → answer; ``value`` → the answer checked)."""
         tree = self._tree if self._tree is not None else compile_expression(self.source)._tree
         assert tree is not None
-        return _Evaluator(env).eval(tree.body)
+        return _finite(_Evaluator(env).eval(tree.body))
 
 
 # --------------------------------------------------------------------------- parsing
@@ -479,7 +480,7 @@ class _Evaluator:
             result = self._power(a, b)
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             raise ExpressionError("number is too large")
-        return result
+        return _finite(result)
 
     @staticmethod
     def _power(a: Number, b: Number) -> Number | None:
@@ -576,6 +577,13 @@ class _Evaluator:
             return None
         args = [self.eval(a) for a in node.args]
         return _FUNCTION_IMPLS[name](*args)
+
+
+def _finite(result: Any) -> Any:
+    """An infinite or not-a-number result is an error, never a value."""
+    if isinstance(result, float) and not math.isfinite(result):
+        raise ExpressionError("number is too large (the result is not a finite number)")
+    return result
 
 
 def _field(container: Any, name: str) -> Any:

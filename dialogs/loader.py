@@ -32,6 +32,7 @@ import yaml
 from pydantic import ValidationError
 
 from dialogs.expressions import Expression, ExpressionError, compile_expression
+from dialogs.patterns import PatternProblem, check_pattern
 from dialogs.schema import (
     NUMERIC_TYPES,
     SCALAR_TYPES,
@@ -47,12 +48,16 @@ __all__ = [
     "PATTERN_PLACEHOLDERS",
     "TEXT_PLACEHOLDERS",
     "TemplateError",
+    "TemplateErrors",
     "bundled_template_dir",
     "load_template",
     "load_template_text",
     "load_templates",
     "template_to_yaml",
 ]
+
+#: A template has a few thousand values; an alias bomb has billions.
+MAX_YAML_NODES = 200_000
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -101,6 +106,17 @@ class TemplateError(ValueError):
         where = f"{item_kind} '{question_id}': " if question_id else ""
         at = f" (line {line})" if line else ""
         super().__init__(f"{file}: {where}{problem}{at}")
+
+
+class TemplateErrors(TemplateError):
+    """Several problems of one template, all found in one pass (``errors``)."""
+
+    def __init__(self, errors: list[TemplateError]) -> None:
+        first = errors[0]
+        super().__init__(first.file, first.problem, first.question_id, line=first.line,
+                         item_kind=first.item_kind)
+        self.errors = errors
+        self.args = ("\n".join(str(e) for e in errors),)
 
 
 def bundled_template_dir() -> Path:
@@ -229,8 +245,16 @@ class _TemplateLoader:
 
     def _parse_yaml(self) -> dict[str, Any]:
         try:
-            data = yaml.safe_load(self.text)
             self.root_node = yaml.compose(self.text, Loader=yaml.SafeLoader)
+            if self.root_node is not None and _expanded_size(self.root_node) > MAX_YAML_NODES:
+                raise TemplateError(
+                    self.file,
+                    f"the YAML expands to more than {MAX_YAML_NODES} values through "
+                    "anchors and aliases (&/*): refused (an 'alias bomb')",
+                )
+            data = yaml.safe_load(self.text)
+        except RecursionError:
+            raise TemplateError(self.file, "the YAML is nested too deeply") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
@@ -348,18 +372,42 @@ class _TemplateLoader:
     def _check(self, template: Template) -> None:
         if not ID_RE.match(template.id):
             raise self.error(f"template id '{template.id}' must match {ID_RE.pattern}")
-        self._check_text_placeholders(template)
-        located = list(self._iter_located(template))
+        problems: list[TemplateError] = []
+
+        def attempt(check: Any, *args: Any) -> None:
+            try:
+                check(*args)
+            except TemplateErrors as exc:
+                problems.extend(exc.errors)
+            except TemplateError as exc:
+                problems.append(exc)
+
+        attempt(self._check_text_placeholders, template)
+        located: list[_Located] = []
+        attempt(lambda: located.extend(self._iter_located(template, problems)))
         questions = {lq.question.id: lq.question for lq in located}
         for lq in located:
-            self._check_question(lq.question)
+            attempt(self._check_question, lq.question)
         for lq in located:
-            self._check_expressions(lq.question, questions)
-        self._check_sections(template, questions)
-        self._check_cycles(questions)
+            attempt(self._check_expressions, lq.question, questions)
+        attempt(self._check_sections, template, questions)
+        attempt(self._check_cycles, questions)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise TemplateErrors(problems)
 
-    def _iter_located(self, template: Template) -> Iterator[_Located]:
+    def _iter_located(
+        self, template: Template, problems: list[TemplateError] | None = None
+    ) -> Iterator[_Located]:
+        """Every question with where it is; bad and duplicate ids go to ``problems``
+        (raised at once when None) and the walk goes on."""
         seen: dict[str, str] = {}
+
+        def report(exc: TemplateError) -> None:
+            if problems is None:
+                raise exc
+            problems.append(exc)
 
         def walk(
             items: Iterable[Question | Section], loc: tuple[str | int, ...]
@@ -368,22 +416,24 @@ class _TemplateLoader:
                 item_loc = (*loc, index)
                 kind = "section" if isinstance(item, Section) else "question"
                 if not ID_RE.match(item.id):
-                    raise self.error(
+                    report(self.error(
                         f"id '{item.id}' must be lowercase letters, digits and '_', "
                         "starting with a letter",
                         item.id,
                         loc=item_loc,
                         item_kind=kind,
-                    )
+                    ))
+                    continue
                 if item.id in seen:
                     first = self._line(self.loc_by_id.get(item.id, ()))
                     at = f" at line {first}" if first else ""
-                    raise self.error(
+                    report(self.error(
                         f"duplicate id (already used by a {seen[item.id]}{at})",
                         item.id,
                         loc=item_loc,
                         item_kind=kind,
-                    )
+                    ))
+                    continue
                 seen[item.id] = kind
                 self.loc_by_id[item.id] = item_loc
                 if isinstance(item, Section):
@@ -402,11 +452,7 @@ class _TemplateLoader:
         self._check_bounds(q.id, "min_length", q.min_length, "max_length", q.max_length)
         self._check_bounds(q.id, "min_items", q.min_items, "max_items", q.max_items)
         if q.pattern is not None:
-            try:
-                re.compile(q.pattern)
-            except re.error as exc:
-                problem = f"pattern {q.pattern!r} is not a valid regex: {exc}"
-                raise self.error(problem, q.id) from None
+            self._check_pattern(q.id, "pattern", q.pattern)
         if qtype in _SELECT_TYPES:
             self._check_choices(q.id, "choices", q)
         if qtype == QuestionType.TABLE:
@@ -427,6 +473,17 @@ class _TemplateLoader:
         if q.rollup == "ratio_of_sums" and qtype != QuestionType.COMPUTED:
             raise self.error("rollup 'ratio_of_sums' is only for computed questions", q.id)
         self._check_render(q)
+
+    def _check_pattern(self, qid: str, where: str, pattern: str) -> None:
+        try:
+            check_pattern(pattern)
+        except PatternProblem as exc:
+            if exc.kind == "catastrophic":
+                problem = (f"{where} {pattern!r} can backtrack catastrophically: "
+                           f"{exc.detail}; rewrite it without a repeated repetition")
+            else:
+                problem = f"{where} {pattern!r} is not a valid regex: {exc.detail}"
+            raise self.error(problem, qid) from None
 
     def _check_bounds(self, qid: str, lo_name: str, lo: Any, hi_name: str, hi: Any) -> None:
         if lo is not None and hi is not None and lo > hi:
@@ -461,6 +518,8 @@ class _TemplateLoader:
             self._check_bounds(q.id, f"{where} min", col.min, "max", col.max)
             if col.type in _SELECT_TYPES:
                 self._check_choices(q.id, where, col)
+            if col.pattern is not None:
+                self._check_pattern(q.id, f"{where} pattern", col.pattern)
             if col.type == QuestionType.COMPUTED:
                 if not (col.expression and col.expression.strip()):
                     raise self.error(f"{where}: computed {what} has no expression", q.id)
@@ -653,6 +712,27 @@ def _path_problem(target: Question, path: tuple[str, ...]) -> str | None:
             return f"'{name}': a repeat field has no fields"
         return None
     return f"'{name}': question '{target.id}' ({target.type}) has no fields"
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document holds once every alias is expanded."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a recursive alias counts once (safe_load refuses it)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        total = min(total, MAX_YAML_NODES + 1)
+        sizes[id(node)] = total
+        return total
+
+    return size(root)
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

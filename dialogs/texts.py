@@ -148,3 +148,9 @@ DIGEST_LATE = "Quá hạn, chưa nộp ({count}): {agencies}"
 DIGEST_NOT_STARTED = "Chưa bắt đầu ({count}): {agencies}"
 DIGEST_ALL_GOOD = "Không có cơ quan nào quá hạn hoặc chưa bắt đầu."
 START_BUTTON = "Bắt đầu trả lời"
+
+#: An answer with which a computed value or a rule cannot be worked out (overflow).
+CANNOT_COMPUTE = (
+    "Không tính được các chỉ tiêu với câu trả lời này (số quá lớn). "
+    "Anh/Chị vui lòng kiểm tra và nhập lại."
+)

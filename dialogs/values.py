@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from dialogs import vn
+from dialogs.patterns import full_match
 from dialogs.schema import Choice, Column, Question, QuestionType
 
 __all__ = ["InvalidAnswer", "display_value", "parse_answer"]
@@ -127,7 +128,7 @@ def _parse_text(spec: Spec, text: str) -> str:
             f"cần ít nhất {vn.format_number(min_length)} ký tự."
         )
     pattern = getattr(spec, "pattern", None)
-    if pattern and re.fullmatch(pattern, value) is None:
+    if pattern and not full_match(pattern, value):
         message = getattr(spec, "pattern_message", None) or "Câu trả lời không đúng định dạng."
         raise InvalidAnswer(_with_example(message, spec, QuestionType.TEXT))
     return value
