@@ -67,10 +67,10 @@ BAD_ROWS = {3, 5, 6}
 
 BAD_CSV = (
     "name,abbreviation,governing_body,place,signer_name,signer_position\n"
-    "Sở Nội vụ,SNV,UBND TỈNH ĐỒNG NAI,Đồng Nai,Lê Văn Cường,GIÁM ĐỐC\n"
-    "Sở Y tế,S YT,UBND TỈNH ĐỒNG NAI,Đồng Nai,Phạm Thị Dung,GIÁM ĐỐC\n"
+    "Sở Du lịch,SDL,UBND TỈNH ĐỒNG NAI,Đồng Nai,Lê Văn Cường,GIÁM ĐỐC\n"
+    "Sở Xây dựng,S XD,UBND TỈNH ĐỒNG NAI,Đồng Nai,Phạm Thị Dung,GIÁM ĐỐC\n"
 )
-GOOD_CSV = BAD_CSV.replace("S YT", "SYT")
+GOOD_CSV = BAD_CSV.replace("S XD", "SXD")
 
 
 def _xlsform(path: Path, survey: list[list[str]]) -> Path:
@@ -157,7 +157,11 @@ def test_dic_runs_templates_agencies_invitations_and_officers_from_the_dashboard
     assert "câu 1" in page.locator('tr[data-question="so_may_ket_noi"] .rules').inner_text()
     with page.expect_download() as info:
         page.locator("#sample-docx").click()
-    assert info.value.suggested_filename.endswith(".docx")
+    sample = Document(info.value.path())
+    assert any("Sở Mẫu" in p.text for p in sample.paragraphs)
+    page.wait_for_function(  # the page-1 picture (through LibreOffice) is shown
+        "() => { const i = document.querySelector('#page1 img');"
+        " return i.complete && i.naturalWidth > 0; }")
 
     page.get_by_role("button", name="Bắt đầu thử trả lời").click()
     page.wait_for_selector("#trial-log li.bot")
@@ -179,18 +183,18 @@ def test_dic_runs_templates_agencies_invitations_and_officers_from_the_dashboard
     page.get_by_role("button", name="Nhập danh sách").click()
     errors = page.locator("#import-errors").inner_text()
     assert "Chưa nhập cơ quan nào" in errors and "Dòng 3: " in errors
-    assert page.locator('#agencies tr[data-agency="SNV"]').count() == 0
+    assert page.locator('#agencies tr[data-agency="SDL"]').count() == 0
     page.locator("#import-form").get_by_label("Tệp CSV").set_input_files(
         str(tmp_path / "dung.csv"))
     page.get_by_role("button", name="Nhập danh sách").click()
     assert "Đã nhập 2 cơ quan" in _notice(page)
 
     # -- invitations for both, printed as PDF with two decodable QR codes
-    page.get_by_label("Chọn Sở Nội vụ (SNV)").check()
-    page.get_by_label("Chọn Sở Y tế (SYT)").check()
+    page.get_by_label("Chọn Sở Du lịch (SDL)").check()
+    page.get_by_label("Chọn Sở Xây dựng (SXD)").check()
     page.locator("#issue-invites").click()
     codes = {a: page.locator(f'#invitations tr[data-agency="{a}"] .code').inner_text().strip()
-             for a in ("SNV", "SYT")}
+             for a in ("SDL", "SXD")}
     assert ZALO_OA in page.locator("#invitations").inner_text()
     with page.expect_download() as info:
         page.locator("#print-pdf").click()
@@ -208,24 +212,24 @@ def test_dic_runs_templates_agencies_invitations_and_officers_from_the_dashboard
     form.get_by_label("Năm", exact=True).fill("2026")
     form.get_by_label("Hạn nộp").fill("2026-12-28")
     form.get_by_role("button", name="Bỏ chọn").click()
-    form.get_by_label("Sở Nội vụ (SNV)").check()
-    form.get_by_label("Sở Y tế (SYT)").check()
+    form.get_by_label("Sở Du lịch (SDL)").check()
+    form.get_by_label("Sở Xây dựng (SXD)").check()
     form.get_by_role("button", name="Mở đợt và thông báo cho các cơ quan").click()
     assert "cho 2 cơ quan" in _notice(page)
     round_url = page.url
 
-    # -- the SYT officer binds over the chat API with their printed code
+    # -- the SXD officer binds over the chat API with their printed code
     with httpx.Client(timeout=60) as http:
-        syt = http_sender(http, running.base_url, new_session())
-        bound = "\n".join(m["text"] for m in syt(text=codes["SYT"]))
-        assert "Sở Y tế" in bound
+        sxd = http_sender(http, running.base_url, new_session())
+        bound = "\n".join(m["text"] for m in sxd(text=codes["SXD"]))
+        assert "Sở Xây dựng" in bound
 
-        # -- the SNV officer opens the printed link in the web chat, answers, submits
+        # -- the SDL officer opens the printed link in the web chat, answers, submits
         officer_page = page.context.new_page()
-        officer_page.goto(links[0] if codes["SNV"] in links[0] else links[1])
+        officer_page.goto(links[0] if codes["SDL"] in links[0] else links[1])
         chat = BrowserChat(officer_page)
         messages = chat.wait_for_replies(0)
-        assert any("Sở Nội vụ" in m["text"] for m in messages)
+        assert any("Sở Du lịch" in m["text"] for m in messages)
         assert current_prompt(messages)["text"].startswith("Câu 1/4")
         template = load_template_description(env, tmp_path, "khao_sat_ha_tang")
         review = Filler(template, chat.send).fill_to_review(messages)
@@ -234,19 +238,19 @@ def test_dic_runs_templates_agencies_invitations_and_officers_from_the_dashboard
         done = chat.click("cmd:confirm")
         assert any("Đã nộp báo cáo" in m["text"] for m in done)
 
-        # -- the DIC revokes the SYT officer: their next message is refused
+        # -- the DIC revokes the SXD officer: their next message is refused
         page.get_by_role("link", name="Cơ quan").first.click()
-        page.locator('#agencies tr[data-agency="SYT"] a').click()
+        page.locator('#agencies tr[data-agency="SXD"] a').click()
         page.locator("#officers tbody tr").first.get_by_role("button", name="Thu hồi").click()
         assert "Đã thu hồi quyền" in _notice(page)
-        refused = "\n".join(m["text"] for m in syt(text="40"))
+        refused = "\n".join(m["text"] for m in sxd(text="40"))
         assert refused == texts.REVOKED.format(collector="Sở Khoa học và Công nghệ")
 
     # -- the roll-up downloads with the submitted report in it
     page.goto(round_url)
-    assert "Đã nộp" in page.locator('#status tr[data-agency="SNV"] .state').inner_text()
+    assert "Đã nộp" in page.locator('#status tr[data-agency="SDL"] .state').inner_text()
     with page.expect_download() as info:
         page.locator("#rollup-docx").click()
     rollup = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
     text = "\n".join(p.text for p in rollup.paragraphs)
-    assert "Sở Nội vụ" in text
+    assert "Sở Du lịch" in text
