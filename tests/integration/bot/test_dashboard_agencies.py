@@ -208,7 +208,11 @@ async def test_revoked_officer_is_refused_until_a_new_code(site, uow_factory) ->
     assert officer.text == texts.REVOKED.format(collector="Sở Khoa học và Công nghệ")
     await officer.send("tiếp tục")
     assert "bị thu hồi" in officer.text
-    await officer.send(world.invites["SCT2"])  # a code the DIC hands out again
+    fresh = await http.post(f"/admin/agencies/{sct.id}/invite", data={"csrf": csrf})  # Mã mời mới
+    codes = re.findall(r'<tr data-agency="(\w+)">.*?<strong>([A-Z0-9-]+)</strong>', fresh.text,
+                       re.S)
+    assert [a for a, _ in codes] == ["SCT"]
+    await officer.send(codes[0][1])
     assert "Sở Công Thương" in officer.text and "thu hồi" not in officer.text
 
     async with uow_factory() as uow:
