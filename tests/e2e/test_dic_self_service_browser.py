@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,13 +99,19 @@ def _xlsform(path: Path, survey: list[list[str]]) -> Path:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Server, dict[str, str]]]:
-    with demo_server(tmp_path, BAOCAO_ZALO_OA_LINK=ZALO_OA) as running:
+    (tmp_path / "tmp").mkdir()
+    with demo_server(tmp_path, BAOCAO_ZALO_OA_LINK=ZALO_OA, TMPDIR=str(tmp_path / "tmp")) \
+            as running:
         yield running
 
 
 def _notice(page: Any) -> str:
     page.wait_for_selector(".notice")
     return str(page.locator(".notice").inner_text())
+
+
+def _trials(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "tmp").glob("baocao-trial-*"))
 
 
 def _decode_docx_qr_codes(docx: Path) -> list[str]:
@@ -192,8 +199,13 @@ def test_dic_runs_templates_agencies_invitations_and_officers_from_the_dashboard
         page.get_by_label("Câu trả lời thử").press("Enter")
         page.wait_for_function(
             "(t) => document.getElementById('trial-log').innerText.includes(t)", arg=expected)
+    assert len(_trials(tmp_path)) == 1  # the throw-away answer set exists while the page does
     page.get_by_role("button", name="Xuất bản").click()
     assert "Đã xuất bản Khảo sát hạ tầng số, phiên bản 1." in _notice(page)
+    deadline = time.monotonic() + 15  # the page's pagehide beacon closes the trial
+    while _trials(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the server process's files, not waiting on app time
+    assert _trials(tmp_path) == []
     assert "Cán bộ" in page.locator("#versions tbody tr").first.inner_text()
 
     # -- agencies from CSV: a bad row first (nothing imported, the row named)
