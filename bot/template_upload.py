@@ -299,7 +299,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if column == "calculation" and name and not in_record:
             calculations[name] = (excel_row, refs)
     problems.extend(_calculation_cycles(calculations))
-    return problems
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def _calculation_cycles(calculations: dict[str, tuple[int, set[str]]]) -> list[Problem]:
