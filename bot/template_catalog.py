@@ -62,20 +62,26 @@ class TemplateCatalog(Mapping[str, Template]):
         """A version already in memory, or None (see :meth:`pinned`)."""
         return self._versions.get((template_id, version))
 
-    async def pinned(self, template_id: str, version: int) -> Template | None:
+    async def pinned(self, template_id: str, version: int, *, uow: Any = None) -> Template | None:
         """The given version, read from the database if not yet in memory.
 
-        A round opened before templates were stored (no such version) falls back
-        to the latest version of its template.
+        ``uow``: the caller's open unit of work, used for the read (on SQLite a
+        second transaction would wait for the caller's write lock). A round
+        opened before templates were stored (no such version) falls back to the
+        latest version of its template.
         """
         found = self._versions.get((template_id, version))
         if found is not None:
             return found
-        async with self._uow_factory() as uow:
+        if uow is not None:
             stored = await repo.get_version(uow.session, template_id, version)
+        else:
+            async with self._uow_factory() as own:
+                stored = await repo.get_version(own.session, template_id, version)
         if stored is not None:
             return self._parse(stored)
-        await self.refresh(force=True)
+        if uow is None:
+            await self.refresh(force=True)
         return self._latest.get(template_id) or self._any_version(template_id)
 
     async def refresh(self, *, force: bool = False) -> None:
