@@ -169,10 +169,12 @@ async def publish(
 ) -> PublishResult:
     """Store ``template`` as the next version of its id (1 for a new id).
 
+    The template is checked again (``dialogs.loader.TemplateError`` if unusable).
     Open rounds of the template stay on their version unless ``move_open_rounds``;
     answers to questions the new version no longer has stay stored (and in the
     audit), they are just not asked or printed.
     """
+    load_template_text(template_to_yaml(template), template.id)  # TemplateError if unusable
     async with uow_factory() as uow:
         latest = await repo.latest_version_number(uow.session, template.id)
         version = (latest or 0) + 1
