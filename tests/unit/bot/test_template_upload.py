@@ -194,3 +194,22 @@ def test_a_bundled_yaml_uploads_cleanly() -> None:
     result = validate_upload(data, "annual_it.yaml")
     assert result.problems == []
     assert result.template is not None and result.template.id == "annual_it"
+
+
+def test_yaml_schema_problems_are_all_listed_too() -> None:
+    text = """
+id: mau_kieu
+name: Mẫu
+subject: S
+sections:
+  - id: p
+    title: P
+    items:
+      - {id: a, type: numbr, prompt: "A?"}
+      - {id: b, type: integer, prompt: "B?"}
+      - {id: c, type: chu, prompt: "C?"}
+"""
+    result = validate_upload(text.encode(), "mau_kieu.yaml")
+    assert [(p.question_id, p.message.split(" (dòng")[0]) for p in result.problems] == [
+        ("a", "kiểu câu hỏi 'numbr' không có"), ("c", "kiểu câu hỏi 'chu' không có")]
+    assert "(dòng 9)" in result.problems[0].message
