@@ -196,3 +196,10 @@ def test_a_file_over_5_mb_is_refused_unread(database_url: str, tmp_path: Path) -
     assert "Tệp lớn hơn 5 MB" in result.output
 
 
+
+
+async def test_open_rounds_are_reported_before_publishing(uow_factory: Any) -> None:
+    await ts.publish(uow_factory, mini(), published_by="dic", move_open_rounds=False, now=NOW)
+    assert await ts.open_rounds_of(uow_factory, "mini") == []
+    world = await make_world(uow_factory, mini())
+    assert await ts.open_rounds_of(uow_factory, "mini") == [ts.OpenRound(world.round_id, 1)]
