@@ -17,7 +17,7 @@ import zipfile
 from typing import Any
 
 from bot.template_service import MAX_UPLOAD_BYTES, Problem, UploadResult
-from dialogs.loader import TemplateError, TemplateErrors, load_template_text
+from dialogs.loader import ID_RE, TemplateError, TemplateErrors, load_template_text
 from dialogs.patterns import PatternProblem, check_pattern
 from dialogs.schema import Template
 from dialogs.xlsform_expr import UntranslatableTerm, from_xlsform
@@ -85,6 +85,11 @@ _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^computed (column|field)s depend on each other: (.*)$"),
      r"các cột tính toán phụ thuộc nhau thành vòng: \2"),
     (re.compile(r"^duplicate id.*"), "mã (id) bị trùng với một câu hỏi hoặc phần khác"),
+    (re.compile(r"^id '([^']+)' must be lowercase.*"),
+     r"mã '\1' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới, bắt đầu bằng chữ"),
+    (re.compile(r"^template id '([^']+)' must match.*"),
+     r"mã mẫu '\1' (form_id) chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới"),
+    (re.compile(r"^missing required key '([^']+)'"), r"thiếu mục bắt buộc '\1'"),
     (re.compile(r"^duplicate (row|column|field) id '([^']+)'"), r"mã '\2' bị trùng"),
     (re.compile(r"^unknown (question|column) type '([^']+)'.*"),
      r"kiểu câu hỏi '\2' không có"),
@@ -219,6 +224,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
     calculations: dict[str, tuple[int, set[str]]] = {}
     all_names: set[str] = set()
     expressions: list[tuple[int, str, str, str, bool]] = []
+    opened: list[int] = []  # Excel rows of the groups still open
 
     for index, row in enumerate(survey):
         excel_row = index + 2
@@ -233,6 +239,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if kind in _END:
             if stack:
                 stack.pop()
+                opened.pop()
             else:
                 problems.append(Problem(f"'{raw_type}' không có nhóm mở tương ứng", "survey",
                                         excel_row, "type"))
@@ -251,6 +258,10 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
                 "survey", excel_row, "type", name or None))
         if not name:
             problems.append(Problem("thiếu tên (cột name trống)", "survey", excel_row, "name"))
+        elif not ID_RE.match(name):
+            problems.append(Problem(
+                f"tên '{name}' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới, "
+                "bắt đầu bằng một chữ (ví dụ so_may_tinh)", "survey", excel_row, "name", name))
         in_record = bool(stack) and stack[-1][2] is not None
         if name:
             scope = stack[-1][2] if in_record else global_names
@@ -284,7 +295,11 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if kind in _BEGIN:
             is_record = "repeat" in kind or bool(table_list)
             stack.append((kind, name, {} if is_record else None))
+            opened.append(excel_row)
 
+    for excel_row in opened:
+        problems.append(Problem("nhóm mở ở dòng này không có dòng end_group/end_repeat đóng lại",
+                                "survey", excel_row, "type"))
     for excel_row, column, source, name, in_record in expressions:
         try:
             from_xlsform(source)

@@ -213,3 +213,26 @@ sections:
     assert [(p.question_id, p.message.split(" (dòng")[0]) for p in result.problems] == [
         ("a", "kiểu câu hỏi 'numbr' không có"), ("c", "kiểu câu hỏi 'chu' không có")]
     assert "(dòng 9)" in result.problems[0].message
+
+
+def test_a_name_that_cannot_be_an_id_is_named() -> None:
+    [problem] = problems_of([{"type": "integer", "name": "SoMay", "label": "Số máy?"}])
+    assert where(problem) == ("survey", 2, "name")
+    assert "chỉ được gồm chữ thường không dấu" in problem.message
+
+
+def test_a_group_left_open_is_named() -> None:
+    [problem] = problems_of([
+        {"type": "begin_group", "name": "phan_1", "label": "I"},
+        {"type": "integer", "name": "so_may", "label": "Số máy?"},
+    ])
+    assert where(problem) == ("survey", 2, "type")
+    assert "không có dòng end_group/end_repeat" in problem.message
+
+
+def test_a_bad_form_id_is_reported_in_vietnamese() -> None:
+    data = workbook([{"type": "integer", "name": "a", "label": "A?"}],
+                    settings={"form_title": "T", "form_id": "Mau-1"})
+    result = validate_upload(data, "mau.xlsx")
+    assert result.template is None
+    assert any("form_id" in p.message for p in result.problems), result.problems
