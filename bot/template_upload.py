@@ -174,11 +174,7 @@ def _validate_template_data(data: dict[str, Any], row_of_id: dict[str, int]) -> 
     try:
         template = Template.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors()[:50]:
-            where = ".".join(str(p) for p in err["loc"])
-            problems.append(Problem(f"giá trị không hợp lệ ở '{where}': {err['msg']}",
-                                    "survey"))
+        problems = [_schema_problem(err, data, row_of_id) for err in exc.errors()[:50]]
         return UploadResult(None, problems, "xlsform")
     try:
         template = load_template_text(template_to_yaml(template), f"{template.id}.xlsx")
@@ -192,6 +188,44 @@ def _validate_template_data(data: dict[str, Any], row_of_id: dict[str, int]) -> 
                                     column, error.question_id))
         return UploadResult(None, problems, "xlsform")
     return UploadResult(template, [], "xlsform")
+
+
+#: Template fields and the XLSForm column (or settings entry) they come from.
+_FIELD_COLUMNS = {
+    "prompt": "label", "title": "label", "help": "hint", "required": "required",
+    "default": "default", "label": "baocao::label", "render": "baocao::render",
+    "rollup": "baocao::rollup", "type": "baocao::type", "numbering": "baocao::numbering",
+    "show_title": "baocao::show_title", "long": "baocao::long", "prefill": "baocao::prefill",
+    **{k: f"baocao::{k}" for k in ("min", "max", "min_length", "max_length", "min_items",
+                                  "max_items", "unit", "example", "group")},
+}
+
+
+def _schema_problem(err: Any, data: dict[str, Any], row_of_id: dict[str, int]) -> Problem:
+    """A pydantic error on the translated data, placed on its row and column."""
+    node: Any = data
+    owner: str | None = None
+    field_name: str | None = None
+    for part in err["loc"]:
+        if part in ("question", "section") and isinstance(node, dict):
+            continue
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            owner = node["id"]
+        if isinstance(part, str):
+            field_name = part
+    value = err.get("input")
+    expected = (err.get("ctx") or {}).get("expected")
+    allowed = f"; dùng một trong: {expected.replace(' or ', ', ')}" if expected else ""
+    message = f"giá trị {value!r} không hợp lệ{allowed}" if value is not None else (
+        f"thiếu {field_name}")
+    row = row_of_id.get(owner or "")
+    if row is None:  # a settings entry
+        return Problem(message, "settings", None, f"baocao::{field_name}" if field_name else None)
+    return Problem(message, "survey", row, _FIELD_COLUMNS.get(field_name or ""), owner)
 
 
 def _column_of(problem: str) -> str | None:

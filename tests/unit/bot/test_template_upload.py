@@ -236,3 +236,16 @@ def test_a_bad_form_id_is_reported_in_vietnamese() -> None:
     result = validate_upload(data, "mau.xlsx")
     assert result.template is None
     assert any("form_id" in p.message for p in result.problems), result.problems
+
+
+def test_bad_layout_values_are_placed_on_their_row_column_or_setting() -> None:
+    data = workbook([
+        {"type": "integer", "name": "a", "label": "A?", "baocao::rollup": "tong"},
+        {"type": "integer", "name": "b", "label": "B?", "baocao::min": "abc"},
+    ], settings={"form_title": "T", "form_id": "mau", "baocao::kind": "thu"})
+    result = validate_upload(data, "mau.xlsx")
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [
+        ("settings", None, "baocao::kind"), ("survey", 2, "baocao::rollup"),
+        ("survey", 3, "baocao::min")]
+    assert "giá trị 'tong' không hợp lệ; dùng một trong: 'sum', 'ratio_of_sums'" in (
+        result.problems[1].message)
