@@ -9,8 +9,9 @@ How to call it (everything is ``async`` except :func:`validate_upload` and
 
     from bot import template_service as ts
 
-    # 1. Check an uploaded file (raw bytes + the file name as uploaded).
-    result = ts.validate_upload(data, "mau.xlsx")
+    # 1. Check an uploaded file (raw bytes + the file name as uploaded). It is CPU
+    #    work (pyxform, the loader): off the event loop in a server.
+    result = await asyncio.to_thread(ts.validate_upload, data, "mau.xlsx")
     if result.problems:               # list[ts.Problem]; nothing was stored
         for p in result.problems:
             print(p.text)             # "Trang survey, dòng 5, cột type: kiểu 'numbr' không có"

@@ -220,7 +220,8 @@ def _schema_problem(err: Any, data: dict[str, Any], row_of_id: dict[str, int]) -
     value = err.get("input")
     expected = (err.get("ctx") or {}).get("expected")
     allowed = f"; dùng một trong: {expected.replace(' or ', ', ')}" if expected else ""
-    message = f"giá trị {value!r} không hợp lệ{allowed}" if value is not None else (
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "…"
+    message = f"giá trị {shown} không hợp lệ{allowed}" if value is not None else (
         f"thiếu {field_name}")
     row = row_of_id.get(owner or "")
     if row is None:  # a settings entry
