@@ -520,7 +520,7 @@ def audit(assignment_id: int, database_url: str | None) -> None:
             if assignment is None:
                 raise Fail(f"Không có phiếu số {assignment_id}.")
             round_ = await uow.get_round(assignment.round_id)
-            template = await round_template(boot.templates, round_)
+            template = await round_template(boot.templates, round_, uow)
             lines = await assignment_audit(uow, assignment_id, template, settings.timezone)
         if not lines:
             click.echo("Chưa có thay đổi nào.")

@@ -217,6 +217,9 @@ class Dashboard:
                 counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
                                 len(assignments))
             agencies = [a for a in await _active_agencies(uow) if not a.is_collector]
+        refresh = getattr(self.boot.templates, "refresh", None)  # published elsewhere
+        if refresh is not None:
+            await refresh()
         templates = sorted(self.boot.templates.values(), key=lambda t: t.name)
         rows = [{
             "round": r, "name": (self.boot.templates[r.template_id].name

@@ -508,7 +508,7 @@ async def _settle(
                     latest.due_at.isoformat(), assignment_id)
         await finish(store.SKIPPED, "missed: no longer useful")
         return
-    template = await round_template(deps.templates, round_)
+    template = await round_template(deps.templates, round_, uow)
     agency = await context.agency(assignment.agency_id)
     if template is None or agency is None:
         log.error("reminder %s: template %s or agency %s missing", latest.id,
@@ -546,7 +546,7 @@ async def announce_round(
     round_ = await uow.get_round(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
-    template = await round_template(deps.templates, round_)
+    template = await round_template(deps.templates, round_, uow)
     if template is None:
         raise ReminderError(f"Không có mẫu {round_.template_id!r}.")
     total = Outline.of(template).total
@@ -668,7 +668,7 @@ async def round_status(
     round_ = await uow.get_round(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
-    template = await round_template(templates, round_)
+    template = await round_template(templates, round_, uow)
     assignments = await uow.list_assignments(round_id)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
     bound = await store.bound_agencies(uow)
@@ -723,7 +723,7 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
         for round_ in sorted(rounds, key=lambda r: (r.deadline, r.id)):
             _, progress = await round_status(uow, round_.id, templates=deps.templates,
                                              calendar=deps.calendar, now=now)
-            template = await round_template(deps.templates, round_)
+            template = await round_template(deps.templates, round_, uow)
             submitted = [p for p in progress if p.state in (SUBMITTED_ON_TIME, SUBMITTED_LATE)]
             late = [p for p in progress if p.overdue]
             not_started = [p for p in progress if p.state == NOT_STARTED and not p.overdue]

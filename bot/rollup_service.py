@@ -151,7 +151,7 @@ async def return_submission(
     await uow.audit(RETURN_ACTION, "assignment", assignment_id,
                     actor_officer_id=actor.id if actor else None, now=now,
                     detail={"comment": comment, "version": latest.version if latest else None})
-    template = await round_template(templates, round_)
+    template = await round_template(templates, round_, uow)
     name = template.name if template else round_.template_id
     text = (f"{collector} trả lại báo cáo {name} {round_.period_label} "
             f"(bản {latest.version if latest else 1}) để chỉnh sửa.\n"

@@ -164,6 +164,9 @@ async def open_round(
 ) -> OpenedRound:
     """Open the round, store its reminder policy, plan its reminders and queue the
     "new round" notice for every officer (in the caller's transaction)."""
+    refresh = getattr(deps.templates, "refresh", None)  # a template published elsewhere
+    if refresh is not None:
+        await refresh(uow=uow)
     spec = resolve_round(request, templates=deps.templates, agencies=await uow.list_agencies())
     try:
         round_ = await admin.open_round(

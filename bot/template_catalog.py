@@ -62,33 +62,43 @@ class TemplateCatalog(Mapping[str, Template]):
         """A version already in memory, or None (see :meth:`pinned`)."""
         return self._versions.get((template_id, version))
 
-    async def pinned(self, template_id: str, version: int) -> Template | None:
+    async def pinned(self, template_id: str, version: int, *, uow: Any = None) -> Template | None:
         """The given version, read from the database if not yet in memory.
 
-        A round opened before templates were stored (no such version) falls back
-        to the latest version of its template.
+        ``uow``: the caller's open unit of work, used for the read (on SQLite a
+        second transaction would wait for the caller's write lock). A round
+        opened before templates were stored (no such version) falls back to the
+        latest version of its template.
         """
         found = self._versions.get((template_id, version))
         if found is not None:
             return found
-        async with self._uow_factory() as uow:
+        if uow is not None:
             stored = await repo.get_version(uow.session, template_id, version)
+        else:
+            async with self._uow_factory() as own:
+                stored = await repo.get_version(own.session, template_id, version)
         if stored is not None:
             return self._parse(stored)
-        await self.refresh(force=True)
+        if uow is None:
+            await self.refresh(force=True)
         return self._latest.get(template_id) or self._any_version(template_id)
 
-    async def refresh(self, *, force: bool = False) -> None:
-        """Re-read the latest versions if they changed (at most once per ``ttl``)."""
+    async def refresh(self, *, force: bool = False, uow: Any = None) -> None:
+        """Re-read the latest versions if they changed (at most once per ``ttl``).
+
+        ``uow``: the caller's open unit of work, if any, to read through.
+        """
         if not force and time.monotonic() - self._checked < self._ttl:
             return
         async with self._lock:
-            async with self._uow_factory() as uow:
-                stamp = await repo.catalog_stamp(uow.session)
-                self._checked = time.monotonic()
-                if stamp == self._stamp:
-                    return
-                stored = await repo.list_versions(uow.session)
+            if uow is not None:
+                stored = await self._changed(uow)
+            else:
+                async with self._uow_factory() as own:
+                    stored = await self._changed(own)
+            if stored is None:
+                return
             latest: dict[str, Template] = {}
             for record in stored:  # by id, newest first
                 if record.id in latest or record.retired_at is not None:
@@ -97,7 +107,15 @@ class TemplateCatalog(Mapping[str, Template]):
                 if template is not None:
                     latest[record.id] = template
             self._latest = dict(sorted(latest.items()))
-            self._stamp = stamp
+
+    async def _changed(self, uow: Any) -> list[repo.StoredTemplate] | None:
+        """Every stored version if the stamp moved since the last read, else None."""
+        stamp = await repo.catalog_stamp(uow.session)
+        self._checked = time.monotonic()
+        if stamp == self._stamp:
+            return None
+        self._stamp = stamp
+        return await repo.list_versions(uow.session)
 
     def _parse(self, record: repo.StoredTemplate) -> Template | None:
         key = (record.id, record.version)

@@ -9,15 +9,17 @@ How to call it (everything is ``async`` except :func:`validate_upload` and
 
     from bot import template_service as ts
 
-    # 1. Check an uploaded file (raw bytes + the file name as uploaded).
-    result = ts.validate_upload(data, "mau.xlsx")
+    # 1. Check an uploaded file (raw bytes + the file name as uploaded). It is CPU
+    #    work (pyxform, the loader): off the event loop in a server.
+    result = await asyncio.to_thread(ts.validate_upload, data, "mau.xlsx")
     if result.problems:               # list[ts.Problem]; nothing was stored
         for p in result.problems:
             print(p.text)             # "Trang survey, dòng 5, cột type: kiểu 'numbr' không có"
     else:
         template = result.template    # dialogs.schema.Template, ready to preview
 
-    # 2. Publish it: a new version (1, 2, 3… per template id).
+    # 2. Publish it: a new version (1, 2, 3… per template id). The template is
+    #    checked again; dialogs.loader.TemplateError if it cannot be used.
     published = await ts.publish(
         uow_factory, template, published_by="admin", move_open_rounds=False,
         source_format=result.format, now=clock.now())
@@ -31,11 +33,24 @@ How to call it (everything is ``async`` except :func:`validate_upload` and
     await ts.get_template(uow_factory, "annual_it")   # Template | None (latest, version=None)
     await ts.get_template(uow_factory, "annual_it", version=2)
 
+    # Before publishing, ask whether open rounds use the template (the dashboard
+    # asks the DIC whether to move them; the CLI needs --move-open-rounds):
+    await ts.open_rounds_of(uow_factory, "annual_it")  # list[OpenRound(round_id, version)]
+
     # 4. Retire: no new round can use it; open rounds keep their pinned version.
     await ts.retire(uow_factory, "annual_it", now=clock.now())
 
     # 5. Export as YAML or XLSForm (bytes to download or write to a file).
     data = ts.export_template(template, "xlsform")   # or "yaml"
+    # xlsform: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, .xlsx
+
+    # The questions as officers see them (numbering, sections, conditions, rules):
+    bot.template_info.describe_template(template)    # plain data (dict)
+
+``result.format``/``source_format`` is "yaml" or "xlsform"; bundled templates are
+stored as "bundled" (``baocao init`` / every start stores those the database lacks).
+Publishing never changes a stored version; answers of questions a new version
+dropped stay stored and in the audit.
 
 A running process keeps its templates in a :class:`bot.template_catalog.TemplateCatalog`
 (``boot.templates``); call ``await boot.templates.refresh()`` before using it in a
@@ -59,6 +74,7 @@ from storage.repositories import templates as repo
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "OpenRound",
     "Problem",
     "PublishResult",
     "TemplateSummary",
@@ -69,6 +85,7 @@ __all__ = [
     "list_templates",
     "list_versions",
     "load_bundled",
+    "open_rounds_of",
     "publish",
     "retire",
     "validate_upload",
@@ -127,6 +144,12 @@ class PublishResult:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenRound:
+    round_id: int
+    version: int  # the template version the round is pinned to
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateVersionInfo:
     template_id: str
     version: int
@@ -169,10 +192,12 @@ async def publish(
 ) -> PublishResult:
     """Store ``template`` as the next version of its id (1 for a new id).
 
+    The template is checked again (``dialogs.loader.TemplateError`` if unusable).
     Open rounds of the template stay on their version unless ``move_open_rounds``;
     answers to questions the new version no longer has stay stored (and in the
     audit), they are just not asked or printed.
     """
+    load_template_text(template_to_yaml(template), template.id)  # TemplateError if unusable
     async with uow_factory() as uow:
         latest = await repo.latest_version_number(uow.session, template.id)
         version = (latest or 0) + 1
@@ -263,6 +288,12 @@ async def get_template(
         return None
     template = load_template_text(record.source, record.id)
     return template.model_copy(update={"version": record.version})
+
+
+async def open_rounds_of(uow_factory: Callable[[], Any], template_id: str) -> list[OpenRound]:
+    """The open rounds of a template with their pinned versions (ask before publishing)."""
+    async with uow_factory() as uow:
+        return [OpenRound(rid, v) for rid, v in await repo.open_rounds(uow.session, template_id)]
 
 
 async def retire(uow_factory: Callable[[], Any], template_id: str, *, now: dt.datetime) -> bool:

@@ -17,7 +17,7 @@ import zipfile
 from typing import Any
 
 from bot.template_service import MAX_UPLOAD_BYTES, Problem, UploadResult
-from dialogs.loader import TemplateError, TemplateErrors, load_template_text
+from dialogs.loader import ID_RE, TemplateError, TemplateErrors, load_template_text
 from dialogs.patterns import PatternProblem, check_pattern
 from dialogs.schema import Template
 from dialogs.xlsform_expr import UntranslatableTerm, from_xlsform
@@ -85,6 +85,11 @@ _TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^computed (column|field)s depend on each other: (.*)$"),
      r"các cột tính toán phụ thuộc nhau thành vòng: \2"),
     (re.compile(r"^duplicate id.*"), "mã (id) bị trùng với một câu hỏi hoặc phần khác"),
+    (re.compile(r"^id '([^']+)' must be lowercase.*"),
+     r"mã '\1' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới, bắt đầu bằng chữ"),
+    (re.compile(r"^template id '([^']+)' must match.*"),
+     r"mã mẫu '\1' (form_id) chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới"),
+    (re.compile(r"^missing required key '([^']+)'"), r"thiếu mục bắt buộc '\1'"),
     (re.compile(r"^duplicate (row|column|field) id '([^']+)'"), r"mã '\2' bị trùng"),
     (re.compile(r"^unknown (question|column) type '([^']+)'.*"),
      r"kiểu câu hỏi '\2' không có"),
@@ -169,11 +174,7 @@ def _validate_template_data(data: dict[str, Any], row_of_id: dict[str, int]) -> 
     try:
         template = Template.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors()[:50]:
-            where = ".".join(str(p) for p in err["loc"])
-            problems.append(Problem(f"giá trị không hợp lệ ở '{where}': {err['msg']}",
-                                    "survey"))
+        problems = [_schema_problem(err, data, row_of_id) for err in exc.errors()[:50]]
         return UploadResult(None, problems, "xlsform")
     try:
         template = load_template_text(template_to_yaml(template), f"{template.id}.xlsx")
@@ -187,6 +188,45 @@ def _validate_template_data(data: dict[str, Any], row_of_id: dict[str, int]) -> 
                                     column, error.question_id))
         return UploadResult(None, problems, "xlsform")
     return UploadResult(template, [], "xlsform")
+
+
+#: Template fields and the XLSForm column (or settings entry) they come from.
+_FIELD_COLUMNS = {
+    "prompt": "label", "title": "label", "help": "hint", "required": "required",
+    "default": "default", "label": "baocao::label", "render": "baocao::render",
+    "rollup": "baocao::rollup", "type": "baocao::type", "numbering": "baocao::numbering",
+    "show_title": "baocao::show_title", "long": "baocao::long", "prefill": "baocao::prefill",
+    **{k: f"baocao::{k}" for k in ("min", "max", "min_length", "max_length", "min_items",
+                                  "max_items", "unit", "example", "group")},
+}
+
+
+def _schema_problem(err: Any, data: dict[str, Any], row_of_id: dict[str, int]) -> Problem:
+    """A pydantic error on the translated data, placed on its row and column."""
+    node: Any = data
+    owner: str | None = None
+    field_name: str | None = None
+    for part in err["loc"]:
+        if part in ("question", "section") and isinstance(node, dict):
+            continue
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            owner = node["id"]
+        if isinstance(part, str):
+            field_name = part
+    value = err.get("input")
+    expected = (err.get("ctx") or {}).get("expected")
+    allowed = f"; dùng một trong: {expected.replace(' or ', ', ')}" if expected else ""
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "…"
+    message = f"giá trị {shown} không hợp lệ{allowed}" if value is not None else (
+        f"thiếu {field_name}")
+    row = row_of_id.get(owner or "")
+    if row is None:  # a settings entry
+        return Problem(message, "settings", None, f"baocao::{field_name}" if field_name else None)
+    return Problem(message, "survey", row, _FIELD_COLUMNS.get(field_name or ""), owner)
 
 
 def _column_of(problem: str) -> str | None:
@@ -219,6 +259,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
     calculations: dict[str, tuple[int, set[str]]] = {}
     all_names: set[str] = set()
     expressions: list[tuple[int, str, str, str, bool]] = []
+    opened: list[int] = []  # Excel rows of the groups still open
 
     for index, row in enumerate(survey):
         excel_row = index + 2
@@ -233,6 +274,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if kind in _END:
             if stack:
                 stack.pop()
+                opened.pop()
             else:
                 problems.append(Problem(f"'{raw_type}' không có nhóm mở tương ứng", "survey",
                                         excel_row, "type"))
@@ -251,6 +293,10 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
                 "survey", excel_row, "type", name or None))
         if not name:
             problems.append(Problem("thiếu tên (cột name trống)", "survey", excel_row, "name"))
+        elif not ID_RE.match(name):
+            problems.append(Problem(
+                f"tên '{name}' chỉ được gồm chữ thường không dấu, chữ số và dấu gạch dưới, "
+                "bắt đầu bằng một chữ (ví dụ so_may_tinh)", "survey", excel_row, "name", name))
         in_record = bool(stack) and stack[-1][2] is not None
         if name:
             scope = stack[-1][2] if in_record else global_names
@@ -284,7 +330,11 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if kind in _BEGIN:
             is_record = "repeat" in kind or bool(table_list)
             stack.append((kind, name, {} if is_record else None))
+            opened.append(excel_row)
 
+    for excel_row in opened:
+        problems.append(Problem("nhóm mở ở dòng này không có dòng end_group/end_repeat đóng lại",
+                                "survey", excel_row, "type"))
     for excel_row, column, source, name, in_record in expressions:
         try:
             from_xlsform(source)
@@ -299,7 +349,7 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
         if column == "calculation" and name and not in_record:
             calculations[name] = (excel_row, refs)
     problems.extend(_calculation_cycles(calculations))
-    return problems
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def _calculation_cycles(calculations: dict[str, tuple[int, set[str]]]) -> list[Problem]:

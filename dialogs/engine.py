@@ -307,7 +307,7 @@ class Engine:
             return
         round_ = turn.round if turn.round is not None and turn.round.id == assignment.round_id \
             else await uow.get_round(assignment.round_id)
-        template = await round_template(self.templates, round_)
+        template = await round_template(self.templates, round_, uow)
         if round_ is None or template is None:
             log.error("assignment %s: round or template missing", assignment.id)
             return
@@ -330,7 +330,7 @@ class Engine:
         buttons = []
         for assignment in open_:
             round_ = await turn.uow.get_round(assignment.round_id)
-            template = await round_template(self.templates, round_)
+            template = await round_template(self.templates, round_, turn.uow)
             if round_ is None or template is None:
                 continue
             name = template.name

@@ -461,26 +461,30 @@ class _Evaluator:
             raise ExpressionError(
                 f"arithmetic needs numbers, got {type(a).__name__} and {type(b).__name__}"
             )
-        if isinstance(op, ast.Add):
-            result = a + b
-        elif isinstance(op, ast.Sub):
-            result = a - b
-        elif isinstance(op, ast.Mult):
-            result = a * b
-        elif isinstance(op, ast.Div | ast.FloorDiv | ast.Mod):
-            if b == 0:
-                return None
-            if isinstance(op, ast.Div):
-                result = a / b
-            elif isinstance(op, ast.FloorDiv):
-                result = a // b
-            else:
-                result = a % b
-        else:  # ast.Pow
-            result = self._power(a, b)
+        if isinstance(op, ast.Div | ast.FloorDiv | ast.Mod) and b == 0:
+            return None
+        try:
+            result = self._arithmetic(op, a, b)
+        except OverflowError:
+            raise ExpressionError("number is too large") from None
         if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
             raise ExpressionError("number is too large")
         return _finite(result)
+
+    def _arithmetic(self, op: ast.operator, a: Number, b: Number) -> Number | None:
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.Div):
+            return a / b
+        if isinstance(op, ast.FloorDiv):
+            return a // b
+        if isinstance(op, ast.Mod):
+            return a % b
+        return self._power(a, b)  # ast.Pow
 
     @staticmethod
     def _power(a: Number, b: Number) -> Number | None:

@@ -239,7 +239,8 @@ class _TemplateLoader:
         try:
             template = Template.model_validate(data)
         except ValidationError as exc:
-            raise self._translate(exc, data) from None
+            problems = self._translate_all(exc, data)
+            raise (problems[0] if len(problems) == 1 else TemplateErrors(problems)) from None
         self._check(template)
         return template
 
@@ -293,10 +294,31 @@ class _TemplateLoader:
         if isinstance(appendix, dict):
             walk(appendix.get("items"), ("appendix", "items"))
 
-    def _translate(self, exc: ValidationError, data: dict[str, Any]) -> TemplateError:
+    def _translate_all(self, exc: ValidationError, data: dict[str, Any]) -> list[TemplateError]:
+        """One problem per broken item (question, section or the template itself)."""
         # A misspelt key also makes the real key "missing": report the misspelling.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        err = errors[0]
+        seen: set[Any] = set()
+        out: list[TemplateError] = []
+        for err in errors:
+            raw_loc = self._raw_loc(tuple(err["loc"]))
+            _, owner_loc, _ = self._owner(data, raw_loc)
+            if owner_loc in seen:
+                continue
+            seen.add(owner_loc)
+            out.append(self._translate(err, data))
+        loc_order = {id(p): i for i, p in enumerate(out)}
+        return sorted(out, key=lambda p: (p.line or 0, loc_order[id(p)]))
+
+    @staticmethod
+    def _raw_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        return tuple(
+            part
+            for i, part in enumerate(loc)
+            if not (part in ("question", "section") and i > 0 and isinstance(loc[i - 1], int))
+        )
+
+    def _translate(self, err: Any, data: dict[str, Any]) -> TemplateError:
         loc: tuple[str | int, ...] = tuple(err["loc"])
         # Discriminated unions add the tag ("question"/"section") to the location.
         raw_loc = tuple(

@@ -60,6 +60,7 @@ from typing import Any
 
 import yaml
 
+from dialogs.loader import _expanded_size
 from dialogs.schema import (
     NUMERIC_TYPES,
     Column,
@@ -604,8 +605,9 @@ def _render_in(value: Any, path: tuple[str, ...], collect: _Collect, qid: str) -
     if text in ("sentence", "paragraphs", "bullets", "table", "hidden"):
         return {"style": text}
     try:
-        data = yaml.safe_load(text) if len(text) <= 5000 else None
-    except yaml.YAMLError:
+        small = len(text) <= 5000 and _expanded_size(yaml.compose(text)) <= 1000
+        data = yaml.safe_load(text) if small else None
+    except (yaml.YAMLError, RecursionError):
         data = None
     if not isinstance(data, dict):
         collect.add("baocao::render phải là một kiểu (sentence, paragraphs, bullets, table, "

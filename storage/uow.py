@@ -1067,13 +1067,15 @@ class SqlUnitOfWork:
     async def save_template_source(
         self, template_id: str, version: int, name: str, source: str, now: dt.datetime
     ) -> TemplateSource:
-        """Keep a snapshot of a template's YAML; the same (id, version) is replaced."""
+        """Keep a snapshot of a template's YAML. A stored (id, version) is never
+        changed (rounds pin it; see ``storage.repositories.templates``): saving it
+        again keeps the first snapshot."""
         row = await self.session.get(TemplateRow, (template_id, version))
         if row is None:
-            row = TemplateRow(id=template_id, version=version, created_at=now, name=name, source="")
+            row = TemplateRow(id=template_id, version=version, created_at=now, name=name,
+                              source=source)
             self.session.add(row)
-        row.name, row.source = name, source
-        await self.session.flush()
+            await self.session.flush()
         return TemplateSource(row.id, row.version, row.name, row.source, row.created_at)
 
     async def get_template_source(self, template_id: str, version: int) -> TemplateSource | None:
