@@ -2,10 +2,13 @@
 
 Inbound: Zalo POSTs events to ``/zalo/oa/webhook`` signed with ``X-ZEvent-Signature:
 mac=<sha256 hex of app_id + raw body + timestamp + OA secret key>`` (``timestamp``
-is the event's own field). Unsigned or mis-signed requests get 403 and nothing
-else happens; accepted ones get 200 at once and are handed to the engine after
-the response. ``msg_id`` becomes ``Inbound.message_id`` (the engine drops a
-re-delivery).
+is the event's own field; the ``mac=`` prefix is optional, the hex case-insensitive).
+When the URL is saved in Zalo's console, Zalo POSTs ``{}`` unsigned and keeps the URL
+only on 200: that probe gets 200 and nothing else. Other unsigned or mis-signed
+requests get 403 and nothing else happens. An accepted event is committed to the
+webhook inbox (:mod:`bot.inbox`) before the 200 (503 when it cannot be stored, so Zalo
+delivers it again) and handled from there, in order per user. ``msg_id`` is the
+inbox's and the engine's de-duplication key.
 
 Outbound: consultation messages (``POST /v3.0/oa/message/cs``, header
 ``access_token``). Buttons become ``oa.query.hide`` buttons whose payload
@@ -102,8 +105,32 @@ def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     return f"mac={digest}"
 
 
+def _digest_of(header: str) -> str:
+    """The hex digest of a signature header, with or without its ``mac=`` prefix
+    (sources disagree on whether Zalo sends it), lower-cased."""
+    value = header.strip()
+    if value[:4].lower() == "mac=":
+        value = value[4:]
+    return value.strip().lower()
+
+
+def is_registration_probe(body: bytes, header: str | None) -> bool:
+    """Whether the request is the console's check when the webhook URL is saved: an
+    unsigned POST whose body is ``{}`` (or empty). Zalo keeps the URL only if it gets
+    200 (field-vn/zalo CHANGELOG 0.2.0; goclaw's "URL-save ping")."""
+    if header and header.strip():
+        return False
+    if not body.strip():
+        return True
+    try:
+        return json.loads(body.decode("utf-8")) == {}
+    except (UnicodeDecodeError, ValueError):
+        return False
+
+
 def verify_signature(config: OAConfig, body: bytes, header: str | None) -> dict[str, Any] | None:
-    """The event, if ``header`` is the right signature of ``body``; None otherwise."""
+    """The event, if ``header`` is the right signature of ``body``; None otherwise.
+    The header may carry ``mac=`` or not; hex is compared case-insensitively."""
     if not header:
         return None
     try:
@@ -113,7 +140,8 @@ def verify_signature(config: OAConfig, body: bytes, header: str | None) -> dict[
     if not isinstance(payload, dict) or "timestamp" not in payload:
         return None
     expected = signature(config.app_id, body, str(payload["timestamp"]), config.secret_key)
-    if not hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "replace")):
+    if not hmac.compare_digest(_digest_of(expected).encode(),
+                               _digest_of(header).encode("utf-8", "replace")):
         return None
     return payload
 
@@ -414,7 +442,11 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
             return Response(status_code=400)
         if body is None:
             return JSONResponse({"error": "body too large"}, status_code=413)
-        payload = verify_signature(config, body, request.headers.get(SIGNATURE_HEADER))
+        given = request.headers.get(SIGNATURE_HEADER)
+        if is_registration_probe(body, given):
+            log.info("Zalo OA webhook: the console checked the URL (answered 200)")
+            return JSONResponse({"ok": True})
+        payload = verify_signature(config, body, given)
         if payload is None:
             log.warning("Zalo OA webhook: event refused (%s signature)",
                         "wrong" if request.headers.get(SIGNATURE_HEADER) else "no")

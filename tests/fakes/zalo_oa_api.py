@@ -7,7 +7,12 @@
 - ``POST /v2.0/oa/upload/file``: multipart ``file`` (PDF/DOC/DOCX, ≤ 5 MB), token header.
 - ``POST /v4/oa/access_token``: ``secret_key`` header, form ``app_id``,
   ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE.
-- :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them.
+- :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them
+  (``X-ZEvent-Signature``: sha256 of app_id + body + timestamp + OA secret key; sources
+  disagree on the ``mac=`` prefix, so ``signature_form`` can drop it or upper-case the hex).
+- :meth:`FakeZaloOA.save_webhook_url` is the console saving the webhook URL: it POSTs
+  ``{}`` unsigned and accepts the URL only on HTTP 200 (field-vn/zalo CHANGELOG 0.2.0,
+  goclaw ``internal/channels/zalo/oa/webhook.go`` "URL-save ping").
 
 State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejected``.
 """
@@ -97,14 +102,33 @@ class FakeZaloOA:
         with self._lock:
             return len(self.sent)
 
-    def sign(self, body: bytes, timestamp: str, *, secret: str | None = None) -> str:
+    def sign(self, body: bytes, timestamp: str, *, secret: str | None = None,
+             form: str = "mac=hex") -> str:
+        """The signature header; ``form``: "mac=hex", "hex" or "HEX" (no prefix, upper)."""
         key = self.oa_secret_key if secret is None else secret
         data = self.app_id.encode() + body + timestamp.encode() + key.encode()
-        return "mac=" + hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
+        if form == "hex":
+            return digest
+        if form == "HEX":
+            return digest.upper()
+        return "mac=" + digest
+
+    @staticmethod
+    def registration_probe() -> tuple[bytes, dict[str, str]]:
+        """The request Zalo's console sends when the webhook URL is saved."""
+        return b"{}", {"Content-Type": "application/json"}
+
+    async def save_webhook_url(self, post: Any) -> bool:
+        """Save the webhook URL as the console does: True when the probe got 200.
+        ``post(body, headers)`` POSTs to the URL and returns the response."""
+        body, headers = self.registration_probe()
+        response = await post(body, headers)
+        return bool(response.status_code == 200)
 
     def event(self, user_id: str, text: str, *, msg_id: str | None = None,
-              timestamp: int = 1_764_000_000_000,
-              event_name: str = "user_send_text") -> tuple[bytes, dict[str, str]]:
+              timestamp: int = 1_764_000_000_000, event_name: str = "user_send_text",
+              signature_form: str = "mac=hex") -> tuple[bytes, dict[str, str]]:
         """A webhook request (body, headers) as Zalo would POST it."""
         payload = {
             "app_id": self.app_id,
@@ -116,7 +140,7 @@ class FakeZaloOA:
             "message": {"text": text, "msg_id": msg_id or secrets.token_hex(16)},
         }
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp)),
+        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp), form=signature_form),
                       "Content-Type": "application/json"}
 
     # ---------------------------------------------------------------- the API
