@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
+from bot.inbox import Inbox
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
 from dialogs.engine import Engine
@@ -44,6 +45,8 @@ class Bootstrapped:
     #: long-running channel services (e.g. polling) that ``baocao run`` starts
     services: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: the webhooks' durable inbox (bot.inbox)
+    inbox: Inbox | None = None
 
     def add_channels(self, wiring: ChannelWiring) -> None:
         self.channels.update(wiring.channels)
@@ -91,6 +94,11 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
-    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock))
-    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock))
+    boot.inbox = Inbox(uow_factory, clock)  # every webhook's durable inbox
+    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox))
+    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
+                                    inbox=boot.inbox))
+    if boot.inbox.handlers:  # a webhook is served: handle what earlier processes stored
+        boot.services.append(boot.inbox.run)
+        boot.closers.insert(0, boot.inbox.aclose)
     return boot

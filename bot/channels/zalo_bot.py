@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.messages import DocumentRef, Inbound, Outbound
 from dialogs.ports import DeliveryError
@@ -244,9 +244,29 @@ async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel) -> N
 # --------------------------------------------------------------------------- webhook
 
 
-def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel) -> list[Route]:
-    """The ``/zalo/bot/webhook`` route: check the secret, answer 200, process afterwards."""
+def inbox_handler(handle: HandleFn, channel: ZaloBotChannel) -> Callable[[str], Awaitable[None]]:
+    """Handles a stored update: the engine's turn (a failure raises, so the inbox tries
+    again), then its replies (a delivery failure is logged: the turn is committed)."""
+
+    async def process_stored(body: str) -> None:
+        update = unwrap(json.loads(body))
+        inbound = parse_update(update) if update is not None else None
+        if inbound is None:
+            return
+        replies = await handle(inbound)
+        try:
+            await channel.deliver(inbound.user_id, replies)
+        except DeliveryError as exc:
+            log.warning("Zalo Bot: reply to %s not delivered: %s", inbound.user_id, exc.reason)
+
+    return process_stored
+
+
+def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel,
+                   inbox: Inbox) -> list[Route]:
+    """The ``/zalo/bot/webhook`` route: check the secret, store in the inbox, answer 200."""
     expected = config.webhook_secret.encode()
+    inbox.register(CHANNEL, inbox_handler(handle, channel))
 
     async def webhook(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
@@ -270,7 +290,9 @@ def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel)
         inbound = parse_update(update) if update is not None else None
         if inbound is None:
             return JSONResponse({"ok": True})
-        return JSONResponse({"ok": True},
-                            background=BackgroundTask(process, handle, channel, inbound))
+        key = inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+        if not await inbox.accept(CHANNEL, key, inbound.user_id, body, wait=inbox.reply_wait):
+            return JSONResponse({"error": "try again"}, status_code=503)
+        return JSONResponse({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -36,12 +36,12 @@ from typing import Any
 
 import httpx
 from sqlalchemy.exc import IntegrityError
-from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.ports import Clock, DeliveryError
@@ -425,15 +425,29 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -> list[Route]:
-    """The ``/zalo/oa/webhook`` route: verify, answer 200, process afterwards."""
+def event_key(inbound: Inbound, body: bytes) -> str:
+    """The inbox's de-duplication key: Zalo's ``msg_id``, else a digest of the body."""
+    return inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
 
-    async def process(inbound: Inbound) -> None:
-        try:
-            replies = await handle(inbound)
-            await channel.reply(inbound.user_id, replies)
-        except Exception:  # after the response: log, never crash the server
-            log.exception("Zalo OA: processing an event from %s failed", inbound.user_id)
+
+def inbox_handler(handle: HandleFn, channel: ZaloOAChannel) -> Callable[[str], Awaitable[None]]:
+    """Handles a stored event: the engine's turn, then its replies (a failed turn
+    raises, so the inbox tries again)."""
+
+    async def process(body: str) -> None:
+        inbound = parse_event(json.loads(body))
+        if inbound is None:
+            return
+        replies = await handle(inbound)
+        await channel.reply(inbound.user_id, replies)
+
+    return process
+
+
+def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel,
+                   inbox: Inbox) -> list[Route]:
+    """The ``/zalo/oa/webhook`` route: verify, store in the inbox, answer 200."""
+    inbox.register(CHANNEL, inbox_handler(handle, channel))
 
     async def webhook(request: Request) -> Response:
         try:
@@ -449,11 +463,14 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
         payload = verify_signature(config, body, given)
         if payload is None:
             log.warning("Zalo OA webhook: event refused (%s signature)",
-                        "wrong" if request.headers.get(SIGNATURE_HEADER) else "no")
+                        "wrong" if given else "no")
             return JSONResponse({"error": "invalid signature"}, status_code=403)
         inbound = parse_event(payload)
         if inbound is None:
             return JSONResponse({"ok": True})
-        return JSONResponse({"ok": True}, background=BackgroundTask(process, inbound))
+        if not await inbox.accept(CHANNEL, event_key(inbound, body), inbound.user_id, body,
+                                  wait=inbox.reply_wait):
+            return JSONResponse({"error": "try again"}, status_code=503)
+        return JSONResponse({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from bot.channels import zalo_bot, zalo_oa
 from bot.downloads import make_download_url
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.ports import Channel, Clock
 
@@ -30,8 +31,10 @@ class ChannelWiring:
 
 
 def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callable[[], Any],
-              clock: Clock, http: httpx.AsyncClient | None = None) -> ChannelWiring:
-    """Channels, routes and services of the Zalo channels that ``settings`` configure."""
+              clock: Clock, http: httpx.AsyncClient | None = None,
+              inbox: Inbox | None = None) -> ChannelWiring:
+    """Channels, routes and services of the Zalo channels that ``settings`` configure;
+    their webhooks store events in ``inbox`` (one of their own if None)."""
     wiring = ChannelWiring()
     oa_config = zalo_oa.OAConfig.from_settings(settings)
     bot_config = zalo_bot.BotConfig.from_settings(settings)
@@ -41,16 +44,18 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         wiring.closers.append(http.aclose)
     link_for = partial(make_download_url, settings)
+    if inbox is None:
+        inbox = Inbox(uow_factory, clock)
     if oa_config is not None:
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
         oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
         wiring.channels[oa.name] = oa
-        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa))
+        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
         bot = zalo_bot.ZaloBotChannel(api, link_for)
         wiring.channels[bot.name] = bot
         if bot_config.webhook_url:
-            wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot))
+            wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot, inbox))
         wiring.services.append(partial(zalo_bot.start, api, handle, bot))
     return wiring
