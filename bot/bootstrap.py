@@ -98,6 +98,9 @@ async def build_app(
     boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox))
     boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
                                     inbox=boot.inbox))
+    for channel in boot.channels.values():  # channels that fall back to the others
+        if hasattr(channel, "peers"):
+            channel.peers = boot.channels
     if boot.inbox.handlers:  # a webhook is served: handle what earlier processes stored
         boot.services.append(boot.inbox.run)
         boot.closers.insert(0, boot.inbox.aclose)

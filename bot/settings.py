@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     zalo_oauth_url: str = Field(
         default="https://oauth.zaloapp.com", validation_alias=_env("ZALO_OAUTH_URL")
     )
+    zalo_oa_paid_quota: int = Field(  # paid OA messages a month (48 h – 7 days); 0: none
+        default=0, validation_alias=_env("ZALO_OA_PAID_QUOTA")
+    )
     # Zalo Bot Platform; see bot/channels/zalo_bot.py
     zalo_bot_api_url: str = Field(
         default="https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_BOT_API_URL")

@@ -340,3 +340,17 @@ class WebhookInboxRow(Base):
     handled_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     failed_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MessagingWindowRow(Base):
+    """Zalo OA's messaging window of one identity (:mod:`bot.channels.zalo_window`):
+    when the user last wrote, and how many messages the OA sent since."""
+
+    __tablename__ = "messaging_windows"
+
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_interaction_at: Mapped[dt.datetime | None]
+    sent_since: Mapped[int] = mapped_column(Integer, default=0)
+    paid_sent: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime]

@@ -30,7 +30,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +40,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import zalo_window
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
 from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
-from dialogs.ports import Clock, DeliveryError
+from dialogs.ports import Channel, Clock, DeliveryError, OutboxItem
+from storage.repositories import windows
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,8 @@ CHANNEL = "zalo_oa"
 TOKENS_KEY = "zalo_oa:tokens"
 WEBHOOK_PATH = "/zalo/oa/webhook"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
-#: Zalo lets an OA send consultation messages up to 7 days after the user's last message.
-WINDOW = dt.timedelta(days=7)
+#: Free consultation messages: within 48 h of the user's last message (zalo_window).
+WINDOW = zalo_window.FREE_WINDOW
 MAX_TEXT = 2000  # characters in one text message
 MAX_BUTTONS = 5  # buttons in one message
 MAX_BUTTON_TITLE = 100
@@ -62,8 +64,8 @@ MAX_BODY_BYTES = 64 * 1024
 BUTTON_PREFIX = "#b:"
 #: Error codes meaning "the access token is not (or no longer) valid".
 TOKEN_ERRORS = frozenset({-216, -124})
-#: Error codes meaning "this user cannot be messaged now" (no interaction in the window).
-WINDOW_ERRORS = frozenset({-213, -230})
+#: Error codes meaning "this user cannot be messaged now" (window, quota, permission).
+WINDOW_ERRORS = zalo_window.PERMANENT_ERRORS
 
 HandleFn = Callable[[Inbound], Awaitable[list[Outbound]]]
 
@@ -323,17 +325,70 @@ class ZaloOAChannel:
     """Sends to Zalo users through the OA; the outbox's ``Channel`` for ``zalo_oa``."""
 
     name = CHANNEL
-    window: dt.timedelta | None = WINDOW
 
     def __init__(self, config: OAConfig, tokens: TokenStore, http: httpx.AsyncClient,
                  uow_factory: Callable[[], SqlUnitOfWork], clock: Clock,
-                 link_for: Callable[[DocumentRef], str]) -> None:
+                 link_for: Callable[[DocumentRef], str], *, paid_quota: int = 0) -> None:
         self.config = config
         self.tokens = tokens
         self.http = http
         self.uow_factory = uow_factory
         self.clock = clock
         self.link_for = link_for
+        self.paid_quota = paid_quota  # paid messages a month the operator allows
+        #: every outbox channel by name (set when the process is wired): the fallbacks
+        self.peers: Mapping[str, Channel] = {}
+
+    @property
+    def window(self) -> dt.timedelta:
+        """How long after an officer's last message a notice may be queued here."""
+        return zalo_window.PAID_WINDOW if self.paid_quota > 0 else zalo_window.FREE_WINDOW
+
+    async def interacted(self, user_id: str) -> None:
+        """The user wrote: a new free window opens."""
+        async with self.uow_factory() as uow:
+            await windows.interacted(uow, CHANNEL, user_id, self.clock.now())
+            await uow.commit()
+
+    async def _count(self, user_id: str, messages: list[Outbound], paid: bool) -> None:
+        count = sum(len(render(out)) + (out.document is not None) for out in messages)
+        now = self.clock.now()
+        try:
+            async with self.uow_factory() as uow:
+                await windows.sent(uow, CHANNEL, user_id, count, now, paid=paid)
+                if paid:
+                    await zalo_window.spend_paid(uow, count, now)
+                await uow.commit()
+        except Exception as exc:  # sent already: a lost count must not resend
+            log.warning("Zalo OA: sent messages to %s not counted: %s", user_id, exc)
+
+    async def deliver_item(self, item: OutboxItem) -> None:
+        """The outbox's delivery: only inside the window Zalo allows (free, or paid when
+        ZALO_OA_PAID_QUOTA allows); otherwise, or when Zalo refuses for good, the
+        messages go to the officer's other channel at once and this row fails with
+        the reason."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            state = await windows.get(uow, CHANNEL, item.user_id)
+            left = await zalo_window.paid_left(uow, self.paid_quota, now)
+        verdict = zalo_window.assess(state, now, paid_left=left)
+        reason = verdict.reason
+        if verdict.allowed:
+            try:
+                await self.deliver(item.user_id, item.messages)
+            except DeliveryError as exc:
+                if not exc.permanent:
+                    raise
+                reason = f"Zalo OA từ chối: {exc.reason}"
+            else:
+                await self._count(item.user_id, item.messages, verdict.paid)
+                return
+        rerouted = await zalo_window.reroute(
+            self.uow_factory, self.peers, self.clock, CHANNEL, item.user_id, item.messages,
+            dedupe_key=item.dedupe_key)
+        if rerouted:
+            reason = f"{reason}; đã chuyển sang kênh {rerouted}"
+        raise DeliveryError(reason, permanent=True)
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         """Send every message in order; raise DeliveryError (permanent when Zalo says
@@ -343,6 +398,10 @@ class ZaloOAChannel:
 
     async def reply(self, user_id: str, messages: list[Outbound]) -> None:
         """Deliver the engine's replies; what cannot go out now is queued in the outbox."""
+        await self._reply(user_id, messages)
+        await self._count(user_id, messages, paid=False)
+
+    async def _reply(self, user_id: str, messages: list[Outbound]) -> None:
         for index, out in enumerate(messages):
             try:
                 await self._deliver_one(user_id, out)
@@ -438,6 +497,7 @@ def inbox_handler(handle: HandleFn, channel: ZaloOAChannel) -> Callable[[str], A
         inbound = parse_event(json.loads(body))
         if inbound is None:
             return
+        await channel.interacted(inbound.user_id)
         replies = await handle(inbound)
         await channel.reply(inbound.user_id, replies)
 

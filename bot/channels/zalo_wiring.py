@@ -48,7 +48,8 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         inbox = Inbox(uow_factory, clock)
     if oa_config is not None:
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
-        oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
+        oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for,
+                                   paid_quota=settings.zalo_oa_paid_quota)
         wiring.channels[oa.name] = oa
         wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
     if bot_config is not None:

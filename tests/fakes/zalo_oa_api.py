@@ -4,6 +4,12 @@
   ``{"error": -216}``), a recipient and a text (≤ 2,000 chars) and/or an attachment
   (≤ 5 buttons of a known type, or a file token it issued); users marked
   ``closed`` get ``-230`` ("has not interacted with the OA in the past 7 days").
+- the messaging window, when the fake is given a clock (``now``): a user who wrote
+  (``event``) may get CS messages free for 48 h, at most 8 per user message; from
+  48 h to 7 days each message uses ``paid_quota`` (error -213 when none is left);
+  after 7 days -230 (Zalo OA support, zalooa.freshdesk.com "interaction window";
+  field-vn/zalo README and ErrorCatalog.php). ``refuse(user, code)`` makes every
+  send to a user fail with one of Zalo's permanent codes (-232 user blocked the OA …).
 - ``POST /v2.0/oa/upload/file``: multipart ``file`` (PDF/DOC/DOCX, ≤ 5 MB), token header.
 - ``POST /v4/oa/access_token``: ``secret_key`` header, form ``app_id``,
   ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE.
@@ -20,6 +26,7 @@ State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejecte
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.parser
 import email.policy
 import hashlib
@@ -27,6 +34,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -78,6 +86,12 @@ class FakeZaloOA:
     refreshes: list[str] = field(default_factory=list)  # refresh tokens accepted
     rejected: list[tuple[str, int]] = field(default_factory=list)  # (endpoint, error code)
     closed: set[str] = field(default_factory=set)  # users outside the messaging window
+    now: Callable[[], dt.datetime] | None = None  # set: the window is enforced
+    paid_quota: int = 0
+    paid_used: int = 0
+    last_interaction: dict[str, dt.datetime] = field(default_factory=dict)
+    sent_since: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # user -> permanent error code
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -130,6 +144,10 @@ class FakeZaloOA:
               timestamp: int = 1_764_000_000_000, event_name: str = "user_send_text",
               signature_form: str = "mac=hex") -> tuple[bytes, dict[str, str]]:
         """A webhook request (body, headers) as Zalo would POST it."""
+        if self.now is not None:
+            with self._lock:
+                self.last_interaction[user_id] = self.now()
+                self.sent_since[user_id] = 0
         payload = {
             "app_id": self.app_id,
             "user_id_by_app": f"app-{user_id}",
@@ -175,11 +193,37 @@ class FakeZaloOA:
         if user_id in self.closed:
             return self._error("cs", -230, "User has not interacted with the OA in the past "
                                            "7 days")
+        if user_id in self.refused:
+            return self._error("cs", self.refused[user_id], "User cannot receive messages")
+        refusal = self._window_refusal(user_id)
+        if refusal is not None:
+            return self._error("cs", *refusal)
         with self._lock:
             self.sent.append(Sent(user_id, message))
             message_id = f"m{next(self._counter)}"
         return JSONResponse({"error": 0, "message": "Success",
                              "data": {"message_id": message_id, "user_id": user_id}})
+
+    def _window_refusal(self, user_id: str) -> tuple[int, str] | None:
+        """Zalo's window rules; counts the message when it may go."""
+        if self.now is None:
+            return None
+        with self._lock:
+            last = self.last_interaction.get(user_id)
+            if last is None or self.now() - last >= dt.timedelta(days=7):
+                return -230, "User has not interacted with the OA in the past 7 days"
+            free = (self.now() - last < dt.timedelta(hours=48)
+                    and self.sent_since.get(user_id, 0) < 8)
+            if not free:
+                if self.paid_used >= self.paid_quota:
+                    return -213, "Out of quota for consultation messages"
+                self.paid_used += 1
+            self.sent_since[user_id] = self.sent_since.get(user_id, 0) + 1
+        return None
+
+    def refuse(self, user_id: str, code: int = -232) -> None:
+        with self._lock:
+            self.refused[user_id] = code
 
     def _check_message(self, message: Any) -> str | None:
         if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):

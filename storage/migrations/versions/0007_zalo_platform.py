@@ -1,4 +1,4 @@
-"""Zalo as the platforms behave: the durable webhook inbox.
+"""Zalo as the platforms behave: the durable webhook inbox, Zalo OA's messaging windows.
 
 Revision ID: 0007
 Revises: 0004
@@ -41,7 +41,18 @@ def upgrade() -> None:
                               unique=False)
         batch_op.create_index(batch_op.f("ix_webhook_inbox_handled_at"), ["handled_at"],
                               unique=False)
+    op.create_table(
+        "messaging_windows",
+        sa.Column("channel", sa.String(30), nullable=False),
+        sa.Column("user_id", sa.String(200), nullable=False),
+        sa.Column("last_interaction_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_since", sa.Integer(), nullable=False),
+        sa.Column("paid_sent", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("channel", "user_id", name=op.f("pk_messaging_windows")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("messaging_windows")
     op.drop_table("webhook_inbox")
