@@ -223,20 +223,53 @@ async def poll(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
                 await process(handle, channel, inbound)
 
 
-async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel) -> None:
-    """Run the channel: register the webhook, or poll until cancelled."""
+RecordFn = Callable[[str, "str | None"], Awaitable[None]]
+
+
+async def register_webhook(api: ZaloBotApi, *, record: RecordFn | None = None,
+                           first_delay: float = 5.0, max_delay: float = 300.0,
+                           sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> int:
+    """``setWebhook`` until it succeeds, waiting 5 s, 10 s, … up to 5 min between tries;
+    every failure is logged and recorded (``record(url, error)``, shown by
+    ``baocao channels status``), so the channel is never silently deaf. Returns the
+    number of tries."""
+    url = api.config.webhook_url
+    delay, tries = first_delay, 0
+    while True:
+        tries += 1
+        try:
+            await api.set_webhook(url, api.config.webhook_secret)
+        except ZaloBotError as exc:
+            log.error("Zalo Bot: setWebhook(%s) failed (%s); trying again in %.0f s", url, exc,
+                      delay)
+            await _record(record, url, f"{exc.code}: {exc.description}")
+            await sleep(delay)
+            delay = min(delay * 2, max_delay)
+            continue
+        log.info("Zalo Bot: webhook set to %s", url)
+        await _record(record, url, None)
+        return tries
+
+
+async def _record(record: RecordFn | None, url: str, error: str | None) -> None:
+    if record is None:
+        return
+    try:
+        await record(url, error)
+    except Exception as exc:  # the status report is a convenience: never stop for it
+        log.warning("Zalo Bot: webhook status not recorded: %s", exc)
+
+
+async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
+                record: RecordFn | None = None) -> None:
+    """Run the channel: register the webhook (retrying), or poll until cancelled."""
     try:
         me = await api.get_me()
         log.info("Zalo Bot: connected as %s", me.get("account_name") or me.get("id"))
     except ZaloBotError as exc:
         log.error("Zalo Bot: getMe failed: %s", exc)
     if api.config.webhook_url:
-        try:
-            await api.set_webhook(api.config.webhook_url, api.config.webhook_secret)
-        except ZaloBotError as exc:
-            log.error("Zalo Bot: setWebhook(%s) failed: %s", api.config.webhook_url, exc)
-            return
-        log.info("Zalo Bot: webhook set to %s", api.config.webhook_url)
+        await register_webhook(api, record=record)
         return
     await poll(api, handle, channel)
 

@@ -12,6 +12,8 @@ import httpx
 from starlette.routing import BaseRoute
 
 from bot.channels import zalo_bot, zalo_oa
+from bot.channels.webhook_state import record_webhook
+from bot.channels.zalo_alerts import tell_dic_token_refused
 from bot.downloads import make_download_url
 from bot.inbox import Inbox
 from bot.settings import Settings
@@ -51,6 +53,8 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for,
                                    paid_quota=settings.zalo_oa_paid_quota)
         wiring.channels[oa.name] = oa
+        tokens.on_refused = partial(_tell_dic, uow_factory, clock, oa)
+        wiring.services.append(tokens.run)  # refresh ahead of expiry, even when idle
         wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
@@ -58,5 +62,12 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         wiring.channels[bot.name] = bot
         if bot_config.webhook_url:
             wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot, inbox))
-        wiring.services.append(partial(zalo_bot.start, api, handle, bot))
+        wiring.services.append(partial(
+            zalo_bot.start, api, handle, bot,
+            record=partial(record_webhook, uow_factory, clock, zalo_bot.CHANNEL)))
     return wiring
+
+
+async def _tell_dic(uow_factory: Callable[[], Any], clock: Clock, oa: zalo_oa.ZaloOAChannel,
+                    reason: str) -> None:
+    await tell_dic_token_refused(uow_factory, clock, oa.peers, reason)

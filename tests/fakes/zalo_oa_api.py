@@ -12,7 +12,12 @@
   send to a user fail with one of Zalo's permanent codes (-232 user blocked the OA …).
 - ``POST /v2.0/oa/upload/file``: multipart ``file`` (PDF/DOC/DOCX, ≤ 5 MB), token header.
 - ``POST /v4/oa/access_token``: ``secret_key`` header, form ``app_id``,
-  ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE.
+  ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE; answers
+  ``expires_in`` as a string, as Zalo does (field-vn/zalo; goclaw auth.go). An expired
+  access token is refused with ``expired_code`` (-216 invalid, -220 expired, -124, or
+  401 for HTTP 401: all seen in the sources); ``revoke_refresh_tokens`` makes every
+  refresh token invalid (-14014), as after three months or a revoked permission. With
+  a clock (``now``), a refreshed access token stops working after its 90,000 s.
 - :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them
   (``X-ZEvent-Signature``: sha256 of app_id + body + timestamp + OA secret key; sources
   disagree on the ``mac=`` prefix, so ``signature_form`` can drop it or upper-case the hex).
@@ -93,16 +98,30 @@ class FakeZaloOA:
     sent_since: dict[str, int] = field(default_factory=dict)
     refused: dict[str, int] = field(default_factory=dict)  # user -> permanent error code
 
+    expired_code: int = -216
+    oauth_in_flight: int = 0  # refresh requests being answered right now
+
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._valid_access = {self.access_token}
         self._refresh = {self.refresh_token: False}  # token -> used
         self._counter = itertools.count(1)
+        self._access_expiry: dict[str, dt.datetime] = {}
 
     # ------------------------------------------------------------ test controls
     def expire_access_tokens(self) -> None:
         with self._lock:
             self._valid_access.clear()
+
+    def issue_pair(self, access: str, refresh: str) -> None:
+        """A new pair obtained in Zalo's console (the OAuth consent flow)."""
+        with self._lock:
+            self._valid_access.add(access)
+            self._refresh[refresh] = False
+
+    def revoke_refresh_tokens(self) -> None:
+        with self._lock:
+            self._refresh = {token: True for token in self._refresh}
 
     def texts_to(self, user_id: str) -> list[str]:
         with self._lock:
@@ -172,15 +191,21 @@ class FakeZaloOA:
     def _error(self, endpoint: str, code: int, message: str) -> JSONResponse:
         with self._lock:
             self.rejected.append((endpoint, code))
+        if code == 401:
+            return JSONResponse({"error": 401, "message": message}, status_code=401)
         return JSONResponse({"error": code, "message": message})  # Zalo: HTTP 200 on errors
 
     def _token_ok(self, request: Request) -> bool:
+        token = request.headers.get("access_token")
         with self._lock:
-            return request.headers.get("access_token") in self._valid_access
+            expires = self._access_expiry.get(token or "")
+            if expires is not None and self.now is not None and self.now() >= expires:
+                return False  # lived its 25 hours
+            return token in self._valid_access
 
     async def _send(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
-            return self._error("cs", -216, "Access token is invalid")
+            return self._error("cs", self.expired_code, "Access token is invalid")
         try:
             body = json.loads(await request.body())
             user_id = str(body["recipient"]["user_id"])
@@ -250,7 +275,7 @@ class FakeZaloOA:
 
     async def _upload(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
-            return self._error("upload", -216, "Access token is invalid")
+            return self._error("upload", self.expired_code, "Access token is invalid")
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("multipart/form-data"):
@@ -278,8 +303,14 @@ class FakeZaloOA:
         if form.get("app_id") != self.app_id or form.get("grant_type") != "refresh_token":
             return self._error("oauth", -14001, "Invalid parameter")
         token = form.get("refresh_token", "")
-        if self.refresh_delay:
-            await asyncio.sleep(self.refresh_delay)
+        with self._lock:
+            self.oauth_in_flight += 1
+        try:
+            if self.refresh_delay:
+                await asyncio.sleep(self.refresh_delay)
+        finally:
+            with self._lock:
+                self.oauth_in_flight -= 1
         with self._lock:
             used = self._refresh.get(token)
             if used is None or used:
@@ -291,6 +322,8 @@ class FakeZaloOA:
             n = next(self._counter)
             access, refresh = f"access-{n}", f"refresh-{n}"
             self._valid_access.add(access)
+            if self.now is not None:
+                self._access_expiry[access] = self.now() + dt.timedelta(seconds=90000)
             self._refresh[refresh] = False
         return JSONResponse({"access_token": access, "refresh_token": refresh,
                              "expires_in": "90000"})
