@@ -105,9 +105,10 @@ class Inbox:
     # ----------------------------------------------------------------- receiving
 
     async def accept(self, channel: str, event_key: str, user_key: str, body: bytes, *,
-                     wait: float = 0.0) -> bool:
+                     wait: float = 0.0, deadline: float | None = None) -> bool:
         """Store the event (True: it is safe, answer 2xx); False: it could not be stored
-        in time (answer 5xx). Then wait up to ``wait`` seconds for it to be handled."""
+        within ``deadline`` seconds (default :attr:`store_deadline`; answer 5xx). Then
+        wait up to ``wait`` seconds for it to be handled."""
         key = (channel, event_key)
         settled = None
         if wait > 0:
@@ -115,12 +116,14 @@ class Inbox:
             self._waiters[key] = self._waiters.get(key, 0) + 1
         task = asyncio.ensure_future(self._store(channel, event_key, user_key, body))
         try:
-            done, _ = await asyncio.wait({task}, timeout=self.store_deadline)
+            limit = self.store_deadline if deadline is None else max(deadline,
+                                                                     self.store_deadline)
+            done, _ = await asyncio.wait({task}, timeout=limit)
             if not done:  # let it finish on its own; the platform will deliver again
                 self._late.add(task)
                 task.add_done_callback(self._late_stored)
                 log.warning("inbox: %s event %s not stored within %.1f s; answering 503",
-                            channel, event_key, self.store_deadline)
+                            channel, event_key, limit)
                 return False
             try:
                 new = task.result()

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     zalo_oa_paid_quota: int = Field(  # paid OA messages a month (48 h – 7 days); 0: none
         default=0, validation_alias=_env("ZALO_OA_PAID_QUOTA")
     )
+    # Zalo's domain verification: the verifier file Zalo gives (name and content),
+    # served at the site root so the webhook's domain can be verified
+    zalo_domain_verification_file: str = Field(
+        default="", validation_alias=_env("ZALO_DOMAIN_VERIFICATION_FILE")
+    )
+    zalo_domain_verification_content: str = Field(
+        default="", validation_alias=_env("ZALO_DOMAIN_VERIFICATION_CONTENT")
+    )
     # Zalo Bot Platform; see bot/channels/zalo_bot.py
     zalo_bot_api_url: str = Field(
         default="https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_BOT_API_URL")

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from bot.channels import zalo_bot, zalo_oa
 from bot.channels.webhook_state import record_webhook
 from bot.channels.zalo_alerts import tell_dic_token_refused
+from bot.channels.zalo_domain import verification_routes
 from bot.downloads import make_download_url
 from bot.inbox import Inbox
 from bot.settings import Settings
@@ -38,6 +39,7 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
     """Channels, routes and services of the Zalo channels that ``settings`` configure;
     their webhooks store events in ``inbox`` (one of their own if None)."""
     wiring = ChannelWiring()
+    wiring.routes.extend(verification_routes(settings))  # served even before keys are set
     oa_config = zalo_oa.OAConfig.from_settings(settings)
     bot_config = zalo_bot.BotConfig.from_settings(settings)
     if oa_config is None and bot_config is None:

@@ -30,6 +30,9 @@ MAX_UPDATE_BYTES = 1024 * 1024
 #: Seconds the route waits for the update's turn before answering (Telegram waits
 #: long for a webhook's answer; the update is stored either way).
 REPLY_WAIT = 20.0
+#: Seconds storing an update may take before the route answers 503 (Telegram, unlike
+#: Zalo, waits for a slow webhook rather than delivering again at once).
+STORE_DEADLINE = 10.0
 
 
 def inbox_handler(application: Application[Any, Any, Any, Any, Any, Any]
@@ -70,7 +73,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
         user = update.effective_user
         user_key = str(chat.id if chat else user.id if user else f"update:{update.update_id}")
         if not await inbox.accept(CHANNEL, str(update.update_id), user_key, body,
-                                  wait=REPLY_WAIT):
+                                  wait=REPLY_WAIT, deadline=STORE_DEADLINE):
             return JSONResponse({"error": "try again"}, status_code=503)
         return Response(status_code=200)
 
