@@ -354,3 +354,14 @@ class MessagingWindowRow(Base):
     sent_since: Mapped[int] = mapped_column(Integer, default=0)
     paid_sent: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime]
+
+
+class OfficerPhoneRow(Base):
+    """An officer's phone number for ZNS reminders, normalised (84912345678)."""
+
+    __tablename__ = "officer_phones"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))  # "csv" | "chat" | "admin"
+    updated_at: Mapped[dt.datetime]

@@ -26,6 +26,7 @@ from typing import Any
 from bot.notify import best_identities
 from dialogs.messages import Outbound
 from dialogs.ports import Channel, Clock
+from storage.repositories import phones
 from storage.repositories.windows import WindowState
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,17 @@ async def reroute(uow_factory: Callable[[], Any], channels: Mapping[str, Channel
                   if i.officer_id == officer.id and (i.channel, i.user_id) != (channel, user_id)]
         best, _ = best_identities(others, channels, now)
         target = best.get(officer.id)
-        if target is None:
-            return None
-        key = f"{dedupe_key}:fb:{target.channel}" if dedupe_key else None
-        queued = await uow.enqueue(target.channel, target.user_id, messages, now=now,
-                                   dedupe_key=key)
+        if target is not None:
+            to_channel, to_user = target.channel, target.user_id
+        else:  # no other chat: a ZNS template message to the officer's phone
+            phone = await phones.get_phone(uow, officer.id) if "zns" in channels else None
+            if phone is None:
+                return None
+            to_channel, to_user = "zns", phone
+        key = f"{dedupe_key}:fb:{to_channel}" if dedupe_key else None
+        queued = await uow.enqueue(to_channel, to_user, messages, now=now, dedupe_key=key)
         await uow.commit()
     if queued:
         log.info("Zalo OA: %s cannot be messaged now; sent by %s instead", user_id,
-                 target.channel)
-    return target.channel
+                 to_channel)
+    return to_channel

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from starlette.routing import BaseRoute
 
-from bot.channels import zalo_bot, zalo_oa
+from bot.channels import zalo_bot, zalo_oa, zns
 from bot.channels.webhook_state import record_webhook
 from bot.channels.zalo_alerts import tell_dic_token_refused
 from bot.channels.zalo_domain import verification_routes
@@ -56,6 +56,9 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
                                    paid_quota=settings.zalo_oa_paid_quota)
         wiring.channels[oa.name] = oa
         tokens.on_refused = partial(_tell_dic, uow_factory, clock, oa)
+        zns_config = zns.ZnsConfig.from_settings(settings)
+        if zns_config is not None:  # reminders to officers' phones, no window needed
+            wiring.channels[zns.CHANNEL] = zns.ZnsChannel(zns_config, tokens, http)
         wiring.services.append(tokens.run)  # refresh ahead of expiry, even when idle
         wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
     if bot_config is not None:

@@ -1,4 +1,5 @@
-"""Zalo as the platforms behave: the durable webhook inbox, Zalo OA's messaging windows.
+"""Zalo as the platforms behave: the durable webhook inbox, Zalo OA's messaging windows,
+officers' phone numbers for ZNS.
 
 Revision ID: 0007
 Revises: 0004
@@ -51,8 +52,19 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("channel", "user_id", name=op.f("pk_messaging_windows")),
     )
+    op.create_table(
+        "officer_phones",
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("phone", sa.String(20), nullable=False),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["officer_id"], ["officers.id"],
+                                name=op.f("fk_officer_phones_officer_id_officers")),
+        sa.PrimaryKeyConstraint("officer_id", name=op.f("pk_officer_phones")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("officer_phones")
     op.drop_table("messaging_windows")
     op.drop_table("webhook_inbox")
