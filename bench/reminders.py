@@ -1,7 +1,9 @@
 """Bench: fan out one reminder to 3,000 Telegram officers and print JSON figures.
 
     .venv/bin/python bench/reminders.py [--officers 3000] [--dispatchers 4]
-        [--database-url postgresql://postgres@127.0.0.1/bench] [--throttle 5]
+        [--database-url postgresql://postgres@127.0.0.1/bench] [--throttle 5] [--mixed]
+
+``--mixed`` runs the mixed Telegram / Zalo OA / ZNS fan-out of bench/reminders_mixed.py.
 
 What runs is the production path: ``send_due_reminders`` records each reminder
 under its unique key and queues the notice in the outbox (one transaction per
@@ -172,7 +174,17 @@ def main() -> None:
     parser.add_argument("--dispatchers", type=int, default=4)
     parser.add_argument("--throttle", type=int, default=5, help="sends answered 429 first")
     parser.add_argument("--database-url", default=None)
-    print(json.dumps(asyncio.run(bench(parser.parse_args())), ensure_ascii=False, indent=2))
+    parser.add_argument("--mixed", action="store_true",
+                        help="Telegram, Zalo OA (inside/outside the window) and ZNS: "
+                             "see bench/reminders_mixed.py")
+    args = parser.parse_args()
+    if args.mixed:
+        from bench.reminders_mixed import bench_mixed
+
+        figures = asyncio.run(bench_mixed(args, DUE, ShiftedClock(DUE + dt.timedelta(minutes=1))))
+    else:
+        figures = asyncio.run(bench(args))
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute
 from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
+from bot.inbox import Inbox
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
 from bot.template_catalog import TemplateCatalog
@@ -48,6 +49,8 @@ class Bootstrapped:
     #: long-running channel services (e.g. polling) that ``baocao run`` starts
     services: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    #: the webhooks' durable inbox (bot.inbox)
+    inbox: Inbox | None = None
 
     def add_channels(self, wiring: ChannelWiring) -> None:
         self.channels.update(wiring.channels)
@@ -99,6 +102,14 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
-    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock))
-    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock))
+    boot.inbox = Inbox(uow_factory, clock)  # every webhook's durable inbox
+    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox))
+    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
+                                    inbox=boot.inbox))
+    for channel in boot.channels.values():  # channels that fall back to the others
+        if hasattr(channel, "peers"):
+            channel.peers = boot.channels
+    if boot.inbox.handlers:  # a webhook is served: handle what earlier processes stored
+        boot.services.append(boot.inbox.run)
+        boot.closers.insert(0, boot.inbox.aclose)
     return boot

@@ -502,6 +502,9 @@ cli.add_command(rollup_command), cli.add_command(admin_link_command)
 from bot.cli_templates import templates_group  # noqa: E402
 
 cli.add_command(templates_group)
+from bot.cli_channels import channels_group, zalo_group  # noqa: E402
+
+cli.add_command(zalo_group), cli.add_command(channels_group)
 
 
 @cli.command()

@@ -162,7 +162,8 @@ def round_status_command(round_id: int, as_json: bool, database_url: str | None)
             STATE_LABELS[p.state] + (f" {p.answered}/{p.total}" if p.state in (
                 "in_progress", "returned") else ""),
             "quá hạn" if p.overdue else "",
-            "không liên lạc được" if p.unreachable else "",
+            (f"không liên lạc được ({p.unreachable_reason})" if p.unreachable_reason
+             else "không liên lạc được") if p.unreachable else "",
             _local(p.next_reminder_at, deps),
         ] for p in progress]
         click.echo(_table(rows, ["Cơ quan", "Phiếu", "Trạng thái", "Hạn", "Liên lạc",

@@ -228,8 +228,12 @@ class Dashboard:
             "total": counts[r.id][1],
         } for r in rounds]
         today = self.boot.clock.now().astimezone(self.tz).date()
+        from bot.channel_health import channel_health
+
+        health = await channel_health(self.boot)
         return self.page(
             "admin_index.html", status=status, officer=officer, session=session, rows=rows,
+            channels=health, local=self.local,
             templates=templates, agencies=agencies, periods=PERIOD_CHOICES,
             form=form or blank_round_form(templates, agencies, today),
             problems=problems or {}, notice=notice,

@@ -80,6 +80,14 @@ async def notify_agency(
     """Queue ``messages`` for every officer of the agency on their best channel."""
     identities = await uow.list_identities(agency_id=agency_id, role=role)
     best, unreachable = best_identities(identities, channels, now)
+    if "zns" in channels and unreachable:  # no chat open: a ZNS message to the phone
+        from storage.repositories.phones import get_phone
+
+        for officer_id in list(unreachable):
+            phone = await get_phone(uow, officer_id)
+            if phone is not None:
+                best[officer_id] = Identity("zns", phone, officer_id, None, now)
+                unreachable.remove(officer_id)
     reach = Reach(unreachable_officers=unreachable)
     for officer_id, identity in best.items():
         key = f"{dedupe_key}:o{officer_id}"

@@ -161,8 +161,13 @@ class Dispatcher:
         return delivered
 
     async def _attempt(self, item: OutboxItem) -> Outcome:
+        channel = self.channels[item.channel]
         try:
-            await self.channels[item.channel].deliver(item.user_id, item.messages)
+            deliver_item = getattr(channel, "deliver_item", None)  # needs the whole item
+            if deliver_item is not None:
+                await deliver_item(item)
+            else:
+                await channel.deliver(item.user_id, item.messages)
         except DeliveryError as exc:
             retry_at = None
             if not exc.permanent and item.attempts < MAX_ATTEMPTS:

@@ -636,6 +636,7 @@ class AgencyProgress:
     submitted_at: dt.datetime | None
     last_reminder_at: dt.datetime | None
     next_reminder_at: dt.datetime | None
+    unreachable_reason: str | None = None  # why, when unreachable (Vietnamese)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -693,14 +694,27 @@ async def round_status(
         if not unreachable and settled:
             last = max(settled, key=lambda r: (r.due_at, r.id))
             unreachable = last.status == store.SKIPPED and last.reason == "unreachable"
+        reason = await unreachable_reason(uow, assignment.id, bound=agency.id in bound) \
+            if unreachable else None
         out.append(AgencyProgress(
             agency_id=agency.id, abbreviation=agency.abbreviation, name=agency.name,
             assignment_id=assignment.id, state=state, answered=done, total=total,
             overdue=state not in (SUBMITTED_ON_TIME, SUBMITTED_LATE) and today > round_.deadline,
             unreachable=unreachable, submitted_at=assignment.submitted_at,
             last_reminder_at=max(sent, default=None), next_reminder_at=min(upcoming, default=None),
+            unreachable_reason=reason,
         ))
     return round_, out
+
+
+async def unreachable_reason(uow: SqlUnitOfWork, assignment_id: int, *, bound: bool) -> str:
+    """Why an agency cannot be reached: nobody bound, or the last delivery's error."""
+    if not bound:
+        return "chưa có cán bộ nào liên kết"
+    from storage.repositories.outbox_errors import last_error
+
+    error = await last_error(uow, [f"open:a{assignment_id}:", f"rem:a{assignment_id}:"])
+    return error or "không kênh nào của cán bộ nhận được tin lúc này"
 
 
 # --------------------------------------------------------------------------- digest

@@ -93,6 +93,26 @@ class Settings(BaseSettings):
     zalo_oauth_url: str = Field(
         default="https://oauth.zaloapp.com", validation_alias=_env("ZALO_OAUTH_URL")
     )
+    zalo_oa_paid_quota: int = Field(  # paid OA messages a month (48 h – 7 days); 0: none
+        default=0, validation_alias=_env("ZALO_OA_PAID_QUOTA")
+    )
+    # Zalo's domain verification: the verifier file Zalo gives (name and content),
+    # served at the site root so the webhook's domain can be verified
+    zalo_domain_verification_file: str = Field(
+        default="", validation_alias=_env("ZALO_DOMAIN_VERIFICATION_FILE")
+    )
+    zalo_domain_verification_content: str = Field(
+        default="", validation_alias=_env("ZALO_DOMAIN_VERIFICATION_CONTENT")
+    )
+    # ZNS template messages to officers' phones (bot/channels/zns.py): the approved
+    # template's id and its parameters as JSON ({"param": "text" | "=fixed value"})
+    zalo_zns_template_id: str = Field(default="", validation_alias=_env("ZALO_ZNS_TEMPLATE_ID"))
+    zalo_zns_template_data: str = Field(
+        default="", validation_alias=_env("ZALO_ZNS_TEMPLATE_DATA")
+    )
+    zalo_zns_api_url: str = Field(
+        default="https://business.openapi.zalo.me", validation_alias=_env("ZALO_ZNS_API_URL")
+    )
     # Zalo Bot Platform; see bot/channels/zalo_bot.py
     zalo_bot_api_url: str = Field(
         default="https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_BOT_API_URL")

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -322,3 +323,53 @@ class ReminderRow(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebhookInboxRow(Base):
+    """A webhook event as received, committed before the platform gets its 2xx
+    (:mod:`bot.inbox`); handled from here in order per user, once.
+
+    ``event_key`` is the platform's delivery id (Zalo ``msg_id``, Telegram
+    ``update_id`` …): a re-delivery of a stored event is not stored again.
+    """
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (UniqueConstraint("channel", "event_key"),
+                      Index("ix_webhook_inbox_user", "channel", "user_key", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    event_key: Mapped[str] = mapped_column(String(200))
+    user_key: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # the raw request body (UTF-8)
+    received_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[dt.datetime | None]
+    handled_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MessagingWindowRow(Base):
+    """Zalo OA's messaging window of one identity (:mod:`bot.channels.zalo_window`):
+    when the user last wrote, and how many messages the OA sent since."""
+
+    __tablename__ = "messaging_windows"
+
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_interaction_at: Mapped[dt.datetime | None]
+    sent_since: Mapped[int] = mapped_column(Integer, default=0)
+    paid_sent: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime]
+
+
+class OfficerPhoneRow(Base):
+    """An officer's phone number for ZNS reminders, normalised (84912345678)."""
+
+    __tablename__ = "officer_phones"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))  # "csv" | "chat" | "admin"
+    updated_at: Mapped[dt.datetime]

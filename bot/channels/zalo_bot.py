@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.messages import DocumentRef, Inbound, Outbound
 from dialogs.ports import DeliveryError
@@ -223,20 +223,53 @@ async def poll(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
                 await process(handle, channel, inbound)
 
 
-async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel) -> None:
-    """Run the channel: register the webhook, or poll until cancelled."""
+RecordFn = Callable[[str, "str | None"], Awaitable[None]]
+
+
+async def register_webhook(api: ZaloBotApi, *, record: RecordFn | None = None,
+                           first_delay: float = 5.0, max_delay: float = 300.0,
+                           sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> int:
+    """``setWebhook`` until it succeeds, waiting 5 s, 10 s, … up to 5 min between tries;
+    every failure is logged and recorded (``record(url, error)``, shown by
+    ``baocao channels status``), so the channel is never silently deaf. Returns the
+    number of tries."""
+    url = api.config.webhook_url
+    delay, tries = first_delay, 0
+    while True:
+        tries += 1
+        try:
+            await api.set_webhook(url, api.config.webhook_secret)
+        except ZaloBotError as exc:
+            log.error("Zalo Bot: setWebhook(%s) failed (%s); trying again in %.0f s", url, exc,
+                      delay)
+            await _record(record, url, f"{exc.code}: {exc.description}")
+            await sleep(delay)
+            delay = min(delay * 2, max_delay)
+            continue
+        log.info("Zalo Bot: webhook set to %s", url)
+        await _record(record, url, None)
+        return tries
+
+
+async def _record(record: RecordFn | None, url: str, error: str | None) -> None:
+    if record is None:
+        return
+    try:
+        await record(url, error)
+    except Exception as exc:  # the status report is a convenience: never stop for it
+        log.warning("Zalo Bot: webhook status not recorded: %s", exc)
+
+
+async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
+                record: RecordFn | None = None) -> None:
+    """Run the channel: register the webhook (retrying), or poll until cancelled."""
     try:
         me = await api.get_me()
         log.info("Zalo Bot: connected as %s", me.get("account_name") or me.get("id"))
     except ZaloBotError as exc:
         log.error("Zalo Bot: getMe failed: %s", exc)
     if api.config.webhook_url:
-        try:
-            await api.set_webhook(api.config.webhook_url, api.config.webhook_secret)
-        except ZaloBotError as exc:
-            log.error("Zalo Bot: setWebhook(%s) failed: %s", api.config.webhook_url, exc)
-            return
-        log.info("Zalo Bot: webhook set to %s", api.config.webhook_url)
+        await register_webhook(api, record=record)
         return
     await poll(api, handle, channel)
 
@@ -244,9 +277,29 @@ async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel) -> N
 # --------------------------------------------------------------------------- webhook
 
 
-def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel) -> list[Route]:
-    """The ``/zalo/bot/webhook`` route: check the secret, answer 200, process afterwards."""
+def inbox_handler(handle: HandleFn, channel: ZaloBotChannel) -> Callable[[str], Awaitable[None]]:
+    """Handles a stored update: the engine's turn (a failure raises, so the inbox tries
+    again), then its replies (a delivery failure is logged: the turn is committed)."""
+
+    async def process_stored(body: str) -> None:
+        update = unwrap(json.loads(body))
+        inbound = parse_update(update) if update is not None else None
+        if inbound is None:
+            return
+        replies = await handle(inbound)
+        try:
+            await channel.deliver(inbound.user_id, replies)
+        except DeliveryError as exc:
+            log.warning("Zalo Bot: reply to %s not delivered: %s", inbound.user_id, exc.reason)
+
+    return process_stored
+
+
+def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel,
+                   inbox: Inbox) -> list[Route]:
+    """The ``/zalo/bot/webhook`` route: check the secret, store in the inbox, answer 200."""
     expected = config.webhook_secret.encode()
+    inbox.register(CHANNEL, inbox_handler(handle, channel))
 
     async def webhook(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
@@ -270,7 +323,9 @@ def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel)
         inbound = parse_update(update) if update is not None else None
         if inbound is None:
             return JSONResponse({"ok": True})
-        return JSONResponse({"ok": True},
-                            background=BackgroundTask(process, handle, channel, inbound))
+        key = inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+        if not await inbox.accept(CHANNEL, key, inbound.user_id, body, wait=inbox.reply_wait):
+            return JSONResponse({"error": "try again"}, status_code=503)
+        return JSONResponse({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -2,10 +2,13 @@
 
 Inbound: Zalo POSTs events to ``/zalo/oa/webhook`` signed with ``X-ZEvent-Signature:
 mac=<sha256 hex of app_id + raw body + timestamp + OA secret key>`` (``timestamp``
-is the event's own field). Unsigned or mis-signed requests get 403 and nothing
-else happens; accepted ones get 200 at once and are handed to the engine after
-the response. ``msg_id`` becomes ``Inbound.message_id`` (the engine drops a
-re-delivery).
+is the event's own field; the ``mac=`` prefix is optional, the hex case-insensitive).
+When the URL is saved in Zalo's console, Zalo POSTs ``{}`` unsigned and keeps the URL
+only on 200: that probe gets 200 and nothing else. Other unsigned or mis-signed
+requests get 403 and nothing else happens. An accepted event is committed to the
+webhook inbox (:mod:`bot.inbox`) before the 200 (503 when it cannot be stored, so Zalo
+delivers it again) and handled from there, in order per user. ``msg_id`` is the
+inbox's and the engine's de-duplication key.
 
 Outbound: consultation messages (``POST /v3.0/oa/message/cs``, header
 ``access_token``). Buttons become ``oa.query.hide`` buttons whose payload
@@ -14,34 +17,39 @@ callback; buttons a message cannot carry are listed as typed commands. A documen
 is uploaded (``/v2.0/oa/upload/file``) and sent as a file message.
 
 Zalo answers HTTP 200 with ``{"error": <negative code>, "message": …}`` on failure.
-An invalid/expired access token (-216, -124, HTTP 401) is refreshed once and the
-call retried once. The refresh token is single use, so refreshing happens under a
-lock shared by every process (the channel-state row ``zalo_oa:tokens``), after
-re-reading the stored pair: if another process already refreshed, its token is used.
+An invalid/expired access token (-216, -220, -124, HTTP 401) is refreshed once and
+the call retried once; the token is also refreshed ahead of expiry on a schedule
+(:meth:`TokenStore.run`). The refresh token is single use, so one process at a time
+refreshes (a lease in the channel-state row ``zalo_oa:tokens``; no database lock is
+held during the OAuth call); if another process already refreshed, its token is used.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from sqlalchemy.exc import IntegrityError
-from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import zalo_window
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
+from bot.channels.webhook_state import record_webhook
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
-from dialogs.ports import Clock, DeliveryError
+from dialogs.ports import Channel, Clock, DeliveryError, OutboxItem
+from storage.repositories import windows
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -50,17 +58,17 @@ CHANNEL = "zalo_oa"
 TOKENS_KEY = "zalo_oa:tokens"
 WEBHOOK_PATH = "/zalo/oa/webhook"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
-#: Zalo lets an OA send consultation messages up to 7 days after the user's last message.
-WINDOW = dt.timedelta(days=7)
+#: Free consultation messages: within 48 h of the user's last message (zalo_window).
+WINDOW = zalo_window.FREE_WINDOW
 MAX_TEXT = 2000  # characters in one text message
 MAX_BUTTONS = 5  # buttons in one message
 MAX_BUTTON_TITLE = 100
 MAX_BODY_BYTES = 64 * 1024
 BUTTON_PREFIX = "#b:"
 #: Error codes meaning "the access token is not (or no longer) valid".
-TOKEN_ERRORS = frozenset({-216, -124})
-#: Error codes meaning "this user cannot be messaged now" (no interaction in the window).
-WINDOW_ERRORS = frozenset({-213, -230})
+TOKEN_ERRORS = frozenset({-216, -220, -124})
+#: Error codes meaning "this user cannot be messaged now" (window, quota, permission).
+WINDOW_ERRORS = zalo_window.PERMANENT_ERRORS
 
 HandleFn = Callable[[Inbound], Awaitable[list[Outbound]]]
 
@@ -102,8 +110,32 @@ def signature(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     return f"mac={digest}"
 
 
+def _digest_of(header: str) -> str:
+    """The hex digest of a signature header, with or without its ``mac=`` prefix
+    (sources disagree on whether Zalo sends it), lower-cased."""
+    value = header.strip()
+    if value[:4].lower() == "mac=":
+        value = value[4:]
+    return value.strip().lower()
+
+
+def is_registration_probe(body: bytes, header: str | None) -> bool:
+    """Whether the request is the console's check when the webhook URL is saved: an
+    unsigned POST whose body is ``{}`` (or empty). Zalo keeps the URL only if it gets
+    200 (field-vn/zalo CHANGELOG 0.2.0; goclaw's "URL-save ping")."""
+    if header and header.strip():
+        return False
+    if not body.strip():
+        return True
+    try:
+        return json.loads(body.decode("utf-8")) == {}
+    except (UnicodeDecodeError, ValueError):
+        return False
+
+
 def verify_signature(config: OAConfig, body: bytes, header: str | None) -> dict[str, Any] | None:
-    """The event, if ``header`` is the right signature of ``body``; None otherwise."""
+    """The event, if ``header`` is the right signature of ``body``; None otherwise.
+    The header may carry ``mac=`` or not; hex is compared case-insensitively."""
     if not header:
         return None
     try:
@@ -113,7 +145,8 @@ def verify_signature(config: OAConfig, body: bytes, header: str | None) -> dict[
     if not isinstance(payload, dict) or "timestamp" not in payload:
         return None
     expected = signature(config.app_id, body, str(payload["timestamp"]), config.secret_key)
-    if not hmac.compare_digest(expected.encode(), header.strip().encode("utf-8", "replace")):
+    if not hmac.compare_digest(_digest_of(expected).encode(),
+                               _digest_of(header).encode("utf-8", "replace")):
         return None
     return payload
 
@@ -219,32 +252,66 @@ def _check(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
+class TokenRefused(DeliveryError):
+    """Zalo's OAuth server refused the stored refresh token: only a person can install a
+    new pair (``baocao zalo set-token``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
 class TokenStore:
-    """The OA's access/refresh token pair, kept in the database for every process."""
+    """The OA's access/refresh token pair, kept in the database for every process.
+
+    The access token lasts about 25 h; the refresh token about 3 months and is single
+    use (field-vn/zalo README; zalo-java-sdk). A refresh happens ahead of expiry
+    (:meth:`keep_fresh`, from the stored ``expires_at``) and after a refusal. Only one
+    process refreshes at a time: it takes a short lease in the stored state (under the
+    row lock, committed at once), calls the OAuth server holding no database lock,
+    then stores the new pair. Others wait for the lease and use the stored pair.
+    A refused refresh token is recorded (``refused_at``): the DIC is told
+    (:attr:`on_refused`), and nothing refreshes until a new pair is installed.
+    """
+
+    #: how long a refresh may take before another process may try
+    LEASE = dt.timedelta(seconds=60)
+    #: refresh this long before the access token expires
+    AHEAD = dt.timedelta(hours=2)
+    #: look at the stored pair at least this often (another process may have changed it)
+    max_check = dt.timedelta(hours=1)
 
     def __init__(self, config: OAConfig, uow_factory: Callable[[], SqlUnitOfWork],
-                 clock: Clock, http: httpx.AsyncClient) -> None:
+                 clock: Clock, http: httpx.AsyncClient, *, wait_step: float = 0.1) -> None:
         self.config = config
         self.uow_factory = uow_factory
         self.clock = clock
         self.http = http
+        self.wait_step = wait_step
         self._cached: str | None = None  # a cache only: the database is the truth
+        #: called once with the reason when the refresh token is refused
+        self.on_refused: Callable[[str], Awaitable[None]] | None = None
 
     async def current(self) -> str:
         if self._cached is None:
             self._cached = (await self._load())["access_token"]
         return self._cached
 
+    async def state(self) -> dict[str, Any]:
+        """The stored pair and its metadata (``expires_at``, ``updated_at``, ``refused_at``)."""
+        return await self._load()
+
     async def _load(self) -> dict[str, Any]:
         async with self.uow_factory() as uow:
             state = await uow.get_channel_state(TOKENS_KEY)
-        if state is not None and state.get("seed") == self.config.refresh_token:
+        if state is not None and (state.get("seed") == self.config.refresh_token
+                                  or state.get("installed")):
             return state
         # Nothing stored yet, or the operator configured a new pair: store it.
         try:
             async with self.uow_factory() as uow:
                 state = await uow.get_channel_state(TOKENS_KEY, lock=True)
-                if state is None or state.get("seed") != self.config.refresh_token:
+                if state is None or (state.get("seed") != self.config.refresh_token
+                                     and not state.get("installed")):
                     state = {"access_token": self.config.access_token,
                              "refresh_token": self.config.refresh_token,
                              "seed": self.config.refresh_token,
@@ -255,57 +322,209 @@ class TokenStore:
             return await self._load()
         return state
 
-    async def refresh(self, failed: str) -> str:
-        """A valid access token after ``failed`` was refused: the one another process
-        stored meanwhile, or a new pair obtained with the refresh token."""
+    async def refresh(self, failed: str | None) -> str:
+        """A valid access token after ``failed`` was refused (None: ahead of expiry):
+        the one another process stored meanwhile, or a new pair from the refresh token."""
         await self._load()  # make sure a row exists to lock
+        while True:
+            now = self.clock.now()
+            async with self.uow_factory() as uow:
+                state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+                assert state is not None
+                if state.get("refused_at"):
+                    raise TokenRefused(str(state.get("refused_reason") or "refresh refused"))
+                if failed is not None and state["access_token"] != failed:
+                    self._cached = state["access_token"]  # someone refreshed already
+                    return self._cached
+                if failed is None and not self.due(state, now):
+                    self._cached = state["access_token"]
+                    return self._cached
+                leased = state.get("refreshing_until")
+                if not leased or dt.datetime.fromisoformat(leased) <= now:
+                    state = {**state, "refreshing_until": (now + self.LEASE).isoformat()}
+                    await uow.put_channel_state(TOKENS_KEY, state, now)
+                    await uow.commit()
+                    break
+            await asyncio.sleep(self.wait_step)  # another process is refreshing: wait for it
+        try:
+            return await self._refresh_with(state)
+        finally:
+            await self._release()
+
+    async def _refresh_with(self, state: dict[str, Any]) -> str:
+        """The OAuth call (no database lock held), then the new pair stored."""
+        try:
+            response = await self.http.post(
+                f"{self.config.oauth_url}/v4/oa/access_token",
+                headers={"secret_key": self.config.app_secret},
+                data={"refresh_token": state["refresh_token"],
+                      "app_id": self.config.app_id, "grant_type": "refresh_token"},
+            )
+            body = _check(response)
+        except httpx.HTTPError as exc:
+            log.error("Zalo OA: the OAuth server is unreachable: %s", exc)
+            raise DeliveryError(f"token refresh failed: {exc}") from exc
+        except ZaloOAError as exc:
+            await self._refused(f"Zalo từ chối mã làm mới (refresh token): {exc.code} "
+                                f"{exc.message}")
+            raise TokenRefused(f"refresh token refused: {exc}") from exc
+        if not body.get("access_token") or not body.get("refresh_token"):
+            raise DeliveryError("token refresh failed: no token in the answer")
+        now = self.clock.now()
         async with self.uow_factory() as uow:
-            state = await uow.get_channel_state(TOKENS_KEY, lock=True)
-            assert state is not None
-            if state["access_token"] != failed:  # someone refreshed already
-                self._cached = state["access_token"]
-                return self._cached
-            try:
-                response = await self.http.post(
-                    f"{self.config.oauth_url}/v4/oa/access_token",
-                    headers={"secret_key": self.config.app_secret},
-                    data={"refresh_token": state["refresh_token"],
-                          "app_id": self.config.app_id, "grant_type": "refresh_token"},
-                )
-                body = _check(response)
-            except (httpx.HTTPError, ZaloOAError) as exc:
-                log.error("Zalo OA: refreshing the access token failed: %s", exc)
-                raise DeliveryError(f"token refresh failed: {exc}") from exc
-            if not body.get("access_token") or not body.get("refresh_token"):
-                raise DeliveryError("token refresh failed: no token in the answer")
-            state = {**state, "access_token": body["access_token"],
-                     "refresh_token": body["refresh_token"],
-                     "updated_at": self.clock.now().isoformat()}
-            if body.get("expires_in"):
-                expires = self.clock.now() + dt.timedelta(seconds=int(body["expires_in"]))
-                state["expires_at"] = expires.isoformat()
-            await uow.put_channel_state(TOKENS_KEY, state, self.clock.now())
+            stored = await uow.get_channel_state(TOKENS_KEY, lock=True) or state
+            new = {**stored, "access_token": body["access_token"],
+                   "refresh_token": body["refresh_token"], "updated_at": now.isoformat(),
+                   "refreshing_until": None}
+            if body.get("expires_in"):  # may arrive as a string
+                new["expires_at"] = (now + dt.timedelta(seconds=int(body["expires_in"]))
+                                     ).isoformat()
+            await uow.put_channel_state(TOKENS_KEY, new, now)
             await uow.commit()
         log.info("Zalo OA: access token refreshed")
-        self._cached = state["access_token"]
+        self._cached = new["access_token"]
         return self._cached
+
+    async def _release(self) -> None:
+        async with self.uow_factory() as uow:
+            state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+            if state is not None and state.get("refreshing_until"):
+                await uow.put_channel_state(TOKENS_KEY, {**state, "refreshing_until": None},
+                                            self.clock.now())
+                await uow.commit()
+
+    async def _refused(self, reason: str) -> None:
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            state = await uow.get_channel_state(TOKENS_KEY, lock=True) or {}
+            first = not state.get("refused_at")
+            await uow.put_channel_state(TOKENS_KEY, {**state, "refused_at": now.isoformat(),
+                                                     "refused_reason": reason}, now)
+            await uow.commit()
+        log.error("Zalo OA: %s. Cài cặp mã mới: baocao zalo set-token", reason)
+        if first and self.on_refused is not None:
+            await self.on_refused(reason)
+
+    def due(self, state: dict[str, Any], now: dt.datetime) -> bool:
+        """Whether the stored access token should be refreshed now (unknown expiry: yes)."""
+        expires = state.get("expires_at")
+        if not expires:
+            return True
+        return dt.datetime.fromisoformat(expires) - self.AHEAD <= now
+
+    async def keep_fresh(self) -> dt.timedelta:
+        """Refresh if the stored token is near expiry; how long until the next check."""
+        state = await self._load()
+        if state.get("refused_at"):
+            return dt.timedelta(minutes=5)
+        now = self.clock.now()
+        if self.due(state, now):
+            await self.refresh(None)
+            state = await self._load()
+        expires = state.get("expires_at")
+        if not expires:
+            return dt.timedelta(minutes=5)
+        wait = dt.datetime.fromisoformat(expires) - self.AHEAD - now
+        return min(max(wait, dt.timedelta(minutes=1)), self.max_check)
+
+    async def run(self) -> None:
+        """The service: keep the token fresh even when no message is sent for months."""
+        while True:
+            try:
+                wait = await self.keep_fresh()
+            except DeliveryError as exc:
+                log.warning("Zalo OA: scheduled token refresh failed: %s", exc.reason)
+                wait = dt.timedelta(minutes=5)
+            except Exception:
+                log.exception("Zalo OA: scheduled token refresh failed")
+                wait = dt.timedelta(minutes=5)
+            await asyncio.sleep(wait.total_seconds())
+
+
+async def install_tokens(uow_factory: Callable[[], SqlUnitOfWork], clock: Clock,
+                         access_token: str, refresh_token: str,
+                         expires_in: int | None = None) -> None:
+    """Install a new token pair by hand (``baocao zalo set-token``): it replaces the
+    stored one in every process and clears a refusal."""
+    now = clock.now()
+    state: dict[str, Any] = {"access_token": access_token, "refresh_token": refresh_token,
+                             "installed": True, "updated_at": now.isoformat()}
+    if expires_in:
+        state["expires_at"] = (now + dt.timedelta(seconds=expires_in)).isoformat()
+    async with uow_factory() as uow:
+        await uow.get_channel_state(TOKENS_KEY, lock=True)
+        await uow.put_channel_state(TOKENS_KEY, state, now)
+        await uow.commit()
 
 
 class ZaloOAChannel:
     """Sends to Zalo users through the OA; the outbox's ``Channel`` for ``zalo_oa``."""
 
     name = CHANNEL
-    window: dt.timedelta | None = WINDOW
 
     def __init__(self, config: OAConfig, tokens: TokenStore, http: httpx.AsyncClient,
                  uow_factory: Callable[[], SqlUnitOfWork], clock: Clock,
-                 link_for: Callable[[DocumentRef], str]) -> None:
+                 link_for: Callable[[DocumentRef], str], *, paid_quota: int = 0) -> None:
         self.config = config
         self.tokens = tokens
         self.http = http
         self.uow_factory = uow_factory
         self.clock = clock
         self.link_for = link_for
+        self.paid_quota = paid_quota  # paid messages a month the operator allows
+        #: every outbox channel by name (set when the process is wired): the fallbacks
+        self.peers: Mapping[str, Channel] = {}
+
+    @property
+    def window(self) -> dt.timedelta:
+        """How long after an officer's last message a notice may be queued here."""
+        return zalo_window.PAID_WINDOW if self.paid_quota > 0 else zalo_window.FREE_WINDOW
+
+    async def interacted(self, user_id: str) -> None:
+        """The user wrote: a new free window opens."""
+        async with self.uow_factory() as uow:
+            await windows.interacted(uow, CHANNEL, user_id, self.clock.now())
+            await uow.commit()
+
+    async def _count(self, user_id: str, messages: list[Outbound], paid: bool) -> None:
+        count = sum(len(render(out)) + (out.document is not None) for out in messages)
+        now = self.clock.now()
+        try:
+            async with self.uow_factory() as uow:
+                await windows.sent(uow, CHANNEL, user_id, count, now, paid=paid)
+                if paid:
+                    await zalo_window.spend_paid(uow, count, now)
+                await uow.commit()
+        except Exception as exc:  # sent already: a lost count must not resend
+            log.warning("Zalo OA: sent messages to %s not counted: %s", user_id, exc)
+
+    async def deliver_item(self, item: OutboxItem) -> None:
+        """The outbox's delivery: only inside the window Zalo allows (free, or paid when
+        ZALO_OA_PAID_QUOTA allows); otherwise, or when Zalo refuses for good, the
+        messages go to the officer's other channel at once and this row fails with
+        the reason."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            state = await windows.get(uow, CHANNEL, item.user_id)
+            left = await zalo_window.paid_left(uow, self.paid_quota, now)
+        verdict = zalo_window.assess(state, now, paid_left=left)
+        reason = verdict.reason
+        if verdict.allowed:
+            try:
+                await self.deliver(item.user_id, item.messages)
+            except DeliveryError as exc:
+                if not exc.permanent:
+                    raise
+                reason = f"Zalo OA từ chối: {exc.reason}"
+            else:
+                await self._count(item.user_id, item.messages, verdict.paid)
+                return
+        rerouted = await zalo_window.reroute(
+            self.uow_factory, self.peers, self.clock, CHANNEL, item.user_id, item.messages,
+            dedupe_key=item.dedupe_key)
+        if rerouted:
+            reason = f"{reason}; đã chuyển sang kênh {rerouted}"
+        raise DeliveryError(reason, permanent=True)
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         """Send every message in order; raise DeliveryError (permanent when Zalo says
@@ -315,6 +534,10 @@ class ZaloOAChannel:
 
     async def reply(self, user_id: str, messages: list[Outbound]) -> None:
         """Deliver the engine's replies; what cannot go out now is queued in the outbox."""
+        await self._reply(user_id, messages)
+        await self._count(user_id, messages, paid=False)
+
+    async def _reply(self, user_id: str, messages: list[Outbound]) -> None:
         for index, out in enumerate(messages):
             try:
                 await self._deliver_one(user_id, out)
@@ -397,15 +620,30 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -> list[Route]:
-    """The ``/zalo/oa/webhook`` route: verify, answer 200, process afterwards."""
+def event_key(inbound: Inbound, body: bytes) -> str:
+    """The inbox's de-duplication key: Zalo's ``msg_id``, else a digest of the body."""
+    return inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
 
-    async def process(inbound: Inbound) -> None:
-        try:
-            replies = await handle(inbound)
-            await channel.reply(inbound.user_id, replies)
-        except Exception:  # after the response: log, never crash the server
-            log.exception("Zalo OA: processing an event from %s failed", inbound.user_id)
+
+def inbox_handler(handle: HandleFn, channel: ZaloOAChannel) -> Callable[[str], Awaitable[None]]:
+    """Handles a stored event: the engine's turn, then its replies (a failed turn
+    raises, so the inbox tries again)."""
+
+    async def process(body: str) -> None:
+        inbound = parse_event(json.loads(body))
+        if inbound is None:
+            return
+        await channel.interacted(inbound.user_id)
+        replies = await handle(inbound)
+        await channel.reply(inbound.user_id, replies)
+
+    return process
+
+
+def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel,
+                   inbox: Inbox) -> list[Route]:
+    """The ``/zalo/oa/webhook`` route: verify, store in the inbox, answer 200."""
+    inbox.register(CHANNEL, inbox_handler(handle, channel))
 
     async def webhook(request: Request) -> Response:
         try:
@@ -414,14 +652,26 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
             return Response(status_code=400)
         if body is None:
             return JSONResponse({"error": "body too large"}, status_code=413)
-        payload = verify_signature(config, body, request.headers.get(SIGNATURE_HEADER))
+        given = request.headers.get(SIGNATURE_HEADER)
+        if is_registration_probe(body, given):
+            log.info("Zalo OA webhook: the console checked the URL (answered 200)")
+            try:
+                await record_webhook(channel.uow_factory, channel.clock, CHANNEL,
+                                     str(request.url), None)
+            except Exception as exc:  # the probe still gets its 200
+                log.warning("Zalo OA webhook: probe not recorded: %s", exc)
+            return JSONResponse({"ok": True})
+        payload = verify_signature(config, body, given)
         if payload is None:
             log.warning("Zalo OA webhook: event refused (%s signature)",
-                        "wrong" if request.headers.get(SIGNATURE_HEADER) else "no")
+                        "wrong" if given else "no")
             return JSONResponse({"error": "invalid signature"}, status_code=403)
         inbound = parse_event(payload)
         if inbound is None:
             return JSONResponse({"ok": True})
-        return JSONResponse({"ok": True}, background=BackgroundTask(process, inbound))
+        if not await inbox.accept(CHANNEL, event_key(inbound, body), inbound.user_id, body,
+                                  wait=inbox.reply_wait):
+            return JSONResponse({"error": "try again"}, status_code=503)
+        return JSONResponse({"ok": True})
 
     return [Route(WEBHOOK_PATH, webhook, methods=["POST"])]

@@ -11,8 +11,12 @@ from typing import Any
 import httpx
 from starlette.routing import BaseRoute
 
-from bot.channels import zalo_bot, zalo_oa
+from bot.channels import zalo_bot, zalo_oa, zns
+from bot.channels.webhook_state import record_webhook
+from bot.channels.zalo_alerts import tell_dic_token_refused
+from bot.channels.zalo_domain import verification_routes
 from bot.downloads import make_download_url
+from bot.inbox import Inbox
 from bot.settings import Settings
 from dialogs.ports import Channel, Clock
 
@@ -30,9 +34,12 @@ class ChannelWiring:
 
 
 def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callable[[], Any],
-              clock: Clock, http: httpx.AsyncClient | None = None) -> ChannelWiring:
-    """Channels, routes and services of the Zalo channels that ``settings`` configure."""
+              clock: Clock, http: httpx.AsyncClient | None = None,
+              inbox: Inbox | None = None) -> ChannelWiring:
+    """Channels, routes and services of the Zalo channels that ``settings`` configure;
+    their webhooks store events in ``inbox`` (one of their own if None)."""
     wiring = ChannelWiring()
+    wiring.routes.extend(verification_routes(settings))  # served even before keys are set
     oa_config = zalo_oa.OAConfig.from_settings(settings)
     bot_config = zalo_bot.BotConfig.from_settings(settings)
     if oa_config is None and bot_config is None:
@@ -41,16 +48,31 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         http = httpx.AsyncClient(timeout=HTTP_TIMEOUT)
         wiring.closers.append(http.aclose)
     link_for = partial(make_download_url, settings)
+    if inbox is None:
+        inbox = Inbox(uow_factory, clock)
     if oa_config is not None:
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
-        oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
+        oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for,
+                                   paid_quota=settings.zalo_oa_paid_quota)
         wiring.channels[oa.name] = oa
-        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa))
+        tokens.on_refused = partial(_tell_dic, uow_factory, clock, oa)
+        zns_config = zns.ZnsConfig.from_settings(settings)
+        if zns_config is not None:  # reminders to officers' phones, no window needed
+            wiring.channels[zns.CHANNEL] = zns.ZnsChannel(zns_config, tokens, http)
+        wiring.services.append(tokens.run)  # refresh ahead of expiry, even when idle
+        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
         bot = zalo_bot.ZaloBotChannel(api, link_for)
         wiring.channels[bot.name] = bot
         if bot_config.webhook_url:
-            wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot))
-        wiring.services.append(partial(zalo_bot.start, api, handle, bot))
+            wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot, inbox))
+        wiring.services.append(partial(
+            zalo_bot.start, api, handle, bot,
+            record=partial(record_webhook, uow_factory, clock, zalo_bot.CHANNEL)))
     return wiring
+
+
+async def _tell_dic(uow_factory: Callable[[], Any], clock: Clock, oa: zalo_oa.ZaloOAChannel,
+                    reason: str) -> None:
+    await tell_dic_token_refused(uow_factory, clock, oa.peers, reason)

@@ -3,7 +3,9 @@
 - every method needs the right token in the path (else 401 ``{"ok": false}``);
 - ``getUpdates`` long-polls: answers the queued updates, or ``error_code`` 408 after
   ``timeout`` seconds (capped small here); it refuses while a webhook is set;
-- ``setWebhook`` needs ``url`` and a ``secret_token`` of 8–256 characters;
+- ``setWebhook`` needs ``url`` (HTTPS) and a ``secret_token`` of 8–256 characters
+  (openclaw extensions/zalo/src/api.ts, docs/channels/zalo.md); ``set_webhook_failures``
+  makes the next calls fail as the platform does when it cannot reach the URL;
 - ``sendMessage`` needs ``chat_id`` and a text of 1–2,000 characters; chats marked
   ``blocked`` get 403.
 
@@ -36,6 +38,7 @@ class FakeZaloBot:
     calls: list[str] = field(default_factory=list)  # method names, in order
     blocked: set[str] = field(default_factory=set)
     webhook: dict[str, str] | None = None
+    set_webhook_failures: int = 0  # the next setWebhook calls that fail
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -131,8 +134,12 @@ class FakeZaloBot:
             await asyncio.sleep(0.01)  # the fake's long poll: look at the queue again
 
     async def _set_webhook(self, params: dict[str, Any]) -> JSONResponse:
+        if self.set_webhook_failures:
+            self.set_webhook_failures -= 1
+            return self._fail(500, "Internal Server Error: cannot verify the webhook URL")
         url, secret = params.get("url"), params.get("secret_token")
-        if not url or not isinstance(secret, str) or not 8 <= len(secret) <= 256:
+        if (not url or not str(url).startswith("https://") or not isinstance(secret, str)
+                or not 8 <= len(secret) <= 256):
             return self._fail(400, "Bad Request: url and secret_token (8-256 chars) required")
         self.webhook = {"url": url, "secret_token": secret}
         return JSONResponse({"ok": True, "result": {"url": url}})

@@ -4,10 +4,26 @@
   ``{"error": -216}``), a recipient and a text (≤ 2,000 chars) and/or an attachment
   (≤ 5 buttons of a known type, or a file token it issued); users marked
   ``closed`` get ``-230`` ("has not interacted with the OA in the past 7 days").
+- the messaging window, when the fake is given a clock (``now``): a user who wrote
+  (``event``) may get CS messages free for 48 h, at most 8 per user message; from
+  48 h to 7 days each message uses ``paid_quota`` (error -213 when none is left);
+  after 7 days -230 (Zalo OA support, zalooa.freshdesk.com "interaction window";
+  field-vn/zalo README and ErrorCatalog.php). ``refuse(user, code)`` makes every
+  send to a user fail with one of Zalo's permanent codes (-232 user blocked the OA …).
 - ``POST /v2.0/oa/upload/file``: multipart ``file`` (PDF/DOC/DOCX, ≤ 5 MB), token header.
 - ``POST /v4/oa/access_token``: ``secret_key`` header, form ``app_id``,
-  ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE.
-- :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them.
+  ``grant_type=refresh_token``, ``refresh_token``; a refresh token works ONCE; answers
+  ``expires_in`` as a string, as Zalo does (field-vn/zalo; goclaw auth.go). An expired
+  access token is refused with ``expired_code`` (-216 invalid, -220 expired, -124, or
+  401 for HTTP 401: all seen in the sources); ``revoke_refresh_tokens`` makes every
+  refresh token invalid (-14014), as after three months or a revoked permission. With
+  a clock (``now``), a refreshed access token stops working after its 90,000 s.
+- :meth:`FakeZaloOA.event` builds a webhook event signed like Zalo signs them
+  (``X-ZEvent-Signature``: sha256 of app_id + body + timestamp + OA secret key; sources
+  disagree on the ``mac=`` prefix, so ``signature_form`` can drop it or upper-case the hex).
+- :meth:`FakeZaloOA.save_webhook_url` is the console saving the webhook URL: it POSTs
+  ``{}`` unsigned and accepts the URL only on HTTP 200 (field-vn/zalo CHANGELOG 0.2.0,
+  goclaw ``internal/channels/zalo/oa/webhook.go`` "URL-save ping").
 
 State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejected``.
 """
@@ -15,6 +31,7 @@ State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejecte
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.parser
 import email.policy
 import hashlib
@@ -22,6 +39,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -73,17 +91,37 @@ class FakeZaloOA:
     refreshes: list[str] = field(default_factory=list)  # refresh tokens accepted
     rejected: list[tuple[str, int]] = field(default_factory=list)  # (endpoint, error code)
     closed: set[str] = field(default_factory=set)  # users outside the messaging window
+    now: Callable[[], dt.datetime] | None = None  # set: the window is enforced
+    paid_quota: int = 0
+    paid_used: int = 0
+    last_interaction: dict[str, dt.datetime] = field(default_factory=dict)
+    sent_since: dict[str, int] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # user -> permanent error code
+
+    expired_code: int = -216
+    oauth_in_flight: int = 0  # refresh requests being answered right now
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._valid_access = {self.access_token}
         self._refresh = {self.refresh_token: False}  # token -> used
         self._counter = itertools.count(1)
+        self._access_expiry: dict[str, dt.datetime] = {}
 
     # ------------------------------------------------------------ test controls
     def expire_access_tokens(self) -> None:
         with self._lock:
             self._valid_access.clear()
+
+    def issue_pair(self, access: str, refresh: str) -> None:
+        """A new pair obtained in Zalo's console (the OAuth consent flow)."""
+        with self._lock:
+            self._valid_access.add(access)
+            self._refresh[refresh] = False
+
+    def revoke_refresh_tokens(self) -> None:
+        with self._lock:
+            self._refresh = {token: True for token in self._refresh}
 
     def texts_to(self, user_id: str) -> list[str]:
         with self._lock:
@@ -97,15 +135,38 @@ class FakeZaloOA:
         with self._lock:
             return len(self.sent)
 
-    def sign(self, body: bytes, timestamp: str, *, secret: str | None = None) -> str:
+    def sign(self, body: bytes, timestamp: str, *, secret: str | None = None,
+             form: str = "mac=hex") -> str:
+        """The signature header; ``form``: "mac=hex", "hex" or "HEX" (no prefix, upper)."""
         key = self.oa_secret_key if secret is None else secret
         data = self.app_id.encode() + body + timestamp.encode() + key.encode()
-        return "mac=" + hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
+        if form == "hex":
+            return digest
+        if form == "HEX":
+            return digest.upper()
+        return "mac=" + digest
+
+    @staticmethod
+    def registration_probe() -> tuple[bytes, dict[str, str]]:
+        """The request Zalo's console sends when the webhook URL is saved."""
+        return b"{}", {"Content-Type": "application/json"}
+
+    async def save_webhook_url(self, post: Any) -> bool:
+        """Save the webhook URL as the console does: True when the probe got 200.
+        ``post(body, headers)`` POSTs to the URL and returns the response."""
+        body, headers = self.registration_probe()
+        response = await post(body, headers)
+        return bool(response.status_code == 200)
 
     def event(self, user_id: str, text: str, *, msg_id: str | None = None,
-              timestamp: int = 1_764_000_000_000,
-              event_name: str = "user_send_text") -> tuple[bytes, dict[str, str]]:
+              timestamp: int = 1_764_000_000_000, event_name: str = "user_send_text",
+              signature_form: str = "mac=hex") -> tuple[bytes, dict[str, str]]:
         """A webhook request (body, headers) as Zalo would POST it."""
+        if self.now is not None:
+            with self._lock:
+                self.last_interaction[user_id] = self.now()
+                self.sent_since[user_id] = 0
         payload = {
             "app_id": self.app_id,
             "user_id_by_app": f"app-{user_id}",
@@ -116,7 +177,7 @@ class FakeZaloOA:
             "message": {"text": text, "msg_id": msg_id or secrets.token_hex(16)},
         }
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp)),
+        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp), form=signature_form),
                       "Content-Type": "application/json"}
 
     # ---------------------------------------------------------------- the API
@@ -130,15 +191,21 @@ class FakeZaloOA:
     def _error(self, endpoint: str, code: int, message: str) -> JSONResponse:
         with self._lock:
             self.rejected.append((endpoint, code))
+        if code == 401:
+            return JSONResponse({"error": 401, "message": message}, status_code=401)
         return JSONResponse({"error": code, "message": message})  # Zalo: HTTP 200 on errors
 
     def _token_ok(self, request: Request) -> bool:
+        token = request.headers.get("access_token")
         with self._lock:
-            return request.headers.get("access_token") in self._valid_access
+            expires = self._access_expiry.get(token or "")
+            if expires is not None and self.now is not None and self.now() >= expires:
+                return False  # lived its 25 hours
+            return token in self._valid_access
 
     async def _send(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
-            return self._error("cs", -216, "Access token is invalid")
+            return self._error("cs", self.expired_code, "Access token is invalid")
         try:
             body = json.loads(await request.body())
             user_id = str(body["recipient"]["user_id"])
@@ -151,11 +218,37 @@ class FakeZaloOA:
         if user_id in self.closed:
             return self._error("cs", -230, "User has not interacted with the OA in the past "
                                            "7 days")
+        if user_id in self.refused:
+            return self._error("cs", self.refused[user_id], "User cannot receive messages")
+        refusal = self._window_refusal(user_id)
+        if refusal is not None:
+            return self._error("cs", *refusal)
         with self._lock:
             self.sent.append(Sent(user_id, message))
             message_id = f"m{next(self._counter)}"
         return JSONResponse({"error": 0, "message": "Success",
                              "data": {"message_id": message_id, "user_id": user_id}})
+
+    def _window_refusal(self, user_id: str) -> tuple[int, str] | None:
+        """Zalo's window rules; counts the message when it may go."""
+        if self.now is None:
+            return None
+        with self._lock:
+            last = self.last_interaction.get(user_id)
+            if last is None or self.now() - last >= dt.timedelta(days=7):
+                return -230, "User has not interacted with the OA in the past 7 days"
+            free = (self.now() - last < dt.timedelta(hours=48)
+                    and self.sent_since.get(user_id, 0) < 8)
+            if not free:
+                if self.paid_used >= self.paid_quota:
+                    return -213, "Out of quota for consultation messages"
+                self.paid_used += 1
+            self.sent_since[user_id] = self.sent_since.get(user_id, 0) + 1
+        return None
+
+    def refuse(self, user_id: str, code: int = -232) -> None:
+        with self._lock:
+            self.refused[user_id] = code
 
     def _check_message(self, message: Any) -> str | None:
         if not isinstance(message, dict) or not (message.get("text") or message.get("attachment")):
@@ -182,7 +275,7 @@ class FakeZaloOA:
 
     async def _upload(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):
-            return self._error("upload", -216, "Access token is invalid")
+            return self._error("upload", self.expired_code, "Access token is invalid")
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
         if not content_type.startswith("multipart/form-data"):
@@ -210,8 +303,14 @@ class FakeZaloOA:
         if form.get("app_id") != self.app_id or form.get("grant_type") != "refresh_token":
             return self._error("oauth", -14001, "Invalid parameter")
         token = form.get("refresh_token", "")
-        if self.refresh_delay:
-            await asyncio.sleep(self.refresh_delay)
+        with self._lock:
+            self.oauth_in_flight += 1
+        try:
+            if self.refresh_delay:
+                await asyncio.sleep(self.refresh_delay)
+        finally:
+            with self._lock:
+                self.oauth_in_flight -= 1
         with self._lock:
             used = self._refresh.get(token)
             if used is None or used:
@@ -223,6 +322,8 @@ class FakeZaloOA:
             n = next(self._counter)
             access, refresh = f"access-{n}", f"refresh-{n}"
             self._valid_access.add(access)
+            if self.now is not None:
+                self._access_expiry[access] = self.now() + dt.timedelta(seconds=90000)
             self._refresh[refresh] = False
         return JSONResponse({"access_token": access, "refresh_token": refresh,
                              "expires_in": "90000"})

@@ -15,6 +15,7 @@ from telegram.ext import BaseRateLimiter
 from bot.channels.telegram.handlers import ALLOWED_UPDATES, Handle, api_urls, build_application
 from bot.channels.telegram.polling import STOP_GRACE, UpdatePoller
 from bot.channels.telegram.webhook import webhook_route
+from bot.inbox import Inbox, retrying
 from dialogs.ports import Clock
 
 if TYPE_CHECKING:
@@ -64,9 +65,15 @@ class TelegramBot:
         rate_limiter: BaseRateLimiter[Any] | None = None,
         poll_timeout: int = POLL_TIMEOUT,
         stop_grace: float = STOP_GRACE,
+        inbox: Inbox | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("webhook mode needs a secret")
+        # webhook mode: updates are stored in the inbox and handled from there; an
+        # engine failure there is retried instead of answered
+        self.inbox = (inbox or Inbox(uow_factory, clock)) if webhook_url else None
+        if self.inbox is not None:
+            handle = retrying(handle)
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.poll_timeout = poll_timeout
@@ -88,10 +95,10 @@ class TelegramBot:
     @property
     def routes(self) -> list[BaseRoute]:
         """Routes to mount in the web app (the webhook, in webhook mode)."""
-        if not self.webhook_url or not self.webhook_secret:
+        if not self.webhook_url or not self.webhook_secret or self.inbox is None:
             return []
         return [webhook_route(webhook_path(self.webhook_url), self.webhook_secret,
-                              self.application)]
+                              self.application, self.inbox)]
 
     async def start(self) -> None:
         app = self.application

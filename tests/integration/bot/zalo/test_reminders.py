@@ -83,7 +83,7 @@ async def test_zalo_refusing_a_message_marks_the_notice_failed_not_retried(
     """Our record says the window is open, but Zalo says the user has not interacted."""
     await bind_on_zalo(oa_world, "zalo-sct", "SCT")
     clock = oa_world.boot.clock
-    clock.advance(dt.timedelta(days=2))
+    clock.advance(dt.timedelta(days=1))  # inside the 48-hour window
     oa_world.fake.closed.add("zalo-sct")
     channels = {"zalo_oa": oa_world.channel}
     async with oa_world.boot.uow_factory() as uow:
