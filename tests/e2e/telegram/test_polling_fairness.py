@@ -82,7 +82,7 @@ async def test_killed_mid_batch_nothing_lost_nothing_twice(
     await fake.wait(lambda: fake.pending_updates() == 0, timeout=60)
     await fake.wait(lambda: all("Câu 5/12" in fake.sent(c)[-1].body for c in chats
                                 if fake.sent(c)), timeout=30)
-    for n, chat in enumerate(chats):
+    for chat in chats:
         async with world.uow_factory() as uow:
             conv = await uow.get_conversation("telegram", str(chat))
             answers = await uow.get_answers(conv.assignment_id)
