@@ -35,7 +35,7 @@ from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWo
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
 from dialogs.titles import fill, report_phrase, report_title
-from dialogs.values import InvalidAnswer, display_value, parse_answer
+from dialogs.values import InvalidAnswer, display_value, parse_answer, shown_example
 from dialogs.vn import format_date, format_number, parse_yes_no
 
 log = logging.getLogger(__name__)
@@ -1044,11 +1044,14 @@ class Engine:
             elif lo is not None:
                 parts.append(f"từ {format_number(lo)} trở lên")
         unit = getattr(spec, "unit", None)
-        if unit:
-            parts.append(f"đơn vị: {unit}")
-        example = getattr(spec, "example", None)
-        if example:
-            parts.append(f"ví dụ: {example}")
+        example = shown_example(spec)
+        if unit and unit != "%" and example and example.replace(".", "").isdigit():
+            parts.append(f"ví dụ: {example} {unit}")  # "ví dụ: 25.430 văn bản"
+        else:
+            if unit and unit != "%":
+                parts.append(f"đơn vị tính: {unit}")
+            if example:
+                parts.append(f"ví dụ: {example}")
         return ("(" + ", ".join(parts) + ")") if parts else ""
 
     # --------------------------------------------------------------- review

@@ -178,9 +178,16 @@ def _footer(facts: ReviewFacts) -> list[list[Button]]:
 
 
 def _section_buttons(facts: ReviewFacts) -> list[list[Button]]:
-    buttons = [Button(texts.BUTTONS["section"].format(k=k), cmd(Command.REVIEW, f"s{k}"))
-               for k in range(1, len(facts.sections) + 1)]
+    buttons = [Button(texts.BUTTONS["section"].format(k=_numeral(s.title, k)),
+                      cmd(Command.REVIEW, f"s{k}"))
+               for k, s in enumerate(facts.sections, start=1)]
     return [buttons[i:i + SECTIONS_ROW] for i in range(0, len(buttons), SECTIONS_ROW)]
+
+
+def _numeral(title: str, k: int) -> str:
+    """The section's own numeral ("II" of "II. Hạ tầng …"), else its position."""
+    head, dot, _ = title.partition(". ")
+    return head if dot and head and len(head) <= 6 else str(k)
 
 
 def jump_keyboard(numbers: list[int], page: int, page_data: Any) -> list[list[Button]]:
