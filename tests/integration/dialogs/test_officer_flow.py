@@ -6,10 +6,12 @@ explained, and an agency's other open reports offered after a submission."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from bot.terminal import TerminalChat
 from dialogs import texts
 from dialogs.loader import load_template
 from storage import admin
@@ -141,3 +143,39 @@ async def test_start_after_a_submission_goes_on_to_the_other_report(two_reports:
         assert "Câu 1/12" in chat.text, chat.text
         assert "(bản 1)" not in chat.text
         await chat.send("tạm dừng")
+
+
+class TerminalOfficer:
+    """``baocao chat``'s session, typed into line by line."""
+
+    def __init__(self, chat: TerminalChat) -> None:
+        self.chat = chat
+        self.last: list[Any] = []
+
+    async def send(self, line: str) -> list[Any]:
+        self.last = await self.chat.send_line(line)
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.text for m in self.last)
+
+
+async def test_baocao_chat_goes_straight_on_to_the_next_report(two_reports: World,
+                                                               tmp_path: Path) -> None:
+    world = two_reports
+    boot = SimpleNamespace(engine=world.engine, uow_factory=world.uow_factory,
+                           clock=world.clock, settings=SimpleNamespace(exports_dir=tmp_path))
+    session = TerminalChat(boot, "SCT")  # type: ignore[arg-type]
+    await session.ensure_bound()
+    officer = TerminalOfficer(session)
+    officer.last = await session.send_callback("cmd:continue")
+    assert "2 báo cáo đang mở" in officer.text
+    await officer.send("2")
+    assert "Câu 1/12" in officer.text
+    await fill_all(officer)
+    await officer.send("nộp")
+    await officer.send("xác nhận")
+    assert "Đã nộp báo cáo (bản 1)" in officer.text and "còn 1 báo cáo đang mở" in officer.text
+    await officer.send("1")
+    assert "Câu 1/12" in officer.text
