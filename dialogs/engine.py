@@ -48,7 +48,6 @@ FilenameFor = Callable[[Template, DocumentInfo], str]
 
 MAX_MESSAGE = 3500  # characters per outbound message (under every channel's limit)
 MAX_INPUT = 100_000  # characters of one inbound text that are looked at
-REVIEW_VALUE_CHARS = 160
 #: Invite codes carry ~54 bits; on top, one chat identity gets this many wrong
 #: codes per window before it must wait.
 MAX_BIND_FAILURES = 5
@@ -64,6 +63,8 @@ _NO_CONTEXT = TurnContext(None, None, None, None, None, None)
 _ALWAYS_LIVE = frozenset({Command.START, Command.CONTINUE, Command.HELP})
 _TYPED_CHOICE = re.compile(r"^\[?\s*(\d{1,3})\s*\]?\.?$")
 _REPEAT_WORDS = {Command.ADD: "thêm", Command.DONE: "xong", Command.REMOVE_LAST: "xóa mục cuối"}
+_WORD_OF = {Command.BACK: "quay lại", Command.SKIP: "bỏ qua", Command.KEEP: "giữ",
+            **_REPEAT_WORDS}
 
 
 def _default_filename(template: Template, info: DocumentInfo) -> str:
@@ -564,7 +565,7 @@ class Engine:
                 if state == State.IDLE and turn.conv.step:
                     fire(turn.lifecycle, "answer")
                 else:
-                    turn.say(texts.ONLY_WHILE_ANSWERING)
+                    turn.say(texts.ONLY_WHILE_ANSWERING.format(word=_WORD_OF.get(command, "")))
                     await self._resume(turn)
                     return
             await self._navigate(turn, command)
@@ -1189,19 +1190,3 @@ def _canonical(value: Any) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
-
-
-def _chunks(lines: list[str]) -> list[str]:
-    """Join lines into messages no longer than MAX_MESSAGE characters."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = _clip(line)
-        if current and len(current) + 1 + len(line) > MAX_MESSAGE:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out

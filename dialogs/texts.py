@@ -47,7 +47,10 @@ REQUIRED_NO_SKIP = "Câu này bắt buộc, không thể bỏ qua."
 NOTHING_TO_KEEP = "Câu này chưa có số liệu kỳ trước hay giá trị sẵn để giữ. Vui lòng nhập câu trả lời."
 STALE_BUTTON = "Nút này thuộc một câu hỏi trước đó nên không được ghi nhận. Câu hỏi hiện tại:"
 UNKNOWN_BUTTON = "Nút này không còn hiệu lực."
-ONLY_WHILE_ANSWERING = "Lệnh này chỉ dùng khi đang trả lời câu hỏi."
+ONLY_WHILE_ANSWERING = (
+    "Lệnh \"{word}\" dùng khi đang trả lời câu hỏi; hiện Anh/Chị không ở câu hỏi nào. "
+    "Gõ \"tiếp tục\" để trả lời tiếp."
+)
 REPEAT_COMMAND_HERE = (
     "\"{word}\" là lệnh dùng cho câu hỏi liệt kê nhiều mục (thêm mục, xong, xóa mục cuối); "
     "câu hiện tại không phải loại đó. Anh/Chị trả lời câu hỏi dưới đây:"
@@ -80,10 +83,7 @@ PROGRESS = "Câu {position}/{total} · {section}"
 #: the question's number in the report (for "sửa N") when questions before it do not apply
 PROGRESS_NUMBERED = "Câu {position}/{total} (câu số {number}) · {section}"
 OPTIONAL_CELL = "(có thể bỏ qua)"
-REVIEW_FOOTER_OK = "Tất cả câu bắt buộc đã được trả lời. Gõ \"nộp\" để nộp báo cáo, hoặc \"sửa <số câu>\" để sửa."
-REVIEW_FOOTER_MISSING = "Còn {count} câu cần hoàn thiện trước khi nộp. Gõ \"sửa <số câu>\" để sửa."
 NOT_ANSWERED = "(chưa trả lời)"
-MISSING_LIST = "Chưa thể nộp báo cáo. Cần hoàn thiện các câu sau:"
 PROBLEM_REASONS = {
     "missing": "chưa trả lời",
     "too_few": "chưa đủ số mục (tối thiểu {min})",

@@ -103,7 +103,10 @@ async def test_a_repeat_word_on_an_ordinary_question_is_explained(world: World) 
     await chat.send("Thêm")
     assert "thêm" in chat.text and "nhiều mục" in chat.text
     assert "Tổng số cán bộ, công chức của đơn vị?" in chat.text  # the question again
-    assert texts.ONLY_WHILE_ANSWERING not in chat.text
+    assert "không ở câu hỏi nào" not in chat.text
+    await chat.send("xem lại")
+    await chat.send("bỏ qua")  # while reviewing: what it is for, and how to go on
+    assert "\"bỏ qua\" dùng khi đang trả lời câu hỏi" in chat.text and "tiếp tục" in chat.text
 
 
 @pytest.fixture
