@@ -48,7 +48,8 @@ REPLY_TIMEOUT = 60.0
 # ------------------------------------------------------------------ the bot (child)
 
 
-async def serve(root: Path, url: str, token: str, officers: int, turns: int) -> None:
+async def serve(root: Path, url: str, token: str, officers: int, turns: int,
+                database: str, durable: bool) -> None:
     """Set up agencies, bind the officers, rehearse the script, run the bot until stdin
     closes. Imports come from ``root`` (the code tree measured)."""
     sys.path.insert(0, str(root))
@@ -70,10 +71,13 @@ async def serve(root: Path, url: str, token: str, officers: int, turns: int) -> 
         def now(self) -> dt.datetime:
             return now
 
-    folder = tempfile.mkdtemp(prefix="bench-officers-")
-    db_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+    if database == "sqlite":
+        folder = tempfile.mkdtemp(prefix="bench-officers-")
+        db_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+    else:
+        db_url = database
     await upgrade_async(db_url)
-    db = create_engine(db_url)
+    db = create_engine(db_url, durable=durable)
     factory = uow_factory(db)
     template = load_templates()["annual_it"]
     async with factory() as uow:
@@ -181,8 +185,8 @@ async def officers_run(fake: Any, officers: int, script: list[str],
     }
 
 
-async def measure(root: Path, officers: int, turns: int, think: tuple[float, float]
-                  ) -> dict[str, Any]:
+async def measure(root: Path, officers: int, turns: int, think: tuple[float, float],
+                  database: str, durable: bool) -> dict[str, Any]:
     sys.path.insert(0, str(HERE))
     from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -205,7 +209,8 @@ async def measure(root: Path, officers: int, turns: int, think: tuple[float, flo
     with Fake() as fake:
         child = subprocess.Popen(
             [sys.executable, __file__, "--serve", "--root", str(root), "--url", fake.url,
-             "--token", fake.token, "--officers", str(officers), "--turns", str(turns)],
+             "--token", fake.token, "--officers", str(officers), "--turns", str(turns),
+             "--database", database, *([] if durable else ["--relaxed"])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root,
             env={**os.environ, "PYTHONPATH": str(root)})
         try:
@@ -234,6 +239,10 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--think", default="2,20")
     parser.add_argument("--code", default=".,/tmp/i17-base")
+    parser.add_argument("--database", default="sqlite",
+                        help="sqlite (a temporary file) or an empty PostgreSQL database URL")
+    parser.add_argument("--relaxed", action="store_true",
+                        help="commits without waiting for the disk (BAOCAO_DURABLE_COMMIT=false)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--root", default=".", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -241,17 +250,19 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(Path(args.root).resolve(), args.url, args.token, args.officers,
-                          args.turns))
+                          args.turns, args.database, not args.relaxed))
         return
     low, high = (float(x) for x in args.think.split(","))
     runs = {}
     for tree in args.code.split(","):
         root = (HERE / tree).resolve() if not Path(tree).is_absolute() else Path(tree)
         name = "this" if root == HERE else root.name
-        runs[name] = asyncio.run(measure(root, args.officers, args.turns, (low, high)))
+        runs[name] = asyncio.run(measure(root, args.officers, args.turns, (low, high),
+                                         args.database, not args.relaxed))
     print(json.dumps({
         "bench": "officers", "officers": args.officers, "turns": args.turns,
-        "think_s": [low, high], "python": platform.python_version(),
+        "think_s": [low, high], "database": args.database.split("@")[-1],
+        "durable_commit": not args.relaxed, "python": platform.python_version(),
         "cpus": os.cpu_count(), "runs": runs,
     }, ensure_ascii=False, indent=2))
 

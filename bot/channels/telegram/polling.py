@@ -126,10 +126,12 @@ class UpdatePoller:
                            key=lambda u: u.update_id)
             for update in fresh:
                 self._begin(update)
-            if self._handling and not fresh:
-                # Telegram handed back only what is being handled: wait for news
-                await asyncio.wait(set(self._handling.values()), timeout=self.busy_poll,
-                                   return_when=asyncio.FIRST_COMPLETED)
+            if self._handling:
+                # Telegram answers at once while updates are unconfirmed (handing them
+                # back each time): ask again when the oldest is done (the offset moves
+                # on) or after busy_poll, not in a tight loop
+                oldest = self._handling[min(self._handling)]
+                await asyncio.wait({oldest}, timeout=self.busy_poll)
 
     def _confirmable(self) -> int | None:
         """The offset to ask for: the oldest update not handled yet, else one past the
