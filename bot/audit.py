@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.audit_text import answer_change, entry_detail
 from dialogs.schema import Template
-from dialogs.values import display_value
 from storage.uow import SqlUnitOfWork
 
 ACTIONS = {
@@ -45,34 +44,24 @@ async def assignment_audit(
             names[officer_id] = officer.full_name if officer else f"cán bộ #{officer_id}"
         return names[officer_id]
 
-    def shown(question_id: str, value: Any) -> str:
-        if value is None:
-            return "(trống)"
-        if template is not None:
-            try:
-                return display_value(template.question(question_id), value) or str(value)
-            except KeyError:
-                pass
-        return str(value)
-
     lines: list[AuditLine] = []
     for change in await uow.answer_history(assignment_id):
-        label = change.question_id
+        question = None
         if template is not None:
             with contextlib.suppress(KeyError):
-                label = template.question(change.question_id).short_label
+                question = template.question(change.question_id)
+        detail = answer_change(question, change.old, change.new)
+        if question is None:
+            detail = f"{change.question_id}: {detail}"
         lines.append(AuditLine(
-            change.at, await who(change.officer_id), ACTIONS["answer.set"],
-            f"{label}: {shown(change.question_id, change.old)} → "
-            f"{shown(change.question_id, change.new)}",
-        ))
+            change.at, await who(change.officer_id), ACTIONS["answer.set"], detail))
     for entry in await uow.audit_entries():
         mine = (entry.entity == "assignment" and entry.entity_id == str(assignment_id)
                 and entry.action != "answer.set")
         its_round = entry.entity == "round" and entry.entity_id == str(assignment.round_id)
         if not (mine or its_round):
             continue
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(entry.detail.items()))
+        detail = entry_detail(entry.action, entry.detail or {})
         lines.append(AuditLine(entry.at, await who(entry.actor_officer_id),
                                ACTIONS.get(entry.action, entry.action), detail))
     lines.sort(key=lambda line: line.at)

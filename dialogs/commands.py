@@ -49,6 +49,20 @@ _WORDS: dict[str, Command] = {
     "quantri": Command.DASHBOARD, "trang quan tri": Command.DASHBOARD,
 }
 _EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
+#: "phần II", "xem lại phần 2": one section's answers in the review
+_SECTION = re.compile(r"^/?(?:xem\s+(?:lai\s+)?)?phan\s+([ivxlc]{1,6}|\d{1,2})$")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _section_number(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    total = 0
+    for i, letter in enumerate(numeral):
+        value = _ROMAN[letter]
+        following = _ROMAN[numeral[i + 1]] if i + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +82,9 @@ def parse_command(text: str) -> Parsed | None:
     match = _EDIT.match(folded)
     if match:
         return Parsed(Command.EDIT, match.group(1))
+    match = _SECTION.match(folded)
+    if match:
+        return Parsed(Command.REVIEW, f"s{_section_number(match.group(1))}")
     command = _WORDS.get(folded.lstrip("/").replace("_", " "))
     return Parsed(command) if command else None
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs import texts
+from dialogs import review, texts
 from dialogs.answers import constraint_holds, find_problems, is_answered, with_computed
 from dialogs.commands import Command, ans, cmd, parse_callback, parse_command
 from dialogs.cursor import Outline, Step, field_step, main_steps, parse_step, question_steps
@@ -35,7 +36,8 @@ from dialogs.pinned import round_template
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
-from dialogs.values import InvalidAnswer, display_value, parse_answer
+from dialogs.titles import fill, report_phrase, report_title
+from dialogs.values import InvalidAnswer, display_value, parse_answer, shown_example
 from dialogs.vn import format_date, format_number, parse_yes_no
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,6 @@ FilenameFor = Callable[[Template, DocumentInfo], str]
 
 MAX_MESSAGE = 3500  # characters per outbound message (under every channel's limit)
 MAX_INPUT = 100_000  # characters of one inbound text that are looked at
-REVIEW_VALUE_CHARS = 160
 #: Invite codes carry ~54 bits; on top, one chat identity gets this many wrong
 #: codes per window before it must wait.
 MAX_BIND_FAILURES = 5
@@ -59,6 +60,13 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
 _NO_CONTEXT = TurnContext(None, None, None, None, None, None)
+#: Buttons honoured whatever was offered last: they only show where the officer is
+#: (and reminders' "start" buttons come from outside a turn).
+_ALWAYS_LIVE = frozenset({Command.START, Command.CONTINUE, Command.HELP})
+_TYPED_CHOICE = re.compile(r"^\[?\s*(\d{1,3})\s*\]?\.?$")
+_REPEAT_WORDS = {Command.ADD: "thêm", Command.DONE: "xong", Command.REMOVE_LAST: "xóa mục cuối"}
+_WORD_OF = {Command.BACK: "quay lại", Command.SKIP: "bỏ qua", Command.KEEP: "giữ",
+            **_REPEAT_WORDS}
 
 
 def _default_filename(template: Template, info: DocumentInfo) -> str:
@@ -182,6 +190,10 @@ class Engine:
                 except Reply as reply:
                     turn.out.extend(reply.messages)
                 conv.state = lifecycle.state
+            if officer is not None and turn.out:
+                # every reply supersedes the keyboards before it (see _live)
+                conv.data["offered"] = sorted(
+                    {b.data for m in turn.out for row in m.buttons for b in row})
             await uow.save_conversation(conv)
             await uow.commit()
         return turn.out
@@ -194,9 +206,15 @@ class Engine:
         await self._load_assignment(turn)
         if inbound.callback is not None:
             callback = parse_callback(inbound.callback)
-            if callback is None:
-                turn.say(texts.UNKNOWN_BUTTON)
-                await self._resume(turn)
+            if callback is None or not self._live(turn, inbound.callback, callback):
+                log.info("button %r refused for %s:%s: not on the newest keyboard",
+                         inbound.callback[:80], inbound.channel, inbound.user_id)
+                if callback is None:
+                    turn.say(texts.UNKNOWN_BUTTON)
+                else:
+                    turn.say(texts.STALE_BUTTON if turn.lifecycle.state == State.ANSWERING
+                             else texts.OLD_BUTTON)
+                await self._resume(turn, attach=False)
             elif callback.kind == "cmd" and callback.command is not None:
                 await self._command(turn, callback.command, callback.argument, inbound)
             else:
@@ -209,6 +227,18 @@ class Engine:
             await self._resume(turn)
         else:
             await self._text(turn, text)
+
+    @staticmethod
+    def _live(turn: Turn, data: str, callback: Any) -> bool:
+        """Is the tapped button on the newest keyboard this conversation was sent?
+        Older keyboards are retired on every channel, even where the platform cannot
+        remove them (Zalo OA) or a client replays them."""
+        offered = turn.conv.data.get("offered")
+        if not isinstance(offered, list):  # a conversation from before keyboards were kept
+            return True
+        if callback.kind == "cmd" and callback.command in _ALWAYS_LIVE:
+            return True
+        return data in offered
 
     # --------------------------------------------------------------- binding
     async def _unbound(self, turn: Turn, inbound: Inbound, text: str) -> None:
@@ -321,22 +351,66 @@ class Engine:
             self._outlines[key] = Outline.of(template)
         return self._outlines[key]
 
-    async def _choose_assignment(self, turn: Turn) -> None:
-        assert turn.officer is not None and turn.agency is not None
-        open_ = await turn.uow.open_assignments(turn.officer.agency_id)
-        if not open_:
-            turn.say(texts.NO_OPEN_ROUND.format(agency=turn.agency.name))
-            return
-        buttons = []
-        for assignment in open_:
+    async def _open_reports(self, turn: Turn, *, exclude: int | None = None,
+                            unsubmitted: bool = False) -> list[tuple[Assignment, str]]:
+        """The agency's open reports with their titles, those still to do first."""
+        assert turn.officer is not None
+        found: list[tuple[Assignment, str]] = []
+        for assignment in await turn.uow.open_assignments(turn.officer.agency_id):
+            if assignment.id == exclude:
+                continue
+            if unsubmitted and assignment.status == AssignmentStatus.SUBMITTED:
+                continue
             round_ = await turn.uow.get_round(assignment.round_id)
             template = await round_template(self.templates, round_, turn.uow)
             if round_ is None or template is None:
                 continue
-            name = template.name
-            label = f"{name} {round_.period_label}"
-            buttons.append([Button(label, cmd(Command.CONTINUE, str(assignment.id)))])
-        turn.say(texts.CHOOSE_ROUND.format(agency=turn.agency.name, count=len(buttons)), buttons)
+            title = report_title(template.name, round_.period_label)
+            found.append((assignment, title))
+        found.sort(key=lambda item: item[0].status == AssignmentStatus.SUBMITTED)
+        return found
+
+    def _offer(self, turn: Turn, heading: str, reports: list[tuple[Assignment, str]], *,
+               buttons: bool) -> None:
+        """A numbered list of reports; the officer taps one or types its number."""
+        lines = [heading]
+        rows: list[list[Button]] = []
+        for i, (assignment, title) in enumerate(reports, start=1):
+            mark = f" {texts.SUBMITTED_MARK}" if assignment.status == AssignmentStatus.SUBMITTED \
+                else ""
+            lines.append(f"{i}. {title}{mark}")
+            rows.append([Button(f"{i}. {title}"[:120], cmd(Command.CONTINUE, str(assignment.id)))])
+        lines.append(texts.CHOOSE_BY_NUMBER)
+        turn.conv.data["choices"] = [a.id for a, _ in reports]
+        turn.say("\n".join(lines), rows if buttons else None)
+
+    async def _choose_assignment(self, turn: Turn) -> None:
+        assert turn.officer is not None and turn.agency is not None
+        reports = await self._open_reports(turn)
+        if not reports:
+            turn.say(texts.NO_OPEN_ROUND.format(agency=turn.agency.name))
+            return
+        self._offer(turn, texts.CHOOSE_ROUND.format(agency=turn.agency.name, count=len(reports)),
+                    reports, buttons=True)
+
+    async def _offer_others(self, turn: Turn) -> bool:
+        """After a submission: the agency's other reports still to do (typed numbers,
+        no keyboard: nothing of the submitted report stays tappable). True if any."""
+        assert turn.agency is not None and turn.assignment is not None
+        others = await self._open_reports(turn, exclude=turn.assignment.id, unsubmitted=True)
+        if others:
+            self._offer(turn, texts.OTHER_OPEN.format(agency=turn.agency.name,
+                                                      count=len(others)), others, buttons=False)
+        return bool(others)
+
+    def _typed_choice(self, turn: Turn, text: str) -> int | None:
+        """The report picked by typing its number ("2", "[2]") from the last list."""
+        choices = turn.conv.data.get("choices")
+        match = _TYPED_CHOICE.match(text)
+        if not isinstance(choices, list) or match is None:
+            return None
+        index = int(match.group(1))
+        return choices[index - 1] if 1 <= index <= len(choices) else None
 
     async def _select_assignment(self, turn: Turn, argument: str) -> None:
         assert turn.officer is not None
@@ -352,21 +426,20 @@ class Engine:
         await self._load_assignment(turn)
 
     # --------------------------------------------------------------- resume
-    async def _resume(self, turn: Turn) -> None:
+    async def _resume(self, turn: Turn, *, attach: bool = True) -> None:
         """Show where the officer is: the current question, review or status."""
         if turn.assignment is None or turn.template is None:
             await self._choose_assignment(turn)
             return
         if turn.assignment.status == AssignmentStatus.SUBMITTED:
-            await self._already_submitted(turn)
+            await self._already_submitted(turn, attach=attach)
             return
         state = turn.lifecycle.state
         if state == State.SUBMITTED and turn.assignment.status == AssignmentStatus.RETURNED:
             # the DIC returned it: review, fix, submit again
             assert turn.round is not None
             turn.say(texts.RETURNED_FOR_CORRECTION.format(
-                name=turn.template.name, period=turn.round.period_label,
-                collector=self.collector))
+                title=self._title(turn), collector=self.collector))
             fire(turn.lifecycle, "review")
             self._review(turn)
             return
@@ -383,8 +456,8 @@ class Engine:
             round_ = turn.round
             assert round_ is not None
             turn.say(texts.ROUND_INTRO.format(
-                name=turn.template.name, period=round_.period_label,
-                deadline=format_date(round_.deadline), total=outline.total,
+                title=self._title(turn), deadline=format_date(round_.deadline),
+                total=outline.total,
             ))
             step = self._first_open_step(turn)
             if step is None:
@@ -394,21 +467,26 @@ class Engine:
             turn.conv.step = step.key
         await self._ask_current(turn)
 
-    async def _already_submitted(self, turn: Turn) -> None:
+    async def _already_submitted(self, turn: Turn, *, attach: bool = True) -> None:
+        """The report is submitted: say so and offer the agency's other open reports
+        (the document again only when there is nothing else to go on with)."""
         assert turn.assignment is not None and turn.template is not None
         record = await turn.uow.latest_submission(turn.assignment.id)
         if turn.lifecycle.state not in (State.SUBMITTED, State.UNBOUND):
             fire(turn.lifecycle, "mark_submitted")  # the stored status wins
-        round_ = turn.round
-        assert round_ is not None
+        assert turn.agency is not None
+        others = await self._open_reports(turn, exclude=turn.assignment.id, unsubmitted=True)
         when = self._local_time(record.submitted_at) if record else ""
-        turn.say(
-            texts.ALREADY_SUBMITTED.format(
-                name=turn.template.name, period=round_.period_label,
-                version=record.version if record else 1, time=when, collector=self.collector,
-            ),
-            document=DocumentRef(record.id, record.filename) if record else None,
+        text = texts.ALREADY_SUBMITTED.format(
+            title=self._title(turn), version=record.version if record else 1, time=when,
+            collector=self.collector,
         )
+        document = DocumentRef(record.id, record.filename) \
+            if record and attach and not others else None
+        turn.say(text, document=document)
+        if others:
+            self._offer(turn, texts.OTHER_OPEN.format(agency=turn.agency.name,
+                                                      count=len(others)), others, buttons=False)
 
     def _first_open_step(self, turn: Turn) -> Step | None:
         assert turn.template is not None
@@ -450,6 +528,12 @@ class Engine:
             await self._choose_assignment(turn)
             return
         if turn.assignment.status == AssignmentStatus.SUBMITTED:
+            if command in (Command.START, Command.CONTINUE):
+                others = await self._open_reports(turn, exclude=turn.assignment.id,
+                                                  unsubmitted=True)
+                if len(others) == 1:  # nothing to choose: straight on to the next report
+                    await self._command(turn, Command.CONTINUE, str(others[0][0].id), inbound)
+                    return
             await self._already_submitted(turn)
             return
         state = turn.lifecycle.state
@@ -468,7 +552,7 @@ class Engine:
             await self._resume(turn)
         elif command == Command.REVIEW:
             fire(turn.lifecycle, "review")
-            self._review(turn)
+            self._review(turn, argument)
         elif command == Command.EDIT:
             await self._edit(turn, argument or "")
         elif command == Command.SUBMIT:
@@ -492,7 +576,7 @@ class Engine:
                 if state == State.IDLE and turn.conv.step:
                     fire(turn.lifecycle, "answer")
                 else:
-                    turn.say(texts.ONLY_WHILE_ANSWERING)
+                    turn.say(texts.ONLY_WHILE_ANSWERING.format(word=_WORD_OF.get(command, "")))
                     await self._resume(turn)
                     return
             await self._navigate(turn, command)
@@ -509,7 +593,7 @@ class Engine:
             return  # likewise
         elif command in (Command.ADD, Command.DONE, Command.REMOVE_LAST):
             if step.kind != "r":
-                turn.say(texts.ONLY_WHILE_ANSWERING)
+                turn.say(texts.REPEAT_COMMAND_HERE.format(word=_REPEAT_WORDS[command]))
                 await self._ask_current(turn)
                 return
             await self._repeat_gate(turn, step, command)
@@ -589,12 +673,7 @@ class Engine:
         if step.kind == "r":
             await self._repeat_gate(turn, step, Command.DONE)
             return
-        required = step.question.required
-        if step.column is not None:
-            required = required and step.column.required
-        if step.kind == "f" and step.column is not None:
-            required = step.column.required
-        if required:
+        if self._step_required(step):
             turn.say(texts.REQUIRED_NO_SKIP)
             await self._ask_current(turn)
             return
@@ -602,6 +681,16 @@ class Engine:
             await self._next_field(turn, step)
             return
         await self._advance(turn, step)
+
+    @staticmethod
+    def _step_required(step: Step) -> bool:
+        """One rule for the prompt's "Bỏ qua" and the skip itself: a table cell is
+        required when its question and its column are; a repeat field when its field is."""
+        if step.kind == "f":
+            return bool(step.column and step.column.required)
+        if step.kind == "t" and step.column is not None:
+            return step.question.required and step.column.required
+        return step.question.required
 
     async def _keep(self, turn: Turn, step: Step) -> None:
         q = step.question
@@ -663,6 +752,13 @@ class Engine:
 
     # ------------------------------------------------------------- answers
     async def _text(self, turn: Turn, text: str) -> None:
+        choosing = turn.assignment is None \
+            or turn.assignment.status == AssignmentStatus.SUBMITTED \
+            or turn.lifecycle.state in (State.IDLE, State.SUBMITTED)
+        choice = self._typed_choice(turn, text) if choosing else None
+        if choice is not None:
+            await self._command(turn, Command.CONTINUE, str(choice), Inbound("", ""))
+            return
         if turn.assignment is not None and turn.assignment.status == AssignmentStatus.SUBMITTED:
             await self._already_submitted(turn)
             return
@@ -677,8 +773,8 @@ class Engine:
                                 Inbound("", ""))
             return
         if state == State.REVIEWING:
-            turn.say(texts.REVIEW_FOOTER_MISSING.format(count=len(self._problems(turn)))
-                     if self._problems(turn) else texts.REVIEW_FOOTER_OK)
+            turn.say(texts.REVIEWING_HINT)
+            self._review(turn)
             return
         if state != State.ANSWERING:
             if turn.conv.step is None:
@@ -865,8 +961,13 @@ class Engine:
         assert turn.template is not None
         outline = self._outline(turn.template)
         q = step.question
-        lines = [f"Câu {outline.numbers.get(q.id, 0)}/{outline.total} · "
-                 f"{outline.sections.get(q.id, '')}"]
+        applicable = list(dict.fromkeys(s.question.id for s in turn.steps()))
+        position = applicable.index(q.id) + 1 if q.id in applicable else 0
+        section = fill(outline.sections.get(q.id, ""), **self._placeholders(turn))
+        number = outline.numbers.get(q.id, 0)
+        progress = texts.PROGRESS if number == position else texts.PROGRESS_NUMBERED
+        lines = [progress.format(number=number, position=position, total=len(applicable),
+                                 section=section)]
         lines.append(q.prompt)
         if q.help and (step.kind in ("q", "r") or self._is_first_cell(step)):
             lines.append(q.help)
@@ -895,7 +996,10 @@ class Engine:
                 column = step.column.label
                 if step.column.group:
                     column = f"{step.column.group} – {column}"
-                lines.append(texts.TABLE_CELL.format(row=step.row.label, column=column))
+                cell = texts.TABLE_CELL.format(row=step.row.label, column=column)
+                if not self._step_required(step):
+                    cell = f"{cell} {texts.OPTIONAL_CELL}"
+                lines.append(cell)
             elif step.kind == "f":
                 assert step.index is not None and step.column is not None
                 lines.append(texts.REPEAT_ITEM.format(index=step.index + 1,
@@ -915,8 +1019,7 @@ class Engine:
             elif existing is not None:
                 buttons.append([Button(texts.BUTTONS["keep_current"], cmd(Command.KEEP))])
         nav = [Button(texts.BUTTONS["back"], cmd(Command.BACK))]
-        required = q.required if step.kind != "f" else bool(step.column and step.column.required)
-        if not required and step.kind != "r":
+        if not self._step_required(step) and step.kind != "r":
             nav.append(Button(texts.BUTTONS["skip"], cmd(Command.SKIP)))
         nav.append(Button(texts.BUTTONS["review"], cmd(Command.REVIEW)))
         buttons.append(nav)
@@ -960,11 +1063,14 @@ class Engine:
             elif lo is not None:
                 parts.append(f"từ {format_number(lo)} trở lên")
         unit = getattr(spec, "unit", None)
-        if unit:
-            parts.append(f"đơn vị: {unit}")
-        example = getattr(spec, "example", None)
-        if example:
-            parts.append(f"ví dụ: {example}")
+        example = shown_example(spec)
+        if unit and unit != "%" and example and example.replace(".", "").isdigit():
+            parts.append(f"ví dụ: {example} {unit}")  # "ví dụ: 25.430 văn bản"
+        else:
+            if unit and unit != "%":
+                parts.append(f"đơn vị tính: {unit}")
+            if example:
+                parts.append(f"ví dụ: {example}")
         return ("(" + ", ".join(parts) + ")") if parts else ""
 
     # --------------------------------------------------------------- review
@@ -979,90 +1085,55 @@ class Engine:
                     out.append((q, "incomplete"))
         return out
 
-    def _review(self, turn: Turn) -> None:
+    def _review(self, turn: Turn, argument: str | None = None) -> None:
+        """The compact review (``argument`` None or ``p<page>``) or one section's
+        answers (``s<k>`` or ``s<k>p<page>``)."""
         assert turn.template is not None and turn.round is not None
         assert turn.agency is not None
-        template, outline = turn.template, self._outline(turn.template)
-        env = turn.env()
-        relevant = {s.question.id for s in turn.steps()}
-        answered = sum(1 for qid in outline.numbers if qid in turn.answers)
-        turn.say(texts.REVIEW_TITLE.format(
-            agency=turn.agency.name, name=template.name, period=turn.round.period_label,
-            answered=answered, total=outline.total,
-        ))
-        by_section: dict[str, list[str]] = {}
-        numbers_by_section: dict[str, list[int]] = {}
-        for q in template.iter_questions():
-            if q.type == QuestionType.NOTE:
-                continue
-            section = outline.sections.get(q.id) or self._section_of_computed(outline, template, q)
-            lines = by_section.setdefault(section, [])
-            value = env.get(q.id)
-            if q.type == QuestionType.COMPUTED:
-                if value is not None:
-                    lines.append(f"   ↳ {q.short_label}: {display_value(q, value)}")
-                continue
-            n = outline.numbers[q.id]
-            if q.id not in relevant:
-                lines.append(f"{n}. {q.short_label}: (không áp dụng)")
-                continue
-            numbers_by_section.setdefault(section, []).append(n)
-            lines.append(f"{n}. {q.short_label}: " + self._review_value(q, value))
-        for section, lines in by_section.items():
-            numbers = numbers_by_section.get(section, [])
-            buttons = [
-                [Button(str(n), cmd(Command.EDIT, str(n))) for n in numbers[i:i + 6]]
-                for i in range(0, len(numbers), 6)
-            ]
-            for chunk in _chunks([section, *lines]):
-                turn.say(chunk, buttons)
-                buttons = []
-        problems = self._problems(turn)
-        footer_buttons = [[Button(texts.BUTTONS["submit"], cmd(Command.SUBMIT))]]
-        if problems:
-            first = outline.numbers.get(problems[0][0].id)
-            footer_buttons.insert(0, [Button(texts.BUTTONS["edit"].format(n=first),
-                                             cmd(Command.EDIT, str(first)))])
-            turn.say(texts.REVIEW_FOOTER_MISSING.format(count=len(problems)), footer_buttons)
-        else:
-            turn.say(texts.REVIEW_FOOTER_OK, footer_buttons)
+        facts = self._review_facts(turn)
+        match = re.fullmatch(r"(?:s(\d{1,3}))?(?:p(\d{1,3}))?", argument or "")
+        section = int(match.group(1)) if match and match.group(1) else 0
+        page = int(match.group(2)) if match and match.group(2) else 1
+        if 1 <= section <= len(facts.sections):
+            turn.out.append(review.details(facts, section, page))
+            return
+        heading = f"{turn.agency.name} · {self._title(turn)}"
+        turn.out.append(review.summary(facts, heading, page))
 
-    @staticmethod
-    def _section_of_computed(outline: Outline, template: Template, q: Question) -> str:
-        previous = ""
-        for other in template.iter_questions():
-            if other.id == q.id:
-                return previous
-            previous = outline.sections.get(other.id, previous)
-        return previous
+    def _review_facts(self, turn: Turn) -> review.ReviewFacts:
+        assert turn.template is not None
+        outline = self._outline(turn.template)
+        problems: list[tuple[Question, str]] = []
+        reasons: dict[str, str] = {}
+        for q, reason in self._problems(turn):
+            if q.id in reasons:
+                continue
+            problems.append((q, reason))
+            reasons[q.id] = texts.PROBLEM_REASONS[reason].format(
+                min=q.min_items, message=q.constraint_message or texts.CONSTRAINT_DEFAULT)
+        return review.gather(
+            turn.template, outline.numbers, self._section_labels(turn), turn.env(),
+            {s.question.id for s in turn.steps()}, problems, reasons)
 
-    @staticmethod
-    def _review_value(q: Question, value: Any) -> str:
-        if value is None or value == "":
-            return texts.NOT_ANSWERED
-        if q.type == QuestionType.TABLE:
-            rows = []
-            for row in q.rows:
-                cells = value.get(row.id) or {}
-                shown = "; ".join(
-                    f"{c.label}: {display_value(c, cells.get(c.id))}" for c in q.columns
-                    if cells.get(c.id) is not None
-                )
-                rows.append(f"\n   • {row.label}: {shown}")
-            return "".join(rows)
-        if q.type == QuestionType.REPEAT:
-            if not value:
-                return "không có"
-            shown = [
-                "\n   • " + "; ".join(display_value(f, item.get(f.id)) for f in q.fields
-                                      if item.get(f.id) is not None)
-                for item in value
-            ]
-            return f"{len(value)} mục" + "".join(shown)
-        text = display_value(q, value)
-        if len(text) > REVIEW_VALUE_CHARS:
-            text = text[:REVIEW_VALUE_CHARS].rstrip() + "…"
-        return text
+    def _section_labels(self, turn: Turn) -> dict[str, str]:
+        """Question id -> its section's title, placeholders filled ("{period}")."""
+        assert turn.template is not None
+        values = self._placeholders(turn)
+        return {qid: fill(label, **values)
+                for qid, label in self._outline(turn.template).sections.items()}
+
+    def _placeholders(self, turn: Turn) -> dict[str, str]:
+        return {"period": turn.round.period_label if turn.round else "",
+                "agency": turn.agency.name if turn.agency else "",
+                "collector": self.collector}
+
+    def _title(self, turn: Turn) -> str:
+        assert turn.template is not None and turn.round is not None
+        return report_title(turn.template.name, turn.round.period_label)
+
+    def _phrase(self, turn: Turn) -> str:
+        assert turn.template is not None and turn.round is not None
+        return report_phrase(turn.template.name, turn.round.period_label)
 
     # --------------------------------------------------------------- submit
     async def _dashboard(self, turn: Turn) -> None:
@@ -1089,25 +1160,15 @@ class Engine:
         self._confirm_prompt(turn)
 
     def _say_problems(self, turn: Turn, problems: list[tuple[Question, str]]) -> None:
-        assert turn.template is not None
-        outline = self._outline(turn.template)
-        lines = [texts.MISSING_LIST]
-        for q, reason in problems:
-            message = texts.PROBLEM_REASONS[reason].format(
-                min=q.min_items, message=q.constraint_message or texts.CONSTRAINT_DEFAULT
-            )
-            lines.append(f"- Câu {outline.numbers.get(q.id)} · {q.short_label}: {message}")
-        first = outline.numbers.get(problems[0][0].id)
-        buttons = [[Button(texts.BUTTONS["edit"].format(n=first), cmd(Command.EDIT, str(first)))]]
-        for chunk in _chunks(lines):
-            turn.say(chunk, buttons)
-            buttons = []
+        """Why it cannot be submitted yet: the review, which lists the problems first."""
+        turn.say(texts.NOT_YET)
+        self._review(turn)
 
     def _confirm_prompt(self, turn: Turn) -> None:
         assert turn.template is not None and turn.round is not None and turn.agency is not None
         turn.say(
-            texts.CONFIRM.format(name=turn.template.name, period=turn.round.period_label,
-                                 agency=turn.agency.name, collector=self.collector),
+            texts.CONFIRM.format(report=self._phrase(turn), agency=turn.agency.name,
+                                 collector=self.collector),
             [[Button(texts.BUTTONS["confirm"], cmd(Command.CONFIRM)),
               Button(texts.BUTTONS["review"], cmd(Command.CANCEL))]],
         )
@@ -1130,11 +1191,11 @@ class Engine:
         fire(turn.lifecycle, "submit")
         turn.conv.data = {}
         turn.say(
-            texts.SUBMITTED.format(version=record.version,
+            texts.SUBMITTED.format(report=self._phrase(turn), version=record.version,
                                    time=self._local_time(record.submitted_at)),
-            document=DocumentRef(record.id, record.filename,
-                                 caption=f"{turn.template.name} {turn.round.period_label}"),
+            document=DocumentRef(record.id, record.filename, caption=self._title(turn)),
         )
+        await self._offer_others(turn)
 
     def _local_time(self, moment: Any) -> str:
         local = moment.astimezone(self.tz)
@@ -1154,19 +1215,3 @@ def _canonical(value: Any) -> str:
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
-
-
-def _chunks(lines: list[str]) -> list[str]:
-    """Join lines into messages no longer than MAX_MESSAGE characters."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        line = _clip(line)
-        if current and len(current) + 1 + len(line) > MAX_MESSAGE:
-            out.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        out.append(current)
-    return out

@@ -24,7 +24,7 @@ NO_OPEN_ROUND = (
 )
 CHOOSE_ROUND = "{agency} có {count} báo cáo đang mở. Anh/Chị chọn báo cáo muốn làm:"
 ROUND_INTRO = (
-    "Báo cáo: {name} {period}\n"
+    "{title}\n"
     "Hạn nộp: {deadline}. Gồm {total} câu hỏi; câu trả lời được lưu ngay sau mỗi câu, "
     "Anh/Chị có thể tạm dừng và quay lại bất cứ lúc nào.\n"
     "Gõ \"trợ giúp\" để xem các lệnh."
@@ -51,16 +51,43 @@ REQUIRED_NO_SKIP = "Câu này bắt buộc, không thể bỏ qua."
 NOTHING_TO_KEEP = "Câu này chưa có số liệu kỳ trước hay giá trị sẵn để giữ. Vui lòng nhập câu trả lời."
 STALE_BUTTON = "Nút này thuộc một câu hỏi trước đó nên không được ghi nhận. Câu hỏi hiện tại:"
 UNKNOWN_BUTTON = "Nút này không còn hiệu lực."
-ONLY_WHILE_ANSWERING = "Lệnh này chỉ dùng khi đang trả lời câu hỏi."
+ONLY_WHILE_ANSWERING = (
+    "Lệnh \"{word}\" dùng khi đang trả lời câu hỏi; hiện Anh/Chị không ở câu hỏi nào. "
+    "Gõ \"tiếp tục\" để trả lời tiếp."
+)
+REPEAT_COMMAND_HERE = (
+    "\"{word}\" là lệnh dùng cho câu hỏi liệt kê nhiều mục (thêm mục, xong, xóa mục cuối); "
+    "câu hiện tại không phải loại đó. Anh/Chị trả lời câu hỏi dưới đây:"
+)
 NO_SUCH_QUESTION = "Không có câu số {n}. Báo cáo có các câu từ 1 đến {total}."
 NOT_APPLICABLE = "Câu {n} không áp dụng với các câu trả lời hiện tại của Anh/Chị."
 CONSTRAINT_FAILED = "Câu trả lời không hợp lệ: {message}"
 CONSTRAINT_DEFAULT = "giá trị không thỏa điều kiện của câu hỏi."
-REVIEW_TITLE = "XEM LẠI BÁO CÁO\n{agency} · {name} {period}\nĐã trả lời {answered}/{total} câu."
-REVIEW_FOOTER_OK = "Tất cả câu bắt buộc đã được trả lời. Gõ \"nộp\" để nộp báo cáo, hoặc \"sửa <số câu>\" để sửa."
-REVIEW_FOOTER_MISSING = "Còn {count} câu cần hoàn thiện trước khi nộp. Gõ \"sửa <số câu>\" để sửa."
+REVIEW_HEADING = "XEM LẠI BÁO CÁO"
+REVIEW_ANSWERED = "Đã trả lời {answered}/{total} câu áp dụng cho đơn vị"
+REVIEW_SKIPPED = "bỏ qua {count}"
+REVIEW_NA = "không áp dụng {count}"
+REVIEW_PROBLEMS = "⚠ Còn {count} câu cần hoàn thiện trước khi nộp:"
+REVIEW_MORE_PROBLEMS = "… và {count} câu khác."
+REVIEW_READY = "✓ Tất cả câu bắt buộc đã được trả lời, có thể nộp."
+REVIEW_SECTIONS = "Theo từng phần:"
+REVIEW_SECTION_COUNT = "đã trả lời {answered}/{total}"
+REVIEW_SECTION_PROBLEMS = "{count} câu cần hoàn thiện"
+REVIEW_HOW_SHORT = "Bấm số câu (hoặc gõ \"sửa <số câu>\") để sửa."
+REVIEW_HOW = (
+    "Bấm \"Phần …\" để xem chi tiết câu trả lời, bấm số câu (hoặc gõ \"sửa <số câu>\") để sửa."
+)
+REVIEW_SECTION_HEADING = "XEM LẠI · {section}"
+REVIEW_CUT = "… (phần này dài, bấm số câu hoặc gõ \"sửa <số câu>\" để xem đầy đủ)"
+REVIEW_NOT_APPLICABLE = "(không áp dụng)"
+REVIEW_SKIPPED_ONE = "(bỏ qua)"
+REVIEW_NONE = "không có"
+REVIEW_ITEMS = "{count} mục"
+PROGRESS = "Câu {position}/{total} · {section}"
+#: the question's number in the report (for "sửa N") when questions before it do not apply
+PROGRESS_NUMBERED = "Câu {position}/{total} (câu số {number}) · {section}"
+OPTIONAL_CELL = "(có thể bỏ qua)"
 NOT_ANSWERED = "(chưa trả lời)"
-MISSING_LIST = "Chưa thể nộp báo cáo. Cần hoàn thiện các câu sau:"
 PROBLEM_REASONS = {
     "missing": "chưa trả lời",
     "too_few": "chưa đủ số mục (tối thiểu {min})",
@@ -68,7 +95,7 @@ PROBLEM_REASONS = {
     "constraint": "không hợp lệ: {message}",
 }
 CONFIRM = (
-    "Anh/Chị xác nhận nộp báo cáo {name} {period} của {agency}?\n"
+    "Anh/Chị xác nhận nộp {report} của {agency}?\n"
     "Sau khi nộp, báo cáo chỉ sửa được khi {collector} trả lại để chỉnh sửa."
 )
 SUBMITTED = (
@@ -83,13 +110,18 @@ DASHBOARD_LINK = (
 DASHBOARD_REFUSED = "Trang quản trị chỉ dành cho cán bộ của {collector}."
 DASHBOARD_UNAVAILABLE = "Trang quản trị chưa được bật trên hệ thống này."
 RETURNED_FOR_CORRECTION = (
-    "Báo cáo {name} {period} đã được {collector} trả lại để chỉnh sửa. "
+    "{title} đã được {collector} trả lại để chỉnh sửa. "
     "Anh/Chị xem lại, sửa các câu cần thiết (gõ \"sửa <số câu>\") rồi gõ \"nộp\" để nộp lại."
 )
 ALREADY_SUBMITTED = (
-    "Báo cáo {name} {period} đã được nộp (bản {version}, lúc {time}). "
+    "{title} đã được nộp (bản {version}, lúc {time}). "
     "Nếu cần sửa, vui lòng đề nghị {collector} trả lại báo cáo."
 )
+OTHER_OPEN = "{agency} còn {count} báo cáo đang mở:"
+CHOOSE_BY_NUMBER = "Gõ số thứ tự (ví dụ: 1) để làm báo cáo đó."
+NO_OTHER_OPEN = "{agency} không còn báo cáo nào đang mở."
+SUBMITTED_MARK = "(đã nộp)"
+OLD_BUTTON = "Nút này thuộc một tin nhắn cũ nên không còn hiệu lực."
 CONFIRM_CANCELLED = "Chưa nộp. Anh/Chị có thể xem lại và sửa câu trả lời."
 CHANGED_MEANWHILE = (
     "Câu này vừa được cán bộ khác của đơn vị cập nhật thành: {value}. "
@@ -120,6 +152,10 @@ BUTTONS = {
     "confirm": "Xác nhận nộp",
     "continue": "Tiếp tục trả lời",
     "edit": "Sửa câu {n}",
+    "section": "Phần {k}",
+    "review_all": "Tổng quan",
+    "page_back": "◀ Trang {page}",
+    "page_next": "Trang {page} ▶",
 }
 
 # --- rounds and reminders (bot/reminders.py) -------------------------------------------
@@ -154,3 +190,5 @@ CANNOT_COMPUTE = (
     "Không tính được các chỉ tiêu với câu trả lời này (số quá lớn). "
     "Anh/Chị vui lòng kiểm tra và nhập lại."
 )
+NOT_YET = "Chưa thể nộp báo cáo."
+REVIEWING_HINT = "Anh/Chị đang xem lại báo cáo."

@@ -61,9 +61,18 @@ def _example(spec: Spec, qtype: QuestionType) -> str | None:
     return example or _DEFAULT_EXAMPLES.get(qtype)
 
 
+def shown_example(spec: Spec) -> str | None:
+    """The spec's example as the officer should read it: a whole number gets its
+    thousands separators ("25430" -> "25.430")."""
+    example = getattr(spec, "example", None)
+    if isinstance(example, str) and example.strip().isdigit():
+        return vn.format_number(int(example.strip()))
+    return example
+
+
 def _with_example(message: str, spec: Spec, qtype: QuestionType) -> str:
-    example = _example(spec, qtype)
-    if not example:
+    example = shown_example(spec) or _DEFAULT_EXAMPLES.get(qtype)
+    if not example or "ví dụ" in message:  # the message gives its own example
         return message
     end = "" if example.endswith((".", "!", "?")) else "."
     return f"{message.rstrip('.')}, ví dụ: {example}{end}"

@@ -50,6 +50,10 @@ def typed_form(button: Button) -> str | None:
         return f"sửa {parsed.argument}" if parsed.argument else EDIT_ANY
     if parsed.command == Command.CONTINUE and parsed.argument:
         return f"chọn {parsed.argument}"
+    if parsed.command == Command.REVIEW and parsed.argument:
+        if parsed.argument.startswith("s") and "p" not in parsed.argument:
+            return f"phần {button.label.split()[-1]}"  # "Phần II" -> "phần II"
+        return None  # a page of the jump keyboard: "sửa <số câu>" reaches every question
     return TYPED.get(parsed.command)
 
 

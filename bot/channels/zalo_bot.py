@@ -29,6 +29,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels.telegram.updates import ChatOrder
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
 from bot.inbox import Inbox
 from bot.settings import Settings
@@ -206,21 +207,42 @@ async def process(handle: HandleFn, channel: ZaloBotChannel, inbound: Inbound) -
         log.exception("Zalo Bot: processing an update from %s failed", inbound.user_id)
 
 
+#: updates handled at once while polling (one user's strictly in order)
+POLL_CONCURRENCY = 64
+
+
 async def poll(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
-               timeout: int = POLL_TIMEOUT, retry_delay: float = 5.0) -> None:
-    """Long-poll for updates until cancelled."""
+               timeout: int = POLL_TIMEOUT, retry_delay: float = 5.0,
+               concurrency: int = POLL_CONCURRENCY) -> None:
+    """Long-poll for updates until cancelled. Each update is handled in its own task
+    (one user's in arrival order, other users alongside) while the loop fetches the
+    next: one user's slow reply never delays another's."""
     await api.delete_webhook()
-    while True:
-        try:
-            updates = await api.get_updates(timeout)
-        except ZaloBotError as exc:
-            log.warning("Zalo Bot: getUpdates failed (%s); retrying", exc)
-            await asyncio.sleep(retry_delay)  # a network outage: wait before asking again
-            continue
-        for update in updates:
-            inbound = parse_update(update)
-            if inbound is not None:
-                await process(handle, channel, inbound)
+    order = ChatOrder()
+    slots = asyncio.Semaphore(concurrency)
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(inbound: Inbound) -> None:
+        async with order.turn(inbound.user_id), slots:  # type: ignore[arg-type]
+            await process(handle, channel, inbound)
+
+    try:
+        while True:
+            try:
+                updates = await api.get_updates(timeout)
+            except ZaloBotError as exc:
+                log.warning("Zalo Bot: getUpdates failed (%s); retrying", exc)
+                await asyncio.sleep(retry_delay)  # a network outage: wait before asking again
+                continue
+            for update in updates:
+                inbound = parse_update(update)
+                if inbound is not None:
+                    task = asyncio.create_task(one(inbound))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+    finally:
+        if running:  # stopping: let the turns under way finish (their replies go out)
+            await asyncio.wait(running, timeout=10)
 
 
 RecordFn = Callable[[str, "str | None"], Awaitable[None]]

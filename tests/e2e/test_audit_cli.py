@@ -60,6 +60,6 @@ def test_audit_lists_changes_with_who_and_when(
     assert "Tổng số CBCC: 56 → 58" in out
     assert "Lê Thị Thu" in out
     assert "23/11/2026 09:00" in out and "23/11/2026 09:05" in out  # local time
-    assert "đổi hạn nộp" in out and "2026-12-25" in out
+    assert "đổi hạn nộp" in out and "hạn nộp 18/12/2026 → 25/12/2026" in out
     missing = run_cli("audit", "999")
     assert missing.exit_code == 1 and "Không có phiếu số 999" in missing.output

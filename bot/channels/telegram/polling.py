@@ -1,13 +1,17 @@
-"""Long polling that confirms an update to Telegram only once it has been handled.
+"""Long polling that keeps fetching while updates are handled, and confirms an update
+to Telegram only once it and every update before it has been handled.
 
 Telegram keeps handing out an update (getUpdates) until the bot asks for a higher
 ``offset``. PTB's Updater asks for it right after *queueing* a batch, so a process
-killed before the queue was worked off loses those updates for good. Here a batch is
-fetched, every update of it is processed (the engine's turn committed, the replies
-sent), and only then is the next batch asked for with ``offset = last id + 1``. A
-crash therefore makes Telegram hand the unconfirmed updates out again; those already
-committed are no-ops thanks to the de-duplication by update id, the rest are
-processed. Updates of different chats run concurrently, one chat's in arrival order.
+killed before the queue was worked off loses those updates for good. Here each
+update is handed to its own task as soon as it is fetched (one chat's updates in
+arrival order, other chats alongside), and the loop fetches again at once: one
+officer's slow reply (Telegram paces a chat to about one message a second) never
+delays another officer's. The offset asked for is the oldest update still being
+handled (or one past the newest, when none is), so Telegram hands the unfinished
+ones out again meanwhile — they are recognised and not started twice — and after a
+crash every unfinished update comes back; those a turn already committed are no-ops
+thanks to the de-duplication by update id, the rest are processed.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from bot.channels.telegram.updates import ChatOrder
 log = logging.getLogger(__name__)
 
 BATCH = 100  # updates per getUpdates (Telegram's maximum)
-CONCURRENCY = 64  # updates of a batch processed at once
+CONCURRENCY = 64  # updates handled at once
 FIRST_DELAY = 1.0  # seconds before retrying a failed getUpdates; doubled each time …
 MAX_DELAY = 60.0  # … up to this
-STOP_GRACE = 10.0  # seconds a stopping loop lets the batch in hand finish
+STOP_GRACE = 10.0  # seconds a stopping loop lets the updates in hand finish
+#: While updates are being handled, Telegram answers getUpdates at once (they are not
+#: confirmed yet); the loop then asks again after this long, or when one finishes.
+BUSY_POLL = 0.25
 
 Sleep = Callable[[float], Awaitable[Any]]
 
@@ -46,18 +53,23 @@ class UpdatePoller:
         limit: int = BATCH,
         concurrency: int = CONCURRENCY,
         sleep: Sleep = asyncio.sleep,
+        busy_poll: float = BUSY_POLL,
     ) -> None:
         self.application = application
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates)
         self.limit = limit
+        self.busy_poll = busy_poll
         self.offset: int | None = None  # asking for it confirms every update below it
         self._asked: int | None = None  # the offset of the last getUpdates that answered
         self._order = ChatOrder()
         self._slots = asyncio.Semaphore(concurrency)
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
-        self._handling = False  # a batch is being processed
+        self._handling: dict[int, asyncio.Task[None]] = {}  # update id -> its task
+        self._abandoned: set[int] = set()  # cancelled at stop: not handled
+        self._taken: set[int] = set()  # ids at or above the offset already started
+        self._newest: int | None = None  # the highest update id started
         self._stopping = False
 
     @property
@@ -71,28 +83,35 @@ class UpdatePoller:
         self._task = asyncio.create_task(self.run(), name="telegram-polling")
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """End the loop: a batch being processed may finish within ``grace`` seconds
-        (then it is confirmed), else it is abandoned and Telegram hands it out again."""
+        """End the loop: updates being handled may finish within ``grace`` seconds
+        (then they are confirmed), else they are abandoned and Telegram hands them out
+        again."""
         task = self._task
         if task is None:
             return
         self._stopping = True
-        if not self._handling:  # waiting on getUpdates or a retry: nothing to finish
-            task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=grace)
-        if not done:
-            log.warning("Telegram: dừng bot khi còn cập nhật đang xử lý; Telegram sẽ gửi lại.")
-            task.cancel()
-            await asyncio.wait({task})
+        task.cancel()  # fetching or waiting: the handling goes on in its own tasks
+        await asyncio.wait({task})
         if not task.cancelled() and task.exception() is not None:
             log.error("telegram: polling loop failed", exc_info=task.exception())
         self._task = None
+        pending = set(self._handling.values())
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=grace)
+            if late:
+                log.warning("Telegram: dừng bot khi còn cập nhật đang xử lý; Telegram sẽ gửi "
+                            "lại.")
+                for handling in late:
+                    handling.cancel()
+                await asyncio.wait(late)
         await self._confirm()
 
     async def run(self) -> None:
-        """Fetch, process, confirm (by fetching the next batch), until cancelled."""
+        """Fetch, start what is new, fetch again, until cancelled."""
         failures = 0
         while not self._stopping:
+            self.offset = self._confirmable()
+            self._taken = {i for i in self._taken if self.offset is None or i >= self.offset}
             try:
                 updates = await self._fetch()
             except Exception as exc:  # never let a bad answer end the loop
@@ -100,19 +119,46 @@ class UpdatePoller:
                 await self._sleep(self._retry_delay(exc, failures))
                 continue
             failures = 0
-            if not updates:
-                continue
-            if self._stopping:  # not processed, not confirmed: handed out again later
+            if self._stopping:  # not started, not confirmed: handed out again later
                 return
-            self._handling = True
-            try:
-                await self.process(updates)
-            finally:
-                self._handling = False
-            self.offset = max(u.update_id for u in updates) + 1
+            fresh = sorted((u for u in updates if u.update_id not in self._taken
+                            and (self.offset is None or u.update_id >= self.offset)),
+                           key=lambda u: u.update_id)
+            for update in fresh:
+                self._begin(update)
+            if self._handling:
+                # Telegram answers at once while updates are unconfirmed (handing them
+                # back each time): ask again when the oldest is done (the offset moves
+                # on) or after busy_poll, not in a tight loop
+                oldest = self._handling[min(self._handling)]
+                await asyncio.wait({oldest}, timeout=self.busy_poll)
+
+    def _confirmable(self) -> int | None:
+        """The offset to ask for: the oldest update not handled yet, else one past the
+        newest."""
+        unfinished = set(self._handling) | self._abandoned
+        if unfinished:
+            return min(unfinished)
+        if self._newest is not None:
+            return self._newest + 1
+        return self.offset
+
+    def _begin(self, update: Update) -> None:
+        update_id = update.update_id
+        self._taken.add(update_id)
+        self._newest = update_id if self._newest is None else max(self._newest, update_id)
+        task = asyncio.create_task(self._process_one(update), name=f"telegram-{update_id}")
+        self._handling[update_id] = task
+
+        def done(finished: asyncio.Task[None], update_id: int = update_id) -> None:
+            self._handling.pop(update_id, None)
+            if finished.cancelled():
+                self._abandoned.add(update_id)
+
+        task.add_done_callback(done)
 
     async def process(self, updates: Sequence[Update]) -> None:
-        """Every update of a batch: chats concurrently, each chat in arrival order."""
+        """Every update given: chats concurrently, each chat in arrival order."""
         await asyncio.gather(*(self._process_one(u) for u in updates))
 
     async def _process_one(self, update: Update) -> None:
@@ -131,9 +177,10 @@ class UpdatePoller:
         return updates
 
     async def _confirm(self) -> None:
-        """Tell Telegram the updates processed last are done, unless the last
+        """Tell Telegram the updates handled last are done, unless the last
         getUpdates did (a restarted bot would otherwise get them again: harmless,
         they are de-duplicated, but wasted work)."""
+        self.offset = self._confirmable()
         if self.offset is None or self.offset == self._asked:
             return
         try:

@@ -79,8 +79,9 @@ class OpenKeyboards:
         self.uow_factory = uow_factory
         self.clock = clock
 
-    async def replace(self, chat_id: int | str, message_id: int) -> int | None:
-        """Record the chat's new keyboard message; return the previous one."""
+    async def replace(self, chat_id: int | str, message_id: int | None) -> int | None:
+        """Record the chat's new keyboard message (None: the chat has none now);
+        return the previous one."""
         key = f"telegram:keyboard:{chat_id}"
         try:
             async with self.uow_factory() as uow:
@@ -97,8 +98,9 @@ class OpenKeyboards:
 class TelegramSender:
     """Sends planned parts through a PTB ``Bot``; returns the sent message ids.
 
-    With ``keyboards``, sending a new keyboard removes the one before it in the chat,
-    so only the newest buttons can be tapped (a typed answer leaves none behind)."""
+    With ``keyboards``, every reply retires the keyboards before it: the chat's
+    previous keyboard and any but the last one of the reply itself, so only the
+    newest buttons can be tapped (and after a reply without buttons, none)."""
 
     def __init__(self, bot: Bot, load_document: LoadDocument,
                  keyboards: OpenKeyboards | None = None) -> None:
@@ -114,7 +116,7 @@ class TelegramSender:
     async def send_parts(self, chat_id: int | str, parts: list[Part], *,
                          closed: int | None = None) -> list[int]:
         sent: list[int] = []
-        newest_keyboard: int | None = None
+        keyboards: list[int] = []  # this reply's keyboard messages
         try:
             for index, part in enumerate(parts):
                 try:
@@ -122,22 +124,28 @@ class TelegramSender:
                 except TelegramError as exc:
                     raise PartialSend(index, parts[index:], exc) from exc
                 if isinstance(part, TextPart) and part.buttons:
-                    newest_keyboard = sent[-1]
+                    keyboards.append(sent[-1])
         finally:
-            if newest_keyboard is not None:
-                await self._retire_keyboard(chat_id, newest_keyboard, closed)
+            if sent:
+                await self._retire_keyboards(chat_id, keyboards, closed)
         return sent
 
-    async def _retire_keyboard(self, chat_id: int | str, newest: int, closed: int | None) -> None:
+    async def _retire_keyboards(self, chat_id: int | str, keyboards: list[int],
+                                closed: int | None) -> None:
         if self.keyboards is None:
             return
+        newest = keyboards[-1] if keyboards else None
         previous = await self.keyboards.replace(chat_id, newest)
-        if previous is None or previous in (newest, closed):
-            return
-        try:
-            await self.bot.edit_message_reply_markup(chat_id, previous, reply_markup=None)
-        except TelegramError as exc:  # already gone, too old, not modified …
-            log.debug("telegram: old keyboard %s in %s kept: %s", previous, chat_id, exc)
+        for message_id in [previous, *keyboards[:-1]]:
+            if message_id is None or message_id in (newest, closed):
+                continue
+            try:
+                # after the officers' replies: the engine refuses its taps anyway
+                with bulk_sending():
+                    await self.bot.edit_message_reply_markup(chat_id, message_id,
+                                                             reply_markup=None)
+            except TelegramError as exc:  # already gone, too old, not modified …
+                log.debug("telegram: old keyboard %s in %s kept: %s", message_id, chat_id, exc)
 
     async def _send_one(self, chat_id: int | str, part: Part) -> int:
         if isinstance(part, TextPart):

@@ -78,7 +78,7 @@ async def test_relevance_skips_questions_that_do_not_apply(world: World):
     for answer in ("56", "50"):
         await chat.send(answer)
     await chat.tap_label("Không")
-    assert "Câu 5/12 · II. Dịch vụ" in chat.text  # lan_nodes (4) skipped
+    assert "Câu 4/11 (câu số 5) · II. Dịch vụ" in chat.text  # lan_nodes (4) does not apply
 
 
 async def test_stale_button_is_refused_and_changes_nothing(world: World):

@@ -47,8 +47,13 @@ async def test_review_fits_zalo_limits_and_lists_extra_buttons_as_words(oa_world
     await user.tap("Xem lại")
     assert "XEM LẠI BÁO CÁO" in user.text
     assert all(len(m.text) <= 2000 and len(m.buttons) <= 5 for m in user.last)
-    # the review offers "Sửa câu N" for every question: more than one message can carry
-    assert "sửa <số câu>" in user.text
+    assert len(user.last) == 1  # the whole review: one message (Zalo allows 8 a reply)
+    # the jump keyboard offers every question: more than one message can carry
+    assert "sửa <số câu>" in user.text and "phần VIII" in user.text
+    await user.tap("Phần II")  # one section's answers, on demand
+    assert len(user.last) == 1 and user.last[0].text.startswith("XEM LẠI · II.")
+    await user.send("phần VIII")  # or typed
+    assert len(user.last) == 1 and user.last[0].text.startswith("XEM LẠI · VIII.")
     await user.send("sửa 2")
     assert user.last[-1].text.startswith("Câu 2/")
 
