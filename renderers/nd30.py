@@ -515,7 +515,9 @@ _NO_BORDERS = (
     )
     + "</w:tblBorders>"
 )
-_HEADER_ROW = "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+# Header rows repeat on every page; no row is ever split across two pages.
+_HEADER_ROW = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+_ROW = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 _V_CENTER = '<w:vAlign w:val="center"/>'
 _RUN_BREAKS = re.compile("([\t\r\n])")
 
@@ -552,14 +554,18 @@ def _style_id(style: str) -> str:
     return style.replace(" ", "")
 
 
-def _cell_xml(width: int, text: str, style: str | None, props: str = "") -> str:
+def _cell_xml(
+    width: int, text: str, style: str | None, props: str = "", *, keep_next: bool = False
+) -> str:
     """A cell ``width`` twips wide holding ``text`` (one paragraph per line) in
     ``style``; ``props`` are the cell properties after the width (gridSpan, vMerge,
-    vAlign). ``style`` None: the empty paragraph of a fresh cell."""
+    vAlign). ``style`` None: the empty paragraph of a fresh cell. ``keep_next``
+    keeps the row on the page of the next one (Word's way of holding rows together)."""
     head = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{props}</w:tcPr>'
+    keep = "<w:keepNext/>" if keep_next else ""
     if style is None:
-        return head + "<w:p/></w:tc>"
-    ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/></w:pPr>'
+        return head + (f"<w:p><w:pPr>{keep}</w:pPr></w:p>" if keep else "<w:p/>") + "</w:tc>"
+    ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/>{keep}</w:pPr>'
     lines = clean_text(text).split("\n")
     return head + "".join(f"{ppr}{_run_xml(line)}</w:p>" for line in lines) + "</w:tc>"
 
@@ -590,8 +596,8 @@ def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[
     group's label spans its columns; an ungrouped label spans both rows)."""
     header = STYLE.TABLE_HEADER
     if not any(c.group for c in columns):
-        cells = (_cell_xml(w, c.label, header, _V_CENTER) for c, w in zip(columns, widths,
-                                                                           strict=True))
+        cells = (_cell_xml(w, c.label, header, _V_CENTER, keep_next=True)
+                 for c, w in zip(columns, widths, strict=True))
         return [_HEADER_ROW + "".join(cells) + "</w:tr>"]
     top, bottom = [], []
     i = 0
@@ -599,32 +605,38 @@ def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[
         group = columns[i].group
         if not group:
             top.append(_cell_xml(widths[i], columns[i].label, header,
-                                 '<w:vMerge w:val="restart"/>' + _V_CENTER))
-            bottom.append(_cell_xml(widths[i], "", None, "<w:vMerge/>"))
+                                 '<w:vMerge w:val="restart"/>' + _V_CENTER, keep_next=True))
+            bottom.append(_cell_xml(widths[i], "", None, "<w:vMerge/>", keep_next=True))
             i += 1
             continue
         j = i
         while j + 1 < len(columns) and columns[j + 1].group == group:
             j += 1
         span = f'<w:gridSpan w:val="{j - i + 1}"/>' if j > i else ""
-        top.append(_cell_xml(sum(widths[i : j + 1]), group, header, span + _V_CENTER))
+        top.append(_cell_xml(sum(widths[i : j + 1]), group, header, span + _V_CENTER,
+                             keep_next=True))
         bottom.extend(
-            _cell_xml(widths[k], columns[k].label, header, _V_CENTER) for k in range(i, j + 1)
+            _cell_xml(widths[k], columns[k].label, header, _V_CENTER, keep_next=True)
+            for k in range(i, j + 1)
         )
         i = j + 1
     return [_HEADER_ROW + "".join(top) + "</w:tr>", _HEADER_ROW + "".join(bottom) + "</w:tr>"]
 
 
 def _body_rows(columns: Sequence[TableColumn], widths: Sequence[int],
-               rows: Sequence[Sequence[str]]) -> list[str]:
+               rows: Sequence[Sequence[str]], *, keep_last: bool = False) -> list[str]:
+    """The data rows; ``keep_last``: the last one stays with the row after it (a total
+    row never stands alone under a repeated header)."""
     styles = [_cell_style(c.align, total=False) for c in columns]
     out = []
-    for values in rows:
+    for n, values in enumerate(rows, start=1):
+        keep = keep_last and n == len(rows)
         cells = [
-            _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c])
+            _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c],
+                      keep_next=keep)
             for c in range(len(columns))
         ]
-        out.append("<w:tr>" + "".join(cells) + "</w:tr>")
+        out.append(_ROW + "".join(cells) + "</w:tr>")
     return out
 
 
@@ -639,7 +651,7 @@ def _total_row(columns: Sequence[TableColumn], widths: Sequence[int], total: Seq
                   _cell_style(columns[c].align, total=True))
         for c in range(span, len(columns))
     )
-    return "<w:tr>" + "".join(cells) + "</w:tr>"
+    return _ROW + "".join(cells) + "</w:tr>"
 
 
 _OWN_STYLES = frozenset(vars(STYLE)[k] for k in vars(STYLE) if k.isupper())
@@ -865,7 +877,7 @@ class Nd30Document:
 
     def _layout_table(self, rows: int, widths: Sequence[int]) -> Table:
         """A borderless table of empty cells, for laying out the header and closing."""
-        row = "<w:tr>" + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
+        row = _ROW + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
         return self._add_table(_table_xml(widths, [row] * rows, style=None, borders=False))
 
     def header(
@@ -987,15 +999,24 @@ class Nd30Document:
         minimum, preferred = _natural_widths(columns, rows, total, total_span)
         landscape = sum(minimum) > self.page.text_width
         if landscape:
+            # Headings and lead-ins just written go to the landscape page with their
+            # table instead of ending the portrait page.
+            lead = self._detach_trailing_leads()
             self._start_section(landscape=True)
+            for element in lead:
+                self._insert(element)
             width = self.page.height - self.page.left - self.page.right
         else:
             width = self.page.text_width
         for line in intro:
-            self.text(line)
+            p = self.text(line)
+            if p is not None:
+                p.paragraph_format.keep_with_next = True  # the introduction stays with it
         widths = _distribute(columns, minimum, preferred, width)
 
-        xml_rows = _header_rows(columns, widths) + _body_rows(columns, widths, rows)
+        xml_rows = _header_rows(columns, widths) + _body_rows(
+            columns, widths, rows, keep_last=total is not None
+        )
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
@@ -1005,6 +1026,33 @@ class Nd30Document:
             # A paragraph after the table keeps the next table or text apart from it.
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
+
+    def _detach_trailing_leads(self) -> list[Any]:
+        """Remove and return the headings (and ":"-ended lead-in paragraphs) at the end
+        of the body, in document order."""
+        heading_ids = {_style_id(s) for s in (STYLE.HEADING_1, STYLE.HEADING_2, STYLE.HEADING_3)}
+        out: list[Any] = []
+        element = self._sect_pr.getprevious() if self._sect_pr is not None else None
+        while element is not None and element.tag == _W_P:
+            ppr = element.find(_W_PPR)
+            pstyle = ppr.find(_W_PSTYLE) if ppr is not None else None
+            style = pstyle.get(_W_VAL) if pstyle is not None else None
+            text = "".join(t.text or "" for t in element.iter(_W_T)).strip()
+            if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+                break
+            if style not in heading_ids and not text.endswith(":"):
+                break
+            out.append(element)
+            element = element.getprevious()
+        for element in out:
+            element.getparent().remove(element)
+        return out[::-1]
+
+    def keep_with_closing(self) -> None:
+        """The last paragraph written stays on the page of what follows (the closing)."""
+        element = self._sect_pr.getprevious() if self._sect_pr is not None else None
+        if element is not None and element.tag == _W_P:
+            Paragraph(element, self.doc._body).paragraph_format.keep_with_next = True
 
     def _start_section(self, *, landscape: bool) -> None:
         """End the current section; what follows starts a new page in the given
@@ -1036,6 +1084,9 @@ class Nd30Document:
         """
         text_w = self.page.text_width
         left_w = text_w * 9 // 20
+        # The closing never splits (its row cannot break) and keeps with the last
+        # paragraph before it.
+        self.keep_with_closing()
         table = self._layout_table(1, (left_w, text_w - left_w))
         left, right = table.rows[0].cells
         _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
