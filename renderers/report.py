@@ -124,11 +124,12 @@ def _strip_diacritics(text: str) -> str:
 
 
 def document_filename(template: Template, info: DocumentInfo) -> str:
-    """A safe ASCII file name: ``"BC-SCT-nam-2026.docx"``."""
+    """A safe ASCII file name naming template and period:
+    ``"BC-SCT-annual_it-nam-2026.docx"``; the storage adds the version ("-v2")."""
     code = template.type_code if template.kind == "bao_cao" else "CV"
-    raw = f"{code}-{info.agency.abbreviation}-{info.round.period_label}"
+    raw = f"{code}-{info.agency.abbreviation}-{template.id}-{info.round.period_label}"
     ascii_text = _strip_diacritics(raw).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:120].strip("-")
+    slug = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_text).strip("-")[:120].strip("-")
     return f"{slug or 'bao-cao'}.docx"
 
 

@@ -39,7 +39,7 @@ from dialogs.vn import (
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
-from renderers.report import fill, format_value, upper_title
+from renderers.report import fill, format_value, rest_of_year, upper_title
 
 __all__ = [
     "IN_PROGRESS",
@@ -705,6 +705,7 @@ def _placeholders(info: RollupInfo) -> dict[str, str]:
         "year": str(rnd.period_end.year),
         "province": province,
         "collector": rnd.collector,
+        "rest_of_year": rest_of_year(rnd.period_end),
     }
 
 

@@ -63,6 +63,7 @@ from dialogs.ports import (
 )
 from storage.db import sqlite_session_engine
 from storage.direct import DirectStatements, RowCount, direct_statements
+from storage.filenames import versioned_filename
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -1330,12 +1331,13 @@ class SqlUnitOfWork:
                 SubmissionRow.assignment_id == assignment_id
             )
         )
+        version = (latest or 0) + 1
         row = SubmissionRow(
             assignment_id=assignment_id,
-            version=(latest or 0) + 1,
+            version=version,
             answers=dict(answers),
             docx=bytes(docx),
-            filename=filename,
+            filename=versioned_filename(filename, version),
             officer_id=officer_id,
             submitted_at=now,
         )

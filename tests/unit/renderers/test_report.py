@@ -443,12 +443,12 @@ def test_computed_answers_survive_a_cycle() -> None:
 
 
 def test_document_filename_is_safe_ascii(template, draft_info) -> None:
-    assert document_filename(template, draft_info) == "BC-SCT-nam-2026.docx"
+    assert document_filename(template, draft_info) == "BC-SCT-sample-nam-2026.docx"
     odd = dataclasses.replace(
         draft_info, round=dataclasses.replace(ROUND, period_label="9 tháng đầu năm 2026/../x")
     )
     name = document_filename(template, odd)
-    assert name == "BC-SCT-9-thang-dau-nam-2026-x.docx"
+    assert name == "BC-SCT-sample-9-thang-dau-nam-2026-x.docx"
     assert name.isascii() and "/" not in name and " " not in name
 
 
