@@ -32,6 +32,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml.etree import SubElement
 
+from renderers.header_layout import header_layout, issues_in_own_name
 from renderers.textwidth import text_width_twips
 
 __all__ = [
@@ -571,11 +572,14 @@ def _cell_xml(
 
 
 def _table_xml(widths: Sequence[int], rows: Sequence[str], *, style: str | None,
-               borders: bool) -> str:
-    """A centred fixed-layout table of the given column widths holding ``rows``."""
+               borders: bool, outdent: int = 0) -> str:
+    """A centred fixed-layout table of the given column widths holding ``rows``;
+    ``outdent`` > 0: left-aligned, reaching that far into the left margin."""
+    place = (f'<w:jc w:val="left"/><w:tblInd w:w="{-outdent}" w:type="dxa"/>' if outdent
+             else '<w:jc w:val="center"/>')
     props = (
         (f'<w:tblStyle w:val="{_style_id(style)}"/>' if style else "")
-        + f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/><w:jc w:val="center"/>'
+        + f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/>{place}'
         + ("" if borders else _NO_BORDERS)
         + '<w:tblLayout w:type="fixed"/><w:tblCellMar>'
         + f'<w:top w:w="0" w:type="dxa"/><w:left w:w="{TABLE_CELL_MARGIN}" w:type="dxa"/>'
@@ -875,10 +879,12 @@ class Nd30Document:
         self._insert(tbl)
         return Table(tbl, self.doc._body)
 
-    def _layout_table(self, rows: int, widths: Sequence[int]) -> Table:
+    def _layout_table(self, rows: int, widths: Sequence[int], outdent: int = 0) -> Table:
         """A borderless table of empty cells, for laying out the header and closing."""
         row = _ROW + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
-        return self._add_table(_table_xml(widths, [row] * rows, style=None, borders=False))
+        return self._add_table(
+            _table_xml(widths, [row] * rows, style=None, borders=False, outdent=outdent)
+        )
 
     def header(
         self,
@@ -889,20 +895,34 @@ class Nd30Document:
         place_date: str,
         subject_line: str | None = None,
     ) -> Table:
-        """The borderless two-column header table (Decree 30, items 1-5)."""
-        left_w = HEADER_LEFT_WIDTH
-        right_w = self.page.text_width - left_w
-        table = self._layout_table(2, (left_w, right_w))
+        """The borderless two-column header table (Decree 30, items 1-5).
+
+        Column widths come from the measured text (:mod:`renderers.header_layout`);
+        a People's Committee issues in its own name, without the governing body line.
+        """
+        national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        motto = "Độc lập - Tự do - Hạnh phúc"
+        agency = " ".join(clean_text(agency_name).upper().split())
+        gov = "" if issues_in_own_name(agency) else " ".join(
+            clean_text(governing_body).upper().split())
+        layout = header_layout(
+            self.page.text_width, governing_body=gov, agency=agency,
+            number_line=clean_text(number_line),
+            right_lines=[(national, 12, True), (motto, 13, True),
+                         (clean_text(place_date), 13, False)],
+        )
+        gov, agency = layout.governing_body, layout.agency
+        left_w, right_w = layout.left, layout.right
+        table = self._layout_table(2, (left_w, right_w), outdent=layout.outdent)
         inner_left = left_w - 2 * TABLE_CELL_MARGIN
         inner_right = right_w - 2 * TABLE_CELL_MARGIN
 
         top_left, top_right = table.rows[0].cells
         bottom_left, bottom_right = table.rows[1].cells
-        gov = clean_text(governing_body).upper()
-        agency = clean_text(agency_name).upper()
         if gov:
             _write_cell(top_left, gov, STYLE.HEADER_TEXT)
-            _new_paragraph(top_left, STYLE.HEADER_AGENCY).add_run(agency)
+            for line in agency.split("\n"):
+                _new_paragraph(top_left, STYLE.HEADER_AGENCY).add_run(line)
         else:
             _write_cell(top_left, agency, STYLE.HEADER_AGENCY)
         longest = max(
@@ -910,8 +930,6 @@ class Nd30Document:
         )
         self._rule(top_left, round(min(longest, inner_left) * 0.4), inner_left)
 
-        national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-        motto = "Độc lập - Tự do - Hạnh phúc"
         _write_cell(top_right, national, STYLE.NATIONAL_TITLE)
         _new_paragraph(top_right, STYLE.MOTTO).add_run(motto)
         self._rule(top_right, text_width_twips(motto, 13, bold=True), inner_right)

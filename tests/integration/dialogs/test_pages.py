@@ -108,7 +108,7 @@ LONG_NAMED = Agency(
 )
 COMMUNE = Agency(
     id=12, name="Ủy ban nhân dân phường Tân Phong", abbreviation="UBND", level="commune",
-    governing_body="", place="Biên Hòa", signer_name="Lê Văn Thành",
+    governing_body="UBND TỈNH ĐỒNG NAI", place="Biên Hòa", signer_name="Lê Văn Thành",
     signer_position="CHỦ TỊCH", signer_authority="TM. ỦY BAN NHÂN DÂN", drafting_unit="VP",
 )
 
@@ -139,8 +139,22 @@ def test_long_named_agency_report_pages() -> None:
 def test_commune_report_pages(extra: int) -> None:
     template = TEMPLATES["annual_it"]
     info = DocumentInfo(agency=COMMUNE, round=ROUND)
-    check_pages(f"commune-{extra}", render_report(template, _long_answers(extra), info),
-                position="CHỦ TỊCH", signer="Lê Văn Thành")
+    pages = check_pages(f"commune-{extra}", render_report(template, _long_answers(extra), info),
+                        position="CHỦ TỊCH", signer="Lê Văn Thành")
+    # a People's Committee issues in its own name: no province line above it
+    assert "UBND TỈNH ĐỒNG NAI" not in pages[0]
+    assert "ỦY BAN NHÂN DÂN" in pages[0].splitlines()[0]
+
+
+@pytest.mark.parametrize("name", ["Sở Khoa học và Công nghệ", "Sở Thông tin và Truyền thông"])
+def test_long_agency_names_stay_on_one_header_line(name: str) -> None:
+    template = TEMPLATES["cong_van_ngan"]
+    agency = dataclasses.replace(LONG_NAMED, name=name, abbreviation="SX")
+    info = DocumentInfo(agency=agency, round=ROUND, number=7, issued_on=dt.date(2026, 12, 16))
+    pages = check_pages(f"header-{agency.abbreviation}-{len(name)}",
+                        render_report(template, fake_answers(template), info),
+                        position="PHÓ GIÁM ĐỐC", signer="Trần Thị Minh Khai")
+    assert any(name.upper() in line for line in pages[0].splitlines()), pages[0][:400]
 
 
 # ----------------------------------------------------------------------------- roll-up
