@@ -362,6 +362,7 @@ class _ReportBuilder:
         self.signature(has_addressee=any(a.strip() for a in addressees))
         if t.appendix is not None:
             self.appendix()
+        self.doc.properties(title=subject, author=agency.name)
         return self.doc.to_bytes()
 
     def signature(self, *, has_addressee: bool) -> None:

@@ -798,6 +798,8 @@ class _DocxWriter:
             signer_name=collector.signer_name,
         )
         self.appendix()
+        self.doc.properties(title=f"Tổng hợp {subject_lc}", author=collector.name,
+                            when=info.as_of)
         return self.doc.to_bytes()
 
     def block(self, block: Block) -> None:

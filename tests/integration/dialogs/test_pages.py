@@ -133,6 +133,11 @@ def test_long_named_agency_report_pages() -> None:
                         position="PHÓ GIÁM ĐỐC", signer="Trần Thị Minh Khai")
     first = pages[0]
     assert "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN" in " ".join(first.split())
+    if shutil.which("pdfinfo"):  # the PDF's properties come from the DOCX's
+        meta = subprocess.run(["pdfinfo", str(OUT / "long-named.pdf")], capture_output=True,
+                              check=True, timeout=60).stdout.decode("utf-8")
+        assert "Author:          Sở Nông nghiệp và Phát triển nông thôn" in meta
+        assert "Title:           Kết quả ứng dụng công nghệ thông tin" in meta
 
 
 @pytest.mark.parametrize("extra", [0, 1, 2])
