@@ -29,6 +29,7 @@ from dialogs.domain import (
     Officer,
     Round,
 )
+from dialogs.invisible import has_invisible, strip_invisible
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.schema import Column, Question, QuestionType, Template
@@ -186,6 +187,12 @@ class Engine:
 
     async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         text = (inbound.text or "")[:MAX_INPUT].strip()
+        if has_invisible(text):  # dropped on input; the raw text stays in the audit
+            raw, text = text, strip_invisible(text).strip()
+            await turn.uow.audit(
+                "input.invisible", "conversation", f"{inbound.channel}:{inbound.user_id}",
+                actor_officer_id=turn.officer.id if turn.officer else None,
+                now=self.clock.now(), detail={"raw": raw, "step": turn.conv.step})
         if turn.officer is None:
             await self._unbound(turn, inbound, text)
             return

@@ -33,6 +33,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml.etree import SubElement
 
+from dialogs.invisible import strip_invisible
 from renderers.header_layout import header_layout, issues_in_own_name
 from renderers.percent import uniform_percent_columns
 from renderers.textwidth import text_width_twips
@@ -127,10 +128,11 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def clean_text(text: object) -> str:
-    """``text`` as a string that is safe to store in WordprocessingML."""
+    """``text`` as a string that is safe to store in WordprocessingML, without
+    invisible bidi/zero-width characters (:mod:`dialogs.invisible`)."""
     if text is None:
         return ""
-    return _INVALID_XML.sub("", str(text))
+    return strip_invisible(_INVALID_XML.sub("", str(text)))
 
 
 # ----------------------------------------------------------------------------- styles
