@@ -1109,7 +1109,8 @@ class Engine:
             fire(turn.lifecycle, "review")
             self._say_problems(turn, problems)
             return
-        info = DocumentInfo(agency=turn.agency, round=turn.round)
+        references = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+        info = DocumentInfo(agency=turn.agency, round=turn.round, references=references)
         docx = self.render(turn.template, turn.answers, info)
         filename = self.filename(turn.template, info)
         record = await turn.uow.add_submission(

@@ -353,7 +353,7 @@ class _ReportBuilder:
             self.doc.title(self._doc_type_name(), subject)
         addressees = [self.fill(a) for a in t.addressee]
         self.doc.addressee(addressees)
-        self.doc.grounds([self.fill(g) for g in t.grounds])
+        self.doc.grounds(self._grounds())
         if t.opening:
             self.emit_lines(self.fill(t.opening))
         self.items(t.sections, depth=1, path=())
@@ -365,10 +365,26 @@ class _ReportBuilder:
         self.doc.properties(title=subject, author=agency.name)
         return self.doc.to_bytes()
 
+    def _grounds(self) -> list[str]:
+        """The round's grounds and request documents with the agency's own; the
+        template's fixed grounds when the round names none."""
+        template_grounds = [self.fill(g) for g in self.template.grounds]
+        refs = self.info.references
+        if refs is None:
+            return template_grounds
+        return [self.fill(g) for g in refs.grounds_lines(template_grounds)]
+
+    def _recipients(self) -> list[str]:
+        """Nơi nhận: the agency's list, else the round's, else the template's."""
+        refs = self.info.references
+        if refs is None:
+            return list(self.template.recipients)
+        return refs.recipient_lines(self.template.recipients)
+
     def signature(self, *, has_addressee: bool) -> None:
         agency = self.info.agency
         names = []
-        for r in self.template.recipients:
+        for r in self._recipients():
             name = self.fill(r).strip()
             name = name.removeprefix("-").strip().rstrip(";.,").strip()
             if name:

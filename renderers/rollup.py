@@ -114,6 +114,9 @@ class RollupInfo:
     issued_on: dt.date | None = None
     as_of: dt.datetime | None = None  # figures as of (printed while the round is open)
     timezone: str = "Asia/Ho_Chi_Minh"
+    #: The round's request documents and grounds (``dialogs.references``), cited
+    #: under the addressee as every agency's report cites them.
+    references: Any = None
 
 
 # ----------------------------------------------------------------------------- model
@@ -779,6 +782,8 @@ class _DocxWriter:
         self.doc.title("Báo cáo", f"Tổng hợp {subject_lc}")
         addressee = info.addressee or f"Ủy ban nhân dân tỉnh {info.round.province}"
         self.doc.addressee([addressee])
+        if info.references is not None:
+            self.doc.grounds(info.references.grounds_lines([]))
         count = len(r.entries)
         self.doc.text(
             f"Trên cơ sở báo cáo của các cơ quan, đơn vị ({len(r.submitted)}/{count} cơ quan, "

@@ -314,3 +314,24 @@ class ReminderRow(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class RoundReferencesRow(Base):
+    """What a round's documents cite and whom they go to (``dialogs.references``):
+    request documents, grounds and recipients, as JSON."""
+
+    __tablename__ = "round_references"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]
+
+
+class AssignmentReferencesRow(Base):
+    """An agency's own grounds and recipients for one round, set by its officer."""
+
+    __tablename__ = "assignment_references"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]

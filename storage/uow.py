@@ -61,6 +61,7 @@ from dialogs.ports import (
     SubmissionRecord,
     TurnContext,
 )
+from dialogs.references import DocumentReferences
 from storage.db import sqlite_session_engine
 from storage.direct import DirectStatements, RowCount, direct_statements
 from storage.filenames import versioned_filename
@@ -1300,6 +1301,14 @@ class SqlUnitOfWork:
         return dict(answers) if answers else {}
 
     # --- submissions -------------------------------------------------------------------
+
+    async def document_references(
+        self, round_id: int, assignment_id: int | None
+    ) -> DocumentReferences:
+        """What one agency's document cites and whom it goes to (issue 18)."""
+        from storage.repositories.references import document_references
+
+        return await document_references(self, round_id, assignment_id)
 
     async def add_submission(
         self,
