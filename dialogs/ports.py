@@ -159,6 +159,12 @@ class UnitOfWork(Protocol):
         """The round's request documents, grounds, recipients and the agency's own."""
         ...
 
+    async def own_references(self, assignment_id: int) -> dict[str, list[str]]: ...
+
+    async def set_own_references(self, assignment_id: int, *, grounds: list[str] | None,
+                                 recipients: list[str] | None,
+                                 now: dt.datetime) -> dict[str, Any]: ...
+
 
 class DeliveryError(Exception):
     """A channel could not deliver. ``permanent``: retrying will not help

@@ -1310,6 +1310,21 @@ class SqlUnitOfWork:
 
         return await document_references(self, round_id, assignment_id)
 
+    async def own_references(self, assignment_id: int) -> dict[str, list[str]]:
+        """The agency's own grounds and recipients for one assignment."""
+        from storage.repositories.references import get_own_references
+
+        return await get_own_references(self, assignment_id)
+
+    async def set_own_references(self, assignment_id: int, *, grounds: list[str] | None,
+                                 recipients: list[str] | None,
+                                 now: dt.datetime) -> dict[str, Any]:
+        """Replace the agency's own grounds and/or recipients (``None`` keeps them)."""
+        from storage.repositories.references import set_own_references
+
+        return await set_own_references(self, assignment_id, grounds=grounds,
+                                        recipients=recipients, now=now)
+
     async def add_submission(
         self,
         assignment_id: int,
