@@ -135,6 +135,8 @@ def clean_text(text: object) -> str:
     return strip_invisible(_INVALID_XML.sub("", str(text)))
 
 
+_SUB_LIST_LEAD = re.compile(r"trong đó\s*:$", re.IGNORECASE)
+
 # ----------------------------------------------------------------------------- styles
 
 
@@ -756,6 +758,7 @@ class Nd30Document:
 
     def __init__(self, page: PageSetup = PAGE) -> None:
         self.page = page
+        self._in_sub_list = False  # after a "…, trong đó:" item
         blank = _BLANK.get(page)
         if blank is not None:  # styles and page set up once per process, then copied
             self.doc = Document(io.BytesIO(blank))
@@ -977,12 +980,24 @@ class Nd30Document:
         return self.paragraph(text, STYLE.BODY)
 
     def text(self, text: str) -> Paragraph | None:
-        """A body paragraph, or a bullet paragraph when it starts with "- " or "+ "."""
+        """A body paragraph, or a bullet paragraph when it starts with "- " or "+ ".
+
+        The items after one ending "trong đó:" hang one step further in, up to the
+        one that ends the list with "." (seed 004: "+ Văn bản đến: …;", "+ Văn bản
+        đi: … .")."""
         text = clean_text(text).strip()
         if not text:
             return None
         if text.startswith(("- ", "+ ")) or text in ("-", "+"):
-            return self.bullet(text)
+            p = self.bullet(text)
+            if self._in_sub_list:
+                p.paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
+                if text.endswith("."):
+                    self._in_sub_list = False
+            elif _SUB_LIST_LEAD.search(text):
+                self._in_sub_list = True
+            return p
+        self._in_sub_list = False
         return self.body(text)
 
     def bullet(self, text: str) -> Paragraph:
@@ -996,6 +1011,7 @@ class Nd30Document:
             self.paragraph(text + ("." if i == len(items) - 1 else ";"), STYLE.GROUNDS)
 
     def heading(self, level: int, text: str) -> Paragraph:
+        self._in_sub_list = False
         style = {1: STYLE.HEADING_1, 2: STYLE.HEADING_2}.get(level, STYLE.HEADING_3)
         return self.paragraph(text, style)
 

@@ -96,6 +96,8 @@ def placeholders(info: DocumentInfo) -> dict[str, str]:
         "province": rnd.province,
         "collector": rnd.collector,
         "rest_of_year": rest_of_year(rnd.period_end),
+        "next_year": str(rnd.period_end.year + 1),
+        "next_year_2": str(rnd.period_end.year + 2),
     }
 
 
@@ -360,7 +362,7 @@ class _ReportBuilder:
         if t.closing:
             self.emit_lines(self.fill(t.closing))
         self.signature(has_addressee=any(a.strip() for a in addressees))
-        if t.appendix is not None:
+        if t.appendix is not None and self._appendix_has_content():
             self.appendix()
         self.doc.properties(title=subject, author=agency.name)
         return self.doc.to_bytes()
@@ -413,7 +415,41 @@ class _ReportBuilder:
             f"(Kèm theo {self._doc_type_name()} số {number}/{symbol} ngày {date} của {agency.name})"
         )
         self.doc.appendix_heading(self.fill(appendix.label), self.fill(appendix.title), note)
+        rows = self._summary_rows()
+        if rows:
+            self.doc.table(
+                [TableColumn("STT", align="center", width=680),
+                 TableColumn("Nội dung", align="left", weight=3.0),
+                 TableColumn("Số liệu", align="right", weight=1.2)],
+                [[str(i), label, value] for i, (label, value) in enumerate(rows, start=1)],
+            )
         self.items(appendix.items, depth=1, path=())
+
+    def _summary_rows(self) -> list[tuple[str, str]]:
+        """(label, figure) of the answers ``appendix.summary`` names, those answered."""
+        appendix = self.template.appendix
+        if appendix is None or not appendix.summary:
+            return []
+        by_id = {q.id: q for q in self.template.iter_questions()}
+        rows = []
+        for qid in appendix.summary:
+            q = by_id.get(qid)
+            if q is None or _is_empty(self.values.get(qid)):
+                continue
+            value = self._scalar_text(q, self.values[qid])
+            if q.unit and q.unit != "%":
+                value = f"{value} {q.unit}"
+            rows.append((self.fill(q.short_label), value))
+        return rows
+
+    def _appendix_has_content(self) -> bool:
+        """An appendix is printed only when it has something to show."""
+        appendix = self.template.appendix
+        assert appendix is not None
+        if self._summary_rows():
+            return True
+        return any(not _is_empty(self.values.get(q.id)) or q.render.empty is not None
+                   for q in _questions(appendix.items))
 
     # -- sections -----------------------------------------------------------------------
 
@@ -667,6 +703,13 @@ class _ReportBuilder:
             total = [self.fill(q.render.total_label)] + [""] * (span - 1)
             total += self._total_cells(q.fields, items)[span - 1 :]
         self.doc.table(columns, rows, total=total, total_span=span, intro=intro)
+
+
+def _questions(items: Sequence[Question | Section]) -> list[Question]:
+    out: list[Question] = []
+    for item in items:
+        out.extend(_questions(item.items) if isinstance(item, Section) else [item])
+    return out
 
 
 def render_report(template: Template, answers: Mapping[str, Any], info: DocumentInfo) -> bytes:

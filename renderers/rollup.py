@@ -709,6 +709,8 @@ def _placeholders(info: RollupInfo) -> dict[str, str]:
         "province": province,
         "collector": rnd.collector,
         "rest_of_year": rest_of_year(rnd.period_end),
+        "next_year": str(rnd.period_end.year + 1),
+        "next_year_2": str(rnd.period_end.year + 2),
     }
 
 
