@@ -145,6 +145,9 @@ def _date(value: Any) -> dt.date:
 def parse_request(data: Mapping[str, Any] | str) -> RequestDocument:
     """A request document from a mapping (the file, the form) or from one option value
     ``"2994/STTT-CNTTVT | 16/10/2021 | Sở Thông tin và Truyền thông | triển khai …"``."""
+    if not isinstance(data, str | Mapping):
+        raise ReferencesError("Mỗi văn bản yêu cầu cần số ký hiệu, ngày, cơ quan ban hành, "
+                              "trích yếu.")
     if isinstance(data, str):
         parts = [p.strip() for p in data.split("|")]
         if len(parts) < 3:
