@@ -65,6 +65,12 @@ def check_pages(name: str, data: bytes, *, position: str, signer: str,
 # ----------------------------------------------------------------------------- seeds
 
 
+# Pages do not depend on the database: these run on SQLite only (the seed tests in
+# test_seed_templates.py cover both backends).
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
 @pytest.mark.parametrize("template_id", list(SEEDS))
 async def test_seed_document_pages(uow_factory: Any, template_id: str) -> None:
     seed = SEEDS[template_id]
@@ -74,6 +80,7 @@ async def test_seed_document_pages(uow_factory: Any, template_id: str) -> None:
                 position=agency.signer_position.upper(), signer=agency.signer_name)
 
 
+@SQLITE_ONLY
 async def test_seed003_annual_report_pages(uow_factory: Any) -> None:
     template = TEMPLATES["annual_it"]
     world = await make_world(uow_factory, template, render=render_report)
