@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install browser clean
+.PHONY: run test lint install browser office clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,17 @@ browser:
 	      || echo "warning: could not install chromium; browser tests will skip"; \
 	  else echo "warning: chromium missing and not installable here; browser tests will skip"; fi; }
 
-test: $(STAMP) browser
+# LibreOffice, poppler and fonts for the PDF and page tests (the tests skip with a
+# reason if they cannot be installed).
+office:
+	@{ command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libreoffice-writer-nogui poppler-utils fonts-liberation fonts-dejavu-core >/dev/null) \
+	      || echo "warning: could not install LibreOffice; PDF and page tests will skip"; \
+	  else echo "warning: LibreOffice missing and not installable here; PDF and page tests will skip"; fi; }
+
+test: $(STAMP) browser office
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -468,6 +468,7 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
             round_ = await uow.get_round(assignment.round_id)
             agency = await uow.get_agency(assignment.agency_id)
             answers = await uow.get_answers(assignment_id)
+            references = await uow.document_references(assignment.round_id, assignment_id)
         if round_ is None or agency is None:
             raise Fail(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
         from dialogs.pinned import round_template
@@ -475,7 +476,8 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
         template = await round_template(boot.templates, round_)
         if template is None:
             raise Fail(f"Không có mẫu {round_.template_id!r}.")
-        data = render_report(template, answers, DocumentInfo(agency=agency, round=round_))
+        data = render_report(template, answers, DocumentInfo(agency=agency, round=round_,
+                                                             references=references))
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
         click.echo(f"Đã ghi bản nháp: {output}")

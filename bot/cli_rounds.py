@@ -38,6 +38,42 @@ def _local(instant: dt.datetime | None, deps: Any) -> str:
     return instant.astimezone(deps.calendar.timezone).strftime("%d/%m/%Y %H:%M")
 
 
+def _references(path: str | None, requests: tuple[str, ...], grounds: tuple[str, ...],
+                recipients: tuple[str, ...]) -> Any:
+    """The round's request documents, grounds and recipients from a file (YAML or
+    JSON: ``requests`` [{symbol, issued_on, issuer, subject}], ``grounds``,
+    ``recipients``) and the options, which add to the file's."""
+    from pathlib import Path
+
+    import yaml
+
+    from dialogs.references import ReferencesError, parse_references, parse_request
+
+    data: dict[str, Any] = {}
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Fail(f"Không đọc được tệp {path}: {exc}") from exc
+        try:
+            loaded = yaml.safe_load(text) if text.strip() else {}
+        except yaml.YAMLError as exc:
+            raise Fail(f"Tệp {path} không đúng định dạng YAML/JSON.") from exc
+        if not isinstance(loaded, dict):
+            raise Fail(f"Tệp {path} phải có các mục requests, grounds, recipients.")
+        data = loaded
+    try:
+        refs = parse_references(data)
+        return type(refs)(
+            requests=(*refs.requests, *(parse_request(r) for r in requests)),
+            grounds=(*refs.grounds, *parse_references({"grounds": list(grounds)}).grounds),
+            recipients=(*refs.recipients,
+                        *parse_references({"recipients": list(recipients)}).recipients),
+        )
+    except ReferencesError as exc:
+        raise Fail(str(exc)) from exc
+
+
 @click.group("round", cls=BaocaoGroup)
 def round_group() -> None:
     """Đợt báo cáo: mở, theo dõi, gia hạn, đóng, nhắc."""
@@ -55,11 +91,22 @@ def round_group() -> None:
               help="Nhắc trước hạn bao nhiêu ngày (rỗng: không nhắc trước).")
 @click.option("--no-overdue", is_flag=True, help="Không nhắc hằng ngày khi đã quá hạn.")
 @click.option("--no-reminders", is_flag=True, help="Tắt nhắc hạn tự động cho đợt này.")
+@click.option("--request", "requests", multiple=True,
+              help='Văn bản yêu cầu báo cáo: "số ký hiệu | ngày | cơ quan ban hành | trích yếu"'
+                   " (lặp lại nếu nhiều văn bản).")
+@click.option("--ground", "grounds", multiple=True,
+              help='Một dòng căn cứ, ví dụ "Căn cứ Kế hoạch số 599/KH-UBND ngày 18/01/2021 '
+                   'của UBND tỉnh…" (lặp lại nếu nhiều dòng).')
+@click.option("--recipient", "recipients", multiple=True,
+              help='Một dòng Nơi nhận, ví dụ "Sở Nội vụ (báo cáo)" (mặc định: theo mẫu).')
+@click.option("--references", "references_file", type=click.Path(dir_okay=False),
+              default=None, help="Tệp YAML/JSON có requests, grounds, recipients.")
 @database_option
 def round_open(
     template_id: str, period: str, deadline: str, agencies: str, period_from: str | None,
     period_to: str | None, remind_days: str, no_overdue: bool, no_reminders: bool,
-    database_url: str | None,
+    requests: tuple[str, ...], grounds: tuple[str, ...], recipients: tuple[str, ...],
+    references_file: str | None, database_url: str | None,
 ) -> None:
     """Mở đợt báo cáo và báo cho cán bộ của các cơ quan."""
     from bot.reminders import ReminderError, ReminderPolicy
@@ -67,6 +114,7 @@ def round_open(
 
     settings = load_settings(database_url)
     due = _date(deadline, "--deadline")
+    references = _references(references_file, requests, grounds, recipients)
     try:
         policy = ReminderPolicy.parse_days(remind_days, overdue=not no_overdue,
                                            enabled=not no_reminders)
@@ -77,6 +125,7 @@ def round_open(
         agencies=None if agencies.strip().lower() == "all" else agencies.split(","),
         period_from=_date(period_from, "--from") if period_from else None,
         period_to=_date(period_to, "--to") if period_to else None, policy=policy,
+        references=references,
     )
 
     async def work(boot: Any) -> None:

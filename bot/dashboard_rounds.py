@@ -13,6 +13,12 @@ from zoneinfo import ZoneInfo
 from bot.reminders import ReminderError, ReminderPolicy
 from bot.round_service import RoundRequest
 from dialogs.domain import Agency
+from dialogs.references import (
+    DocumentReferences,
+    ReferencesError,
+    parse_references,
+    parse_request,
+)
 from dialogs.schema import Template
 from storage.records import AuditEntry
 
@@ -61,6 +67,7 @@ def blank_round_form(templates: Sequence[Template], agencies: Sequence[Agency],
         "year": str(today.year), "adhoc_label": "", "period_from": "", "period_to": "",
         "deadline": "", "agencies": {a.abbreviation for a in agencies},
         "reminders": True, "remind_days": DEFAULT_REMIND_DAYS, "overdue": True,
+        "requests": "", "grounds": "", "recipients": "",
     }
 
 
@@ -84,6 +91,8 @@ def read_round_form(fields: Mapping[str, str], agencies: Sequence[str]) -> Round
         "agencies": {a.strip().upper() for a in agencies},
         "reminders": "reminders" in fields, "remind_days": get("remind_days"),
         "overdue": "overdue" in fields,
+        "requests": get("requests"), "grounds": get("grounds"),
+        "recipients": get("recipients"),
     }
     problems: dict[str, str] = {}
     period, period_from, period_to = "", None, None
@@ -110,11 +119,28 @@ def read_round_form(fields: Mapping[str, str], agencies: Sequence[str]) -> Round
     except ReminderError as exc:
         problems["reminders"] = str(exc)
         policy = ReminderPolicy()
+    references = None
+    try:
+        references = _references(values)
+    except ReferencesError as exc:
+        problems["references"] = str(exc)
     request = RoundRequest(
         template_id=values["template"], period=period, deadline=deadline or dt.date.max,
         agencies=list(agencies), period_from=period_from, period_to=period_to, policy=policy,
+        references=references,
     )
     return RoundForm(values, problems, request)
+
+
+def _references(values: Mapping[str, Any]) -> DocumentReferences:
+    """Request documents (one per line: "số ký hiệu | ngày | cơ quan | trích yếu"),
+    grounds and recipients (one per line) from the form's text areas."""
+    def lines(name: str) -> list[str]:
+        return [x.strip() for x in str(values.get(name) or "").splitlines() if x.strip()]
+
+    refs = parse_references({"grounds": lines("grounds"), "recipients": lines("recipients")})
+    return DocumentReferences(requests=tuple(parse_request(x) for x in lines("requests")),
+                              grounds=refs.grounds, recipients=refs.recipients)
 
 
 def policy_text(policy: ReminderPolicy) -> str:

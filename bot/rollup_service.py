@@ -111,10 +111,12 @@ async def make_rollup(
         round_, entries = await rollup_entries(uow, round_id, templates=templates,
                                                calendar=calendar, now=now)
         collector = await collector_agency(uow, round_)
+        references = await uow.document_references(round_id, None)
     template = await round_template(templates, round_)
     if template is None:
         raise ServiceError(f"Không có mẫu {round_.template_id!r}.")
-    info = RollupInfo(round=round_, collector=collector, as_of=now, timezone=timezone)
+    info = RollupInfo(round=round_, collector=collector, as_of=now, timezone=timezone,
+                      references=references)
 
     def render() -> RollupFiles:
         rollup = build_rollup(template, entries, info)

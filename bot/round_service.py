@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.notify import Reach
 from bot.reminders import (
@@ -61,6 +62,8 @@ class RoundRequest:
     period_from: dt.date | None = None  # both set: an ad-hoc period
     period_to: dt.date | None = None
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    #: Request documents, grounds and recipients (``dialogs.references``); None: none.
+    references: Any = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,10 @@ async def open_round(
     except admin.AdminError as exc:
         raise RoundError({"round": str(exc)}) from exc
     await save_policy(uow, round_.id, spec.policy, now=now)
+    if request.references is not None and not request.references.empty:
+        from storage.repositories.references import set_round_references
+
+        await set_round_references(uow, round_.id, request.references, now=now)
     await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
     reach = await announce_round(uow, deps, round_.id, now=now)
     return OpenedRound(round_, spec.template, spec.agencies, reach)

@@ -88,3 +88,6 @@ class DocumentInfo:
     round: Round
     number: int | None = None  # None while a draft: "Số:      /BC-SCT"
     issued_on: dt.date | None = None  # None while a draft: "ngày … tháng … năm …"
+    #: The round's request documents, grounds and recipients and the agency's own
+    #: (``dialogs.references.DocumentReferences``); None: the template's.
+    references: Any = None

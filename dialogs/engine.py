@@ -31,9 +31,13 @@ from dialogs.domain import (
     Round,
 )
 from dialogs.expressions import ExpressionError
+from dialogs.invisible import has_invisible, strip_invisible
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.pinned import round_template
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
+from dialogs.references import ReferencesError
+from dialogs.references_chat import ReferenceEdit, parse_reference_edit
+from dialogs.references_chat import confirmation as references_confirmation
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
 from dialogs.titles import fill, report_phrase, report_title
@@ -200,10 +204,20 @@ class Engine:
 
     async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         text = (inbound.text or "")[:MAX_INPUT].strip()
+        if has_invisible(text):  # dropped on input; the raw text stays in the audit
+            raw, text = text, strip_invisible(text).strip()
+            await turn.uow.audit(
+                "input.invisible", "conversation", f"{inbound.channel}:{inbound.user_id}",
+                actor_officer_id=turn.officer.id if turn.officer else None,
+                now=self.clock.now(), detail={"raw": raw, "step": turn.conv.step})
         if turn.officer is None:
             await self._unbound(turn, inbound, text)
             return
         await self._load_assignment(turn)
+        edit = parse_reference_edit(text) if text and inbound.callback is None else None
+        if edit is not None and turn.assignment is not None and turn.template is not None:
+            await self._edit_references(turn, edit)
+            return
         if inbound.callback is not None:
             callback = parse_callback(inbound.callback)
             if callback is None or not self._live(turn, inbound.callback, callback):
@@ -426,6 +440,40 @@ class Engine:
         await self._load_assignment(turn)
 
     # --------------------------------------------------------------- resume
+    async def _edit_references(self, turn: Turn, edit: ReferenceEdit) -> None:
+        """The officer's own grounds and Nơi nhận (``dialogs.references_chat``)."""
+        assert turn.assignment is not None and turn.template is not None
+        assert turn.round is not None
+        if turn.assignment.status == AssignmentStatus.SUBMITTED:
+            await self._already_submitted(turn)
+            return
+        own = await turn.uow.own_references(turn.assignment.id)
+        grounds: list[str] | None = None
+        recipients: list[str] | None = None
+        if edit.action == "add_ground" and edit.lines:
+            grounds = [*own["grounds"], *edit.lines]
+        elif edit.action == "clear_grounds":
+            grounds = []
+        elif edit.action == "set_recipients":
+            recipients = list(edit.lines)
+        elif edit.action == "reset_recipients":
+            recipients = []
+        if grounds is not None or recipients is not None:
+            try:
+                value = await turn.uow.set_own_references(
+                    turn.assignment.id, grounds=grounds, recipients=recipients,
+                    now=self.clock.now())
+            except ReferencesError as exc:
+                turn.say(str(exc))
+                return
+            await turn.uow.audit("references.set", "assignment", turn.assignment.id,
+                                 actor_officer_id=turn.officer.id if turn.officer else None,
+                                 now=self.clock.now(), detail=value)
+        refs = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+        turn.say(references_confirmation(refs.grounds_lines(turn.template.grounds),
+                                         refs.recipient_lines(turn.template.recipients)))
+        await self._resume(turn)
+
     async def _resume(self, turn: Turn, *, attach: bool = True) -> None:
         """Show where the officer is: the current question, review or status."""
         if turn.assignment is None or turn.template is None:
@@ -1181,7 +1229,8 @@ class Engine:
             fire(turn.lifecycle, "review")
             self._say_problems(turn, problems)
             return
-        info = DocumentInfo(agency=turn.agency, round=turn.round)
+        references = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+        info = DocumentInfo(agency=turn.agency, round=turn.round, references=references)
         docx = self.render(turn.template, turn.answers, info)
         filename = self.filename(turn.template, info)
         record = await turn.uow.add_submission(

@@ -77,6 +77,8 @@ TEXT_PLACEHOLDERS = frozenset(
         "province",
         "collector",
         "rest_of_year",
+        "next_year",
+        "next_year_2",
     }
 )
 #: Placeholders in a question's ``render.pattern`` and ``render.empty``.

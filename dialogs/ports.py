@@ -15,6 +15,7 @@ from typing import Any, Protocol, Self
 
 from dialogs.domain import Agency, Assignment, Conversation, Officer, Round
 from dialogs.messages import Outbound
+from dialogs.references import DocumentReferences
 
 
 class BindError(Exception):
@@ -151,6 +152,18 @@ class UnitOfWork(Protocol):
 
     async def latest_submission(self, assignment_id: int) -> SubmissionRecord | None: ...
     async def submission_docx(self, submission_id: int) -> tuple[str, bytes] | None: ...
+
+    async def document_references(
+        self, round_id: int, assignment_id: int | None
+    ) -> DocumentReferences:
+        """The round's request documents, grounds, recipients and the agency's own."""
+        ...
+
+    async def own_references(self, assignment_id: int) -> dict[str, list[str]]: ...
+
+    async def set_own_references(self, assignment_id: int, *, grounds: list[str] | None,
+                                 recipients: list[str] | None,
+                                 now: dt.datetime) -> dict[str, Any]: ...
 
 
 class DeliveryError(Exception):

@@ -205,6 +205,9 @@ class Appendix(_Model):
     items: list[Annotated[Question | Section, Field(discriminator="kind")]] = Field(
         default_factory=list
     )
+    #: Ids of questions answered in the body whose figures the appendix repeats as one
+    #: table ("Phụ biểu" of seed 002: STT | Nội dung | Số liệu), before ``items``.
+    summary: list[str] = Field(default_factory=list)
 
 
 class Template(_Model):
@@ -216,7 +219,8 @@ class Template(_Model):
     ``{year}``, ``{province}`` ("Đồng Nai"), ``{collector}`` (the collecting
     department, "Sở Khoa học và Công nghệ"), ``{rest_of_year}`` (what is left of
     the year after the period: "3 tháng cuối năm 2021"; "năm 2022" after an
-    annual period).
+    annual period), ``{next_year}``/``{next_year_2}`` (the two years after the
+    period's end: "giai đoạn {next_year}-{next_year_2}" → "giai đoạn 2022-2023").
     """
 
     id: str

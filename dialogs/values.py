@@ -17,6 +17,7 @@ from typing import Any
 
 from dialogs import vn
 from dialogs.patterns import full_match
+from dialogs.invisible import strip_invisible
 from dialogs.schema import Choice, Column, Question, QuestionType
 
 __all__ = ["InvalidAnswer", "display_value", "parse_answer"]
@@ -79,7 +80,9 @@ def _with_example(message: str, spec: Spec, qtype: QuestionType) -> str:
 
 
 def _clean_text(text: str, *, keep_lines: bool) -> str:
-    """NFC-normalise, drop control characters (except newline and tab), trim."""
+    """NFC-normalise, drop control and invisible formatting characters (except
+    newline and tab), trim."""
+    text = strip_invisible(text)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")

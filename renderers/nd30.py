@@ -14,6 +14,7 @@ borders of short centred paragraphs (no drawing shapes, no text boxes).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml.etree import SubElement
 
+from dialogs.invisible import strip_invisible
+from renderers.header_layout import header_layout, issues_in_own_name
+from renderers.percent import uniform_percent_columns
 from renderers.textwidth import text_width_twips
 
 __all__ = [
@@ -124,11 +128,14 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def clean_text(text: object) -> str:
-    """``text`` as a string that is safe to store in WordprocessingML."""
+    """``text`` as a string that is safe to store in WordprocessingML, without
+    invisible bidi/zero-width characters (:mod:`dialogs.invisible`)."""
     if text is None:
         return ""
-    return _INVALID_XML.sub("", str(text))
+    return strip_invisible(_INVALID_XML.sub("", str(text)))
 
+
+_SUB_LIST_LEAD = re.compile(r"trong đó\s*:$", re.IGNORECASE)
 
 # ----------------------------------------------------------------------------- styles
 
@@ -515,7 +522,9 @@ _NO_BORDERS = (
     )
     + "</w:tblBorders>"
 )
-_HEADER_ROW = "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+# Header rows repeat on every page; no row is ever split across two pages.
+_HEADER_ROW = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+_ROW = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 _V_CENTER = '<w:vAlign w:val="center"/>'
 _RUN_BREAKS = re.compile("([\t\r\n])")
 
@@ -552,24 +561,31 @@ def _style_id(style: str) -> str:
     return style.replace(" ", "")
 
 
-def _cell_xml(width: int, text: str, style: str | None, props: str = "") -> str:
+def _cell_xml(
+    width: int, text: str, style: str | None, props: str = "", *, keep_next: bool = False
+) -> str:
     """A cell ``width`` twips wide holding ``text`` (one paragraph per line) in
     ``style``; ``props`` are the cell properties after the width (gridSpan, vMerge,
-    vAlign). ``style`` None: the empty paragraph of a fresh cell."""
+    vAlign). ``style`` None: the empty paragraph of a fresh cell. ``keep_next``
+    keeps the row on the page of the next one (Word's way of holding rows together)."""
     head = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{props}</w:tcPr>'
+    keep = "<w:keepNext/>" if keep_next else ""
     if style is None:
-        return head + "<w:p/></w:tc>"
-    ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/></w:pPr>'
+        return head + (f"<w:p><w:pPr>{keep}</w:pPr></w:p>" if keep else "<w:p/>") + "</w:tc>"
+    ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/>{keep}</w:pPr>'
     lines = clean_text(text).split("\n")
     return head + "".join(f"{ppr}{_run_xml(line)}</w:p>" for line in lines) + "</w:tc>"
 
 
 def _table_xml(widths: Sequence[int], rows: Sequence[str], *, style: str | None,
-               borders: bool) -> str:
-    """A centred fixed-layout table of the given column widths holding ``rows``."""
+               borders: bool, outdent: int = 0) -> str:
+    """A centred fixed-layout table of the given column widths holding ``rows``;
+    ``outdent`` > 0: left-aligned, reaching that far into the left margin."""
+    place = (f'<w:jc w:val="left"/><w:tblInd w:w="{-outdent}" w:type="dxa"/>' if outdent
+             else '<w:jc w:val="center"/>')
     props = (
         (f'<w:tblStyle w:val="{_style_id(style)}"/>' if style else "")
-        + f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/><w:jc w:val="center"/>'
+        + f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/>{place}'
         + ("" if borders else _NO_BORDERS)
         + '<w:tblLayout w:type="fixed"/><w:tblCellMar>'
         + f'<w:top w:w="0" w:type="dxa"/><w:left w:w="{TABLE_CELL_MARGIN}" w:type="dxa"/>'
@@ -590,8 +606,8 @@ def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[
     group's label spans its columns; an ungrouped label spans both rows)."""
     header = STYLE.TABLE_HEADER
     if not any(c.group for c in columns):
-        cells = (_cell_xml(w, c.label, header, _V_CENTER) for c, w in zip(columns, widths,
-                                                                           strict=True))
+        cells = (_cell_xml(w, c.label, header, _V_CENTER, keep_next=True)
+                 for c, w in zip(columns, widths, strict=True))
         return [_HEADER_ROW + "".join(cells) + "</w:tr>"]
     top, bottom = [], []
     i = 0
@@ -599,32 +615,38 @@ def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[
         group = columns[i].group
         if not group:
             top.append(_cell_xml(widths[i], columns[i].label, header,
-                                 '<w:vMerge w:val="restart"/>' + _V_CENTER))
-            bottom.append(_cell_xml(widths[i], "", None, "<w:vMerge/>"))
+                                 '<w:vMerge w:val="restart"/>' + _V_CENTER, keep_next=True))
+            bottom.append(_cell_xml(widths[i], "", None, "<w:vMerge/>", keep_next=True))
             i += 1
             continue
         j = i
         while j + 1 < len(columns) and columns[j + 1].group == group:
             j += 1
         span = f'<w:gridSpan w:val="{j - i + 1}"/>' if j > i else ""
-        top.append(_cell_xml(sum(widths[i : j + 1]), group, header, span + _V_CENTER))
+        top.append(_cell_xml(sum(widths[i : j + 1]), group, header, span + _V_CENTER,
+                             keep_next=True))
         bottom.extend(
-            _cell_xml(widths[k], columns[k].label, header, _V_CENTER) for k in range(i, j + 1)
+            _cell_xml(widths[k], columns[k].label, header, _V_CENTER, keep_next=True)
+            for k in range(i, j + 1)
         )
         i = j + 1
     return [_HEADER_ROW + "".join(top) + "</w:tr>", _HEADER_ROW + "".join(bottom) + "</w:tr>"]
 
 
 def _body_rows(columns: Sequence[TableColumn], widths: Sequence[int],
-               rows: Sequence[Sequence[str]]) -> list[str]:
+               rows: Sequence[Sequence[str]], *, keep_last: bool = False) -> list[str]:
+    """The data rows; ``keep_last``: the last one stays with the row after it (a total
+    row never stands alone under a repeated header)."""
     styles = [_cell_style(c.align, total=False) for c in columns]
     out = []
-    for values in rows:
+    for n, values in enumerate(rows, start=1):
+        keep = keep_last and n == len(rows)
         cells = [
-            _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c])
+            _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c],
+                      keep_next=keep)
             for c in range(len(columns))
         ]
-        out.append("<w:tr>" + "".join(cells) + "</w:tr>")
+        out.append(_ROW + "".join(cells) + "</w:tr>")
     return out
 
 
@@ -639,7 +661,7 @@ def _total_row(columns: Sequence[TableColumn], widths: Sequence[int], total: Seq
                   _cell_style(columns[c].align, total=True))
         for c in range(span, len(columns))
     )
-    return "<w:tr>" + "".join(cells) + "</w:tr>"
+    return _ROW + "".join(cells) + "</w:tr>"
 
 
 _OWN_STYLES = frozenset(vars(STYLE)[k] for k in vars(STYLE) if k.isupper())
@@ -736,6 +758,7 @@ class Nd30Document:
 
     def __init__(self, page: PageSetup = PAGE) -> None:
         self.page = page
+        self._in_sub_list = False  # after a "…, trong đó:" item
         blank = _BLANK.get(page)
         if blank is not None:  # styles and page set up once per process, then copied
             self.doc = Document(io.BytesIO(blank))
@@ -863,10 +886,12 @@ class Nd30Document:
         self._insert(tbl)
         return Table(tbl, self.doc._body)
 
-    def _layout_table(self, rows: int, widths: Sequence[int]) -> Table:
+    def _layout_table(self, rows: int, widths: Sequence[int], outdent: int = 0) -> Table:
         """A borderless table of empty cells, for laying out the header and closing."""
-        row = "<w:tr>" + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
-        return self._add_table(_table_xml(widths, [row] * rows, style=None, borders=False))
+        row = _ROW + "".join(_cell_xml(w, "", None) for w in widths) + "</w:tr>"
+        return self._add_table(
+            _table_xml(widths, [row] * rows, style=None, borders=False, outdent=outdent)
+        )
 
     def header(
         self,
@@ -877,20 +902,34 @@ class Nd30Document:
         place_date: str,
         subject_line: str | None = None,
     ) -> Table:
-        """The borderless two-column header table (Decree 30, items 1-5)."""
-        left_w = HEADER_LEFT_WIDTH
-        right_w = self.page.text_width - left_w
-        table = self._layout_table(2, (left_w, right_w))
+        """The borderless two-column header table (Decree 30, items 1-5).
+
+        Column widths come from the measured text (:mod:`renderers.header_layout`);
+        a People's Committee issues in its own name, without the governing body line.
+        """
+        national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+        motto = "Độc lập - Tự do - Hạnh phúc"
+        agency = " ".join(clean_text(agency_name).upper().split())
+        gov = "" if issues_in_own_name(agency) else " ".join(
+            clean_text(governing_body).upper().split())
+        layout = header_layout(
+            self.page.text_width, governing_body=gov, agency=agency,
+            number_line=clean_text(number_line),
+            right_lines=[(national, 12, True), (motto, 13, True),
+                         (clean_text(place_date), 13, False)],
+        )
+        gov, agency = layout.governing_body, layout.agency
+        left_w, right_w = layout.left, layout.right
+        table = self._layout_table(2, (left_w, right_w), outdent=layout.outdent)
         inner_left = left_w - 2 * TABLE_CELL_MARGIN
         inner_right = right_w - 2 * TABLE_CELL_MARGIN
 
         top_left, top_right = table.rows[0].cells
         bottom_left, bottom_right = table.rows[1].cells
-        gov = clean_text(governing_body).upper()
-        agency = clean_text(agency_name).upper()
         if gov:
             _write_cell(top_left, gov, STYLE.HEADER_TEXT)
-            _new_paragraph(top_left, STYLE.HEADER_AGENCY).add_run(agency)
+            for line in agency.split("\n"):
+                _new_paragraph(top_left, STYLE.HEADER_AGENCY).add_run(line)
         else:
             _write_cell(top_left, agency, STYLE.HEADER_AGENCY)
         longest = max(
@@ -898,8 +937,6 @@ class Nd30Document:
         )
         self._rule(top_left, round(min(longest, inner_left) * 0.4), inner_left)
 
-        national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-        motto = "Độc lập - Tự do - Hạnh phúc"
         _write_cell(top_right, national, STYLE.NATIONAL_TITLE)
         _new_paragraph(top_right, STYLE.MOTTO).add_run(motto)
         self._rule(top_right, text_width_twips(motto, 13, bold=True), inner_right)
@@ -943,12 +980,24 @@ class Nd30Document:
         return self.paragraph(text, STYLE.BODY)
 
     def text(self, text: str) -> Paragraph | None:
-        """A body paragraph, or a bullet paragraph when it starts with "- " or "+ "."""
+        """A body paragraph, or a bullet paragraph when it starts with "- " or "+ ".
+
+        The items after one ending "trong đó:" hang one step further in, up to the
+        one that ends the list with "." (seed 004: "+ Văn bản đến: …;", "+ Văn bản
+        đi: … .")."""
         text = clean_text(text).strip()
         if not text:
             return None
         if text.startswith(("- ", "+ ")) or text in ("-", "+"):
-            return self.bullet(text)
+            p = self.bullet(text)
+            if self._in_sub_list:
+                p.paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
+                if text.endswith("."):
+                    self._in_sub_list = False
+            elif _SUB_LIST_LEAD.search(text):
+                self._in_sub_list = True
+            return p
+        self._in_sub_list = False
         return self.body(text)
 
     def bullet(self, text: str) -> Paragraph:
@@ -962,6 +1011,7 @@ class Nd30Document:
             self.paragraph(text + ("." if i == len(items) - 1 else ";"), STYLE.GROUNDS)
 
     def heading(self, level: int, text: str) -> Paragraph:
+        self._in_sub_list = False
         style = {1: STYLE.HEADING_1, 2: STYLE.HEADING_2}.get(level, STYLE.HEADING_3)
         return self.paragraph(text, style)
 
@@ -984,18 +1034,28 @@ class Nd30Document:
         """
         rows = [[clean_text(v) for v in r] for r in rows]
         total = [clean_text(v) for v in total] if total is not None else None
+        rows, total = uniform_percent_columns(rows, total)
         minimum, preferred = _natural_widths(columns, rows, total, total_span)
         landscape = sum(minimum) > self.page.text_width
         if landscape:
+            # Headings and lead-ins just written go to the landscape page with their
+            # table instead of ending the portrait page.
+            lead = self._detach_trailing_leads()
             self._start_section(landscape=True)
+            for element in lead:
+                self._insert(element)
             width = self.page.height - self.page.left - self.page.right
         else:
             width = self.page.text_width
         for line in intro:
-            self.text(line)
+            p = self.text(line)
+            if p is not None:
+                p.paragraph_format.keep_with_next = True  # the introduction stays with it
         widths = _distribute(columns, minimum, preferred, width)
 
-        xml_rows = _header_rows(columns, widths) + _body_rows(columns, widths, rows)
+        xml_rows = _header_rows(columns, widths) + _body_rows(
+            columns, widths, rows, keep_last=total is not None
+        )
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
@@ -1005,6 +1065,33 @@ class Nd30Document:
             # A paragraph after the table keeps the next table or text apart from it.
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
+
+    def _detach_trailing_leads(self) -> list[Any]:
+        """Remove and return the headings (and ":"-ended lead-in paragraphs) at the end
+        of the body, in document order."""
+        heading_ids = {_style_id(s) for s in (STYLE.HEADING_1, STYLE.HEADING_2, STYLE.HEADING_3)}
+        out: list[Any] = []
+        element = self._sect_pr.getprevious() if self._sect_pr is not None else None
+        while element is not None and element.tag == _W_P:
+            ppr = element.find(_W_PPR)
+            pstyle = ppr.find(_W_PSTYLE) if ppr is not None else None
+            style = pstyle.get(_W_VAL) if pstyle is not None else None
+            text = "".join(t.text or "" for t in element.iter(_W_T)).strip()
+            if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+                break
+            if style not in heading_ids and not text.endswith(":"):
+                break
+            out.append(element)
+            element = element.getprevious()
+        for element in out:
+            element.getparent().remove(element)
+        return out[::-1]
+
+    def keep_with_closing(self) -> None:
+        """The last paragraph written stays on the page of what follows (the closing)."""
+        element = self._sect_pr.getprevious() if self._sect_pr is not None else None
+        if element is not None and element.tag == _W_P:
+            Paragraph(element, self.doc._body).paragraph_format.keep_with_next = True
 
     def _start_section(self, *, landscape: bool) -> None:
         """End the current section; what follows starts a new page in the given
@@ -1036,6 +1123,9 @@ class Nd30Document:
         """
         text_w = self.page.text_width
         left_w = text_w * 9 // 20
+        # The closing never splits (its row cannot break) and keeps with the last
+        # paragraph before it.
+        self.keep_with_closing()
         table = self._layout_table(1, (left_w, text_w - left_w))
         left, right = table.rows[0].cells
         _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
@@ -1065,6 +1155,24 @@ class Nd30Document:
             self.paragraph(note, STYLE.APPENDIX_NOTE)
 
     # -- output -------------------------------------------------------------------------
+
+    def properties(self, *, title: str, author: str, when: dt.datetime | None = None) -> None:
+        """File properties a clerk sees in Word's "Properties" and the PDF's: title =
+        the trích yếu, author = the agency, created/modified = render time; nothing
+        left from the python-docx template (its 2013 date and "generated by" note)."""
+        when = (when or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+        props = self.doc.core_properties
+        props.title = clean_text(title)[:255]
+        props.author = clean_text(author)[:255]
+        props.last_modified_by = clean_text(author)[:255]
+        props.created = when
+        props.modified = when
+        props.comments = ""
+        props.subject = ""
+        props.keywords = ""
+        props.category = ""
+        props.revision = 1
+        props.language = LANGUAGE
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()

@@ -96,6 +96,8 @@ def placeholders(info: DocumentInfo) -> dict[str, str]:
         "province": rnd.province,
         "collector": rnd.collector,
         "rest_of_year": rest_of_year(rnd.period_end),
+        "next_year": str(rnd.period_end.year + 1),
+        "next_year_2": str(rnd.period_end.year + 2),
     }
 
 
@@ -124,11 +126,12 @@ def _strip_diacritics(text: str) -> str:
 
 
 def document_filename(template: Template, info: DocumentInfo) -> str:
-    """A safe ASCII file name: ``"BC-SCT-nam-2026.docx"``."""
+    """A safe ASCII file name naming template and period:
+    ``"BC-SCT-annual_it-nam-2026.docx"``; the storage adds the version ("-v2")."""
     code = template.type_code if template.kind == "bao_cao" else "CV"
-    raw = f"{code}-{info.agency.abbreviation}-{info.round.period_label}"
+    raw = f"{code}-{info.agency.abbreviation}-{template.id}-{info.round.period_label}"
     ascii_text = _strip_diacritics(raw).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:120].strip("-")
+    slug = re.sub(r"[^A-Za-z0-9_]+", "-", ascii_text).strip("-")[:120].strip("-")
     return f"{slug or 'bao-cao'}.docx"
 
 
@@ -352,21 +355,38 @@ class _ReportBuilder:
             self.doc.title(self._doc_type_name(), subject)
         addressees = [self.fill(a) for a in t.addressee]
         self.doc.addressee(addressees)
-        self.doc.grounds([self.fill(g) for g in t.grounds])
+        self.doc.grounds(self._grounds())
         if t.opening:
             self.emit_lines(self.fill(t.opening))
         self.items(t.sections, depth=1, path=())
         if t.closing:
             self.emit_lines(self.fill(t.closing))
         self.signature(has_addressee=any(a.strip() for a in addressees))
-        if t.appendix is not None:
+        if t.appendix is not None and self._appendix_has_content():
             self.appendix()
+        self.doc.properties(title=subject, author=agency.name)
         return self.doc.to_bytes()
+
+    def _grounds(self) -> list[str]:
+        """The round's grounds and request documents with the agency's own; the
+        template's fixed grounds when the round names none."""
+        template_grounds = [self.fill(g) for g in self.template.grounds]
+        refs = self.info.references
+        if refs is None:
+            return template_grounds
+        return [self.fill(g) for g in refs.grounds_lines(template_grounds)]
+
+    def _recipients(self) -> list[str]:
+        """Nơi nhận: the agency's list, else the round's, else the template's."""
+        refs = self.info.references
+        if refs is None:
+            return list(self.template.recipients)
+        return refs.recipient_lines(self.template.recipients)
 
     def signature(self, *, has_addressee: bool) -> None:
         agency = self.info.agency
         names = []
-        for r in self.template.recipients:
+        for r in self._recipients():
             name = self.fill(r).strip()
             name = name.removeprefix("-").strip().rstrip(";.,").strip()
             if name:
@@ -395,7 +415,41 @@ class _ReportBuilder:
             f"(Kèm theo {self._doc_type_name()} số {number}/{symbol} ngày {date} của {agency.name})"
         )
         self.doc.appendix_heading(self.fill(appendix.label), self.fill(appendix.title), note)
+        rows = self._summary_rows()
+        if rows:
+            self.doc.table(
+                [TableColumn("STT", align="center", width=680),
+                 TableColumn("Nội dung", align="left", weight=3.0),
+                 TableColumn("Số liệu", align="right", weight=1.2)],
+                [[str(i), label, value] for i, (label, value) in enumerate(rows, start=1)],
+            )
         self.items(appendix.items, depth=1, path=())
+
+    def _summary_rows(self) -> list[tuple[str, str]]:
+        """(label, figure) of the answers ``appendix.summary`` names, those answered."""
+        appendix = self.template.appendix
+        if appendix is None or not appendix.summary:
+            return []
+        by_id = {q.id: q for q in self.template.iter_questions()}
+        rows = []
+        for qid in appendix.summary:
+            q = by_id.get(qid)
+            if q is None or _is_empty(self.values.get(qid)):
+                continue
+            value = self._scalar_text(q, self.values[qid])
+            if q.unit and q.unit != "%":
+                value = f"{value} {q.unit}"
+            rows.append((self.fill(q.short_label), value))
+        return rows
+
+    def _appendix_has_content(self) -> bool:
+        """An appendix is printed only when it has something to show."""
+        appendix = self.template.appendix
+        assert appendix is not None
+        if self._summary_rows():
+            return True
+        return any(not _is_empty(self.values.get(q.id)) or q.render.empty is not None
+                   for q in _questions(appendix.items))
 
     # -- sections -----------------------------------------------------------------------
 
@@ -649,6 +703,13 @@ class _ReportBuilder:
             total = [self.fill(q.render.total_label)] + [""] * (span - 1)
             total += self._total_cells(q.fields, items)[span - 1 :]
         self.doc.table(columns, rows, total=total, total_span=span, intro=intro)
+
+
+def _questions(items: Sequence[Question | Section]) -> list[Question]:
+    out: list[Question] = []
+    for item in items:
+        out.extend(_questions(item.items) if isinstance(item, Section) else [item])
+    return out
 
 
 def render_report(template: Template, answers: Mapping[str, Any], info: DocumentInfo) -> bytes:

@@ -39,7 +39,7 @@ from dialogs.vn import (
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
-from renderers.report import fill, format_value, upper_title
+from renderers.report import fill, format_value, rest_of_year, upper_title
 
 __all__ = [
     "IN_PROGRESS",
@@ -114,6 +114,9 @@ class RollupInfo:
     issued_on: dt.date | None = None
     as_of: dt.datetime | None = None  # figures as of (printed while the round is open)
     timezone: str = "Asia/Ho_Chi_Minh"
+    #: The round's request documents and grounds (``dialogs.references``), cited
+    #: under the addressee as every agency's report cites them.
+    references: Any = None
 
 
 # ----------------------------------------------------------------------------- model
@@ -705,6 +708,9 @@ def _placeholders(info: RollupInfo) -> dict[str, str]:
         "year": str(rnd.period_end.year),
         "province": province,
         "collector": rnd.collector,
+        "rest_of_year": rest_of_year(rnd.period_end),
+        "next_year": str(rnd.period_end.year + 1),
+        "next_year_2": str(rnd.period_end.year + 2),
     }
 
 
@@ -778,6 +784,8 @@ class _DocxWriter:
         self.doc.title("Báo cáo", f"Tổng hợp {subject_lc}")
         addressee = info.addressee or f"Ủy ban nhân dân tỉnh {info.round.province}"
         self.doc.addressee([addressee])
+        if info.references is not None:
+            self.doc.grounds(info.references.grounds_lines([]))
         count = len(r.entries)
         self.doc.text(
             f"Trên cơ sở báo cáo của các cơ quan, đơn vị ({len(r.submitted)}/{count} cơ quan, "
@@ -797,6 +805,8 @@ class _DocxWriter:
             signer_name=collector.signer_name,
         )
         self.appendix()
+        self.doc.properties(title=f"Tổng hợp {subject_lc}", author=collector.name,
+                            when=info.as_of)
         return self.doc.to_bytes()
 
     def block(self, block: Block) -> None:

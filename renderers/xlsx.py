@@ -12,6 +12,7 @@ Excel's quote prefix, so Excel shows the text and never runs it as a formula.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -19,12 +20,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dialogs.schema import QuestionType
 from renderers.nd30 import clean_text
+from renderers.percent import PERCENT_DECIMALS, cut_percent
 from renderers.report import format_value
 from renderers.rollup import STATE_LABELS, Rollup, RollupTable, TableCol
 
@@ -36,8 +38,16 @@ _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
 NUMBER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.##"
 PERCENT_FORMAT = "0.00%"
-BOLD = Font(bold=True)
+WHOLE_PERCENT_FORMAT = "0%"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
+FONT_NAME = "Times New Roman"
+FONT = Font(name=FONT_NAME, size=12)
+BOLD = Font(name=FONT_NAME, size=12, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+MAX_WIDTH = 60
 
 
 def safe_text(text: Any) -> str:
@@ -59,16 +69,24 @@ def safe_sheet_title(title: str, taken: Iterable[str] = ()) -> str:
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, *, kind: str = "text",
-         bold: bool = False) -> None:
+         bold: bool = False, percent_format: str = PERCENT_FORMAT) -> None:
+    """Write one cell in Times New Roman with a border; percentages hold exactly the
+    digits the DOCX prints (cut to two decimals), dates are dates."""
     cell = ws.cell(row=row, column=col)
+    cell.border = BORDER
+    cell.font = BOLD if bold else FONT
     if isinstance(value, bool):
         value = "Có" if value else "Không"
     if value is None:
         pass
+    elif isinstance(value, dt.datetime | dt.date):
+        cell.value = value
+        cell.number_format = (DATETIME_FORMAT if isinstance(value, dt.datetime)
+                              else DATE_FORMAT)
     elif isinstance(value, int | float) and kind in ("number", "percent"):
         if kind == "percent":
-            cell.value = value / 100
-            cell.number_format = PERCENT_FORMAT
+            cell.value = round(cut_percent(value) / 100, PERCENT_DECIMALS + 2)
+            cell.number_format = percent_format
         else:
             cell.value = value
             is_int = isinstance(value, int) or float(value).is_integer()
@@ -81,8 +99,55 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, *, kind: str = "text",
         cell.data_type = "s"  # a string, whatever it looks like: never a formula
         if text.startswith(DANGEROUS_PREFIXES):
             cell.quotePrefix = True
-    if bold:
-        cell.font = BOLD
+        if "\n" in text or len(text) > MAX_WIDTH:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _percent_format(values: Iterable[Any]) -> str:
+    """``0.00%`` when any share of the column has decimals once cut, else ``0%``: one
+    number of decimals down the column, as the DOCX prints it."""
+    for value in values:
+        if (isinstance(value, int | float) and not isinstance(value, bool)
+                and not float(cut_percent(value)).is_integer()):
+            return PERCENT_FORMAT
+    return WHOLE_PERCENT_FORMAT
+
+
+def _fit_widths(ws: Worksheet, minimum: int = 6) -> None:
+    """Column widths from the longest line of each column (capped; long text wraps)."""
+    longest: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            if isinstance(cell.value, dt.datetime):
+                size = 16
+            elif isinstance(cell.value, dt.date):
+                size = 10
+            elif isinstance(cell.value, int | float):
+                size = len(f"{cell.value:,.2f}")
+            else:
+                size = max(len(x) for x in str(cell.value).split("\n"))
+            if cell.row == 1 and not (cell.border and cell.border.left
+                                      and cell.border.left.style):
+                continue  # a sheet title over the table, not a column
+            if cell.row <= 2 and cell.font is not None and cell.font.b:
+                size = min(size, 30)  # header labels wrap rather than widen the column
+            longest[cell.column] = max(longest.get(cell.column, 0), size)
+    for column, size in longest.items():
+        width = min(MAX_WIDTH, max(minimum, size + 2))
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
 
 
 def _header(ws: Worksheet, labels: Sequence[str], row: int = 1) -> None:
@@ -92,11 +157,6 @@ def _header(ws: Worksheet, labels: Sequence[str], row: int = 1) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
-
-
-def _widths(ws: Worksheet, widths: Sequence[int]) -> None:
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
 
 
 def _label(col: TableCol) -> str:
@@ -127,39 +187,62 @@ class _Writer:
         self.raw()
         for repeat in self.r.repeats:
             self.repeat(repeat)
+        self.properties()
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
+
+    def properties(self) -> None:
+        """Title = the roll-up's subject, author = the DIC, created = render time."""
+        info = self.r.info
+        when = (info.as_of or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        when = when.replace(tzinfo=None, microsecond=0)
+        props = self.wb.properties
+        props.title = clean_text(f"Tổng hợp {self.r.subject[:1].lower()}{self.r.subject[1:]}")
+        props.creator = clean_text(info.collector.name)
+        props.lastModifiedBy = clean_text(info.collector.name)
+        props.created = when
+        props.modified = when
+        props.language = "vi-VN"
 
     def status(self) -> None:
         ws = self.sheet("Tình hình nộp")
         _header(ws, ["STT", "Cơ quan, đơn vị", "Viết tắt", "Tình trạng", "Thời điểm nộp",
                      "Phiên bản"])
         for i, e in enumerate(self.r.entries, start=1):
-            when = e.submitted_at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M") \
-                if e.submitted_at and e.state in ("submitted_on_time", "submitted_late") else ""
+            when = e.submitted_at.astimezone(self.tz).replace(tzinfo=None) \
+                if e.submitted_at and e.state in ("submitted_on_time", "submitted_late") else None
             values = [i, e.agency.name, e.agency.abbreviation,
                       STATE_LABELS.get(e.state, e.state), when, e.version or None]
             for c, value in enumerate(values, start=1):
                 _put(ws, i + 1, c, value, kind="number" if c in (1, 6) else "text")
-        _widths(ws, [6, 40, 12, 24, 18, 10])
+        _fit_widths(ws)
 
     def table(self, n: int, t: RollupTable) -> None:
         ws = self.sheet(f"{n:02d} {t.title.rstrip(':')}")
         _put(ws, 1, 1, t.title, bold=True)
+        title = ws.cell(row=1, column=1)
+        title.border, title.alignment = Border(), Alignment(wrap_text=False)
         labels = ["STT", *(_label(c) for c in t.columns)]
         _header(ws, labels, row=2)
+        formats = [
+            _percent_format([row[k] for row in t.rows if k < len(row)]
+                            + ([t.total[k]] if t.total is not None and k < len(t.total) else []))
+            for k in range(len(t.columns))
+        ]
         for i, row in enumerate(t.rows, start=1):
             _put(ws, i + 2, 1, i, kind="number")
             for c, (value, col) in enumerate(zip(row, t.columns, strict=False), start=2):
-                _put(ws, i + 2, c, value, kind=col.kind)
+                _put(ws, i + 2, c, value, kind=col.kind, percent_format=formats[c - 2])
         if t.total is not None:
             r = len(t.rows) + 3
+            _put(ws, r, 1, None, bold=True)
             _put(ws, r, 2, t.total[0], bold=True)
             for c, (value, col) in enumerate(zip(t.total[1:], t.columns[1:], strict=False),
                                              start=3):
-                _put(ws, r, c, value, kind=col.kind, bold=True)
-        _widths(ws, [6, 40, *([16] * (len(t.columns) - 1))])
+                _put(ws, r, c, value, kind=col.kind, bold=True, percent_format=formats[c - 2])
+        _fit_widths(ws)
+        ws.column_dimensions["A"].width = 6
 
     def raw(self) -> None:
         ws = self.sheet("Số liệu gốc")
@@ -205,9 +288,11 @@ class _Writer:
                 elif qtype is QuestionType.PERCENT or qtype is QuestionType.COMPUTED:
                     _put(ws, r, c, value if isinstance(value, int | float) else None,
                          kind="percent")
+                elif qtype is QuestionType.DATE and _as_date(value) is not None:
+                    _put(ws, r, c, _as_date(value))
                 else:
                     _put(ws, r, c, format_value(value, qtype, choices=choices, unit=unit) or None)
-        _widths(ws, [36, 10, *([18] * len(columns))])
+        _fit_widths(ws)
 
     def repeat(self, repeat: Any) -> None:
         q = repeat.question
@@ -223,10 +308,12 @@ class _Writer:
                 if f.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
                     _put(ws, r, c, value if isinstance(value, int | float) else None,
                          kind="number")
+                elif f.type is QuestionType.DATE and _as_date(value) is not None:
+                    _put(ws, r, c, _as_date(value))
                 else:
                     _put(ws, r, c, format_value(value, f.type, choices=f.choices,
                                                 unit=f.unit) or None)
-        _widths(ws, [36, 10, 8, *([24] * len(fields))])
+        _fit_widths(ws)
 
 
 def render_rollup_xlsx(rollup: Rollup) -> bytes:

@@ -373,3 +373,24 @@ class OfficerPhoneRow(Base):
     phone: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(20))  # "csv" | "chat" | "admin"
     updated_at: Mapped[dt.datetime]
+
+
+class RoundReferencesRow(Base):
+    """What a round's documents cite and whom they go to (``dialogs.references``):
+    request documents, grounds and recipients, as JSON."""
+
+    __tablename__ = "round_references"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]
+
+
+class AssignmentReferencesRow(Base):
+    """An agency's own grounds and recipients for one round, set by its officer."""
+
+    __tablename__ = "assignment_references"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]

@@ -61,8 +61,10 @@ from dialogs.ports import (
     SubmissionRecord,
     TurnContext,
 )
+from dialogs.references import DocumentReferences
 from storage.db import sqlite_session_engine
 from storage.direct import DirectStatements, RowCount, direct_statements
+from storage.filenames import versioned_filename
 from storage.invites import hash_invite_code
 from storage.models import (
     AgencyRow,
@@ -1302,6 +1304,29 @@ class SqlUnitOfWork:
 
     # --- submissions -------------------------------------------------------------------
 
+    async def document_references(
+        self, round_id: int, assignment_id: int | None
+    ) -> DocumentReferences:
+        """What one agency's document cites and whom it goes to (issue 18)."""
+        from storage.repositories.references import document_references
+
+        return await document_references(self, round_id, assignment_id)
+
+    async def own_references(self, assignment_id: int) -> dict[str, list[str]]:
+        """The agency's own grounds and recipients for one assignment."""
+        from storage.repositories.references import get_own_references
+
+        return await get_own_references(self, assignment_id)
+
+    async def set_own_references(self, assignment_id: int, *, grounds: list[str] | None,
+                                 recipients: list[str] | None,
+                                 now: dt.datetime) -> dict[str, Any]:
+        """Replace the agency's own grounds and/or recipients (``None`` keeps them)."""
+        from storage.repositories.references import set_own_references
+
+        return await set_own_references(self, assignment_id, grounds=grounds,
+                                        recipients=recipients, now=now)
+
     async def add_submission(
         self,
         assignment_id: int,
@@ -1332,12 +1357,13 @@ class SqlUnitOfWork:
                 SubmissionRow.assignment_id == assignment_id
             )
         )
+        version = (latest or 0) + 1
         row = SubmissionRow(
             assignment_id=assignment_id,
-            version=(latest or 0) + 1,
+            version=version,
             answers=dict(answers),
             docx=bytes(docx),
-            filename=filename,
+            filename=versioned_filename(filename, version),
             officer_id=officer_id,
             submitted_at=now,
         )

@@ -108,6 +108,13 @@ REPEATS: dict[str, list[dict[str, str]]] = {
          "don_vi_van_hanh": "Trung tâm khuyến công và tư vấn phát triển công nghiệp",
          "cap_do": "2", "ho_so": "VB số 2579/SCT-VP ngày 25/5/2021"},
     ],
+    # the Phụ lục of IT tasks and projects (the seed's VIII names them; no amounts given)
+    "nhiem_vu_du_an": [
+        {"ten": "Bảo trì, bảo dưỡng hệ thống mạng LAN tại Sở", "nguon_von": "Chi thường xuyên",
+         "tinh_hinh": "Thực hiện thường xuyên"},
+        {"ten": "Mua sắm trang thiết bị văn phòng, phần mềm bảo vệ máy tính",
+         "nguon_von": "Chi thường xuyên", "tinh_hinh": "Đã hoàn thành"},
+    ],
 }
 
 
@@ -120,9 +127,9 @@ def reply_for(step: str, answers: dict[str, Any]) -> str:
         return CELLS.get((qid, rest[0], rest[1]), "bỏ qua")
     if kind == "r":
         have = len(answers.get(qid) or [])
-        return "thêm" if have < len(REPEATS[qid]) else "xong"
+        return "thêm" if have < len(REPEATS.get(qid, [])) else "xong"
     if kind == "f":
-        return REPEATS[qid][int(rest[0])][rest[1]]
+        return REPEATS[qid][int(rest[0])].get(rest[1], "bỏ qua")
     raise AssertionError(f"unknown step {step}")
 
 

@@ -246,9 +246,18 @@ async def test_seed002_directive_02_review(uow_factory: Any) -> None:
     # the needs table: certificates for organisations, USB tokens, SIM PKI, devices
     intro = next(t for t in body if t.startswith("- Nhu cầu triển khai sử dụng chứng thư số"))
     assert "Sở Công Thương đề nghị Sở Thông tin và Truyền thông cấp mới" in intro
+    assert "chuyên dùng Chính phủ (giai đoạn 2022-2023):" in intro  # as the seed says
     tables = nd30.data_tables(doc)
-    assert len(tables) == 1
+    assert len(tables) == 2  # the needs and the "Phụ biểu" the text refers to
     needs = tables[0]
+    # the Phụ biểu: part I's figures from the answers, on a page of its own
+    assert "(Tổng hợp số liệu chi tiết tại Phụ biểu kèm theo)." in body
+    nd30.in_order(body, ["Sở Công Thương kính gửi Sở Thông tin và Truyền thông tổng hợp./.",
+                         "Phụ biểu", "TỔNG HỢP SỐ LIỆU KẾT QUẢ THỰC HIỆN CHỈ THỊ SỐ 02/CT-TTG"])
+    annex = [[c.text for c in r.cells] for r in tables[1].rows]
+    assert annex[0] == ["STT", "Nội dung", "Số liệu"]
+    assert ["3", "Tổng số văn bản đi, đến", "21.253 văn bản"] in annex
+    assert ["5", "Tỷ lệ văn bản điện tử", "92,9%"] in annex  # as the body prints it
     assert nd30.header_row(needs) == ["STT", "Loại chứng thư số", "Số lượng đề nghị cấp mới"]
     rows = [[c.text for c in r.cells] for r in needs.rows[1:]]
     assert rows == [
@@ -389,12 +398,13 @@ async def test_seed001_short_cong_van(uow_factory: Any) -> None:
         opening = (
             "Theo đề nghị tại Công văn số 249/STTTT-CNTT ngày 03/4/2020 của Sở Thông tin và "
             "Truyền thông, Văn phòng UBND tỉnh báo cáo tình hình cán bộ, công chức, viên chức "
-            "ứng dụng công nghệ thông tin trong thời gian chống dịch Covid-19 như sau:"
+            "ứng dụng công nghệ thông tin làm việc tại nhà, làm việc trực tuyến qua môi trường "
+            "mạng trong thời gian chống dịch Covid-19 như sau:"
         )
         closing = (
             "Trên đây là những thông tin về tình hình triển khai ứng dụng công nghệ thông tin "
             "trong thời gian chống dịch Covid-19 của đơn vị, Văn phòng UBND tỉnh báo cáo để Sở "
-            "Thông tin và Truyền thông tổng hợp./."
+            "Thông tin và Truyền thông tổng hợp báo cáo UBND tỉnh./."
         )
         points = [f"- {p}" for p in seed001.POINTS]
         nd30.in_order(body, ["Kính gửi: Sở Thông tin và Truyền thông", opening, *points,

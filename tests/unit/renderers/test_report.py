@@ -220,8 +220,9 @@ def test_table_with_group_header_and_total_ratio_of_totals(template, answers, dr
     rows = cell_texts(table)
     assert rows[0] == ["STT", "Nội dung", "Số văn bản", "Số văn bản", "Tỷ lệ", "Ghi chú"]
     assert rows[1] == ["STT", "Nội dung", "Tổng", "Điện tử", "Tỷ lệ", "Ghi chú"]
-    assert rows[2] == ["1", "Văn phòng Sở", "20", "10", "50%", "Ghi chú"]
-    assert rows[3] == ["2", "Trung tâm", "40", "30", "75%", ""]
+    # one number of decimals down the column (issue 18): "50,00%" above "66,66%"
+    assert rows[2] == ["1", "Văn phòng Sở", "20", "10", "50,00%", "Ghi chú"]
+    assert rows[3] == ["2", "Trung tâm", "40", "30", "75,00%", ""]
     # (10 + 30) / (20 + 40) = 66,6…% — not 62,5%, the average of 50% and 75%
     # (how the last digit is cut or rounded is dialogs.vn.format_percent's rule)
     assert rows[4] == ["Tổng số", "Tổng số", "60", "40", format_percent(40 / 60 * 100), ""]
@@ -443,12 +444,12 @@ def test_computed_answers_survive_a_cycle() -> None:
 
 
 def test_document_filename_is_safe_ascii(template, draft_info) -> None:
-    assert document_filename(template, draft_info) == "BC-SCT-nam-2026.docx"
+    assert document_filename(template, draft_info) == "BC-SCT-sample-nam-2026.docx"
     odd = dataclasses.replace(
         draft_info, round=dataclasses.replace(ROUND, period_label="9 tháng đầu năm 2026/../x")
     )
     name = document_filename(template, odd)
-    assert name == "BC-SCT-9-thang-dau-nam-2026-x.docx"
+    assert name == "BC-SCT-sample-9-thang-dau-nam-2026-x.docx"
     assert name.isascii() and "/" not in name and " " not in name
 
 

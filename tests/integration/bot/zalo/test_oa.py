@@ -200,6 +200,6 @@ async def test_a_document_is_uploaded_and_sent_as_a_file(oa_world: OAWorld) -> N
     token = sent[-1].file_token
     assert token is not None
     filename, data, content_type = oa_world.fake.uploads[token]
-    assert filename == "Báo cáo SCT.docx" and content_type.endswith("wordprocessingml.document")
+    assert filename == "Báo cáo SCT-v1.docx" and content_type.endswith("wordprocessingml.document")
     assert "SỞ CÔNG THƯƠNG" in "\n".join(
         c.text for t in Document(io.BytesIO(data)).tables for r in t.rows for c in r.cells)

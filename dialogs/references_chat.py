@@ -1,0 +1,75 @@
+"""The officer's own grounds and Nơi nhận, edited in the chat before submitting.
+
+Typed commands (any case, with or without diacritics):
+
+- ``thêm căn cứ: Căn cứ Kế hoạch số 12/KH-SCT ngày 05/01/2026 của Sở Công Thương``
+  adds a ground of the agency's own (printed after the round's "Căn cứ" lines);
+- ``xóa căn cứ`` removes the agency's own grounds;
+- ``nơi nhận: Sở Khoa học và Công nghệ; Sở Nội vụ (báo cáo); Ban Giám đốc Sở``
+  replaces the recipients (one per line or separated by ";"); "Lưu: VT, …" is
+  always added by the document;
+- ``nơi nhận mặc định`` goes back to the round's (or the template's) list;
+- ``căn cứ`` / ``nơi nhận`` alone shows what the document will print.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from dialogs.vn import fold
+
+__all__ = ["ReferenceEdit", "confirmation", "parse_reference_edit"]
+
+Action = Literal["add_ground", "clear_grounds", "set_recipients", "reset_recipients", "show"]
+
+_ADD_GROUND = re.compile(r"^/?them can cu\s*:\s*", re.IGNORECASE)
+_SET_RECIPIENTS = re.compile(r"^/?noi nhan\s*:\s*", re.IGNORECASE)
+_CLEAR = {"xoa can cu", "xoa can cu rieng"}
+_RESET = {"noi nhan mac dinh", "noi nhan theo mau"}
+_SHOW = {"can cu", "noi nhan", "xem can cu", "xem noi nhan"}
+
+
+@dataclass(frozen=True)
+class ReferenceEdit:
+    action: Action
+    lines: tuple[str, ...] = ()
+
+
+def _rest(text: str) -> str:
+    """The text after the command's ":" (the original, with its diacritics)."""
+    _head, sep, rest = text.partition(":")
+    return rest.strip() if sep else ""
+
+
+def parse_reference_edit(text: str) -> ReferenceEdit | None:
+    """The edit a typed text asks for, or None when it is something else."""
+    stripped = text.strip()
+    folded = fold(stripped.splitlines()[0] if stripped else "")
+    if _ADD_GROUND.match(folded):
+        line = _rest(stripped)
+        return ReferenceEdit("add_ground", (line,) if line else ())
+    if _SET_RECIPIENTS.match(folded):
+        rest = _rest(stripped)
+        parts = [p.strip() for p in re.split(r"[;\n]", rest)]
+        return ReferenceEdit("set_recipients", tuple(p for p in parts if p.strip("-. ")))
+    key = folded.lstrip("/").strip(" .")
+    if key in _CLEAR:
+        return ReferenceEdit("clear_grounds")
+    if key in _RESET:
+        return ReferenceEdit("reset_recipients")
+    if key in _SHOW:
+        return ReferenceEdit("show")
+    return None
+
+
+def confirmation(grounds: list[str], recipients: list[str]) -> str:
+    """What the document will print, after an edit."""
+    lines = ["Căn cứ sẽ in trong báo cáo:"]
+    lines += [f"- {g}" for g in grounds] or ["- (không có)"]
+    lines.append("Nơi nhận:")
+    lines += [f"- {r}" for r in recipients] or ["- (theo mẫu)"]
+    lines.append('Sửa: "thêm căn cứ: …", "xóa căn cứ", "nơi nhận: A; B; C", '
+                 '"nơi nhận mặc định".')
+    return "\n".join(lines)
