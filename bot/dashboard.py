@@ -370,7 +370,7 @@ class Dashboard:
         agency = form.get("agency_id") or ""
         try:
             result = await nudge(self.deps(), round_id,
-                                 agency_id=int(agency) if agency.isdigit() else None,
+                                 agency_id=_db_id(agency),
                                  now=self.boot.clock.now())
         except ReminderError as exc:
             return self.back(f"/admin/rounds/{round_id}", str(exc))
@@ -460,11 +460,21 @@ class Dashboard:
         ]
 
 
+MAX_DB_ID = 2**31 - 1  # ids are 32-bit integer columns on every backend
+
+
+def _db_id(raw: str) -> int | None:
+    """A row id from a URL or form: plain ASCII digits within the column's range."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_DB_ID:
+        return None
+    return int(raw)
+
+
 def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise Refused(404, "Không tìm thấy trang.") from None
+    found = _db_id(raw)
+    if found is None:
+        raise Refused(404, "Không tìm thấy trang.")
+    return found
 
 
 def _file(data: bytes, media_type: str, filename: str) -> Response:

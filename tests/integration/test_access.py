@@ -327,7 +327,8 @@ CASES: dict[str, Case] = {
         "Nút này không còn hiệu lực.", "refused: not open for officer"),
     "A downloads B's report (guessed link)": Case(
         lambda w: w.web("GET", f"/download/{w.b_submission}/BC-STC.docx"
-                               f"?sig={sign_submission('a-guess', w.b_submission)}"),
+                               f"?exp=4102444800"
+                               f"&sig={sign_submission('a-guess', w.b_submission, 4102444800)}"),
         403, "Liên kết tải về không hợp lệ.", "refused: bad signature"),
     # DIC-only: the dashboard link in chat, the dashboard itself
     "a non-DIC officer asks for the dashboard": Case(

@@ -9,7 +9,6 @@ lose the update in that gap.) One chat's updates are processed in arrival order.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot import safe_json
 from bot.channels.telegram.updates import ChatOrder
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             body = await _read(request)
-            update = Update.de_json(json.loads(body), application.bot)
+            update = Update.de_json(safe_json.loads(body), application.bot)
         except ClientDisconnect:
             return Response(status_code=400)
         except (ValueError, TypeError, KeyError, AttributeError):
