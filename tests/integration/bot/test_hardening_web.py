@@ -187,7 +187,7 @@ async def test_a_lone_surrogate_gets_a_vietnamese_reply(web: Web) -> None:
         session = new_session()
         await say(http, session, web.world.invites["SCT0"], "1")
         await say(http, session, "tiếp tục", "2")
-        body = '{"session": "%s", "text": "\\ud800", "message_id": "3"}' % session
+        body = '{"session": "' + session + '", "text": "\\ud800", "message_id": "3"}'
         response = await http.post("/api/chat", content=body,
                                    headers={"content-type": "application/json"})
         unbound = await http.post("/api/chat", content=body.replace(session, new_session()),
@@ -200,8 +200,8 @@ async def test_a_lone_surrogate_gets_a_vietnamese_reply(web: Web) -> None:
 async def test_json_nested_ten_thousand_deep_is_400(web: Web, path: str) -> None:
     deep = "[" * 10_000 + "]" * 10_000
     async with web.client() as http:
-        as_value = await http.post(path, content='{"session": "%s", "text": %s}'
-                                   % (new_session(), deep))
+        as_value = await http.post(
+            path, content='{"session": "' + new_session() + '", "text": ' + deep + "}")
         as_body = await http.post(path, content=deep)
     for response in (as_value, as_body):
         assert response.status_code == 400
