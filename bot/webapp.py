@@ -15,10 +15,12 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot import log_redaction
 from bot.body_limit import BodyLimit
 from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
 from bot.downloads import LinkCheck, check_link, content_disposition, download_path
+from bot.readiness import check_ready
 from dialogs.messages import DocumentRef
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 def create_web_app(boot: Bootstrapped) -> Starlette:
     """Build the Starlette app over a wired application."""
+    log_redaction.install()  # no token or signature in any log line from here on
     secret_key = boot.settings.secret_key
 
     def links(ref: DocumentRef) -> str:
@@ -143,6 +146,14 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
             return JSONResponse({"status": "error"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> Response:
+        """Ready to serve: the database takes a write and is at this code's migration head."""
+        report = await check_ready(boot.db, boot.clock.now())
+        if report["status"] != "ok":
+            log.error("readiness check failed: %s", report["checks"])
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503,
+                            headers={"Cache-Control": "no-store"})
+
     async def method_not_allowed(request: Request, exc: Exception) -> Response:
         return _error(405, "Phương thức không được hỗ trợ.")
 
@@ -156,6 +167,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/api/chat/inbox", inbox_api, methods=["POST"]),
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
+        Route("/readyz", readyz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
