@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bind_throttle import BindThrottle, ThrottleLimits
 from bot.bootstrap import Bootstrapped
+from bot.inbound_purge import purge_processed_inbound
 from bot.settings import Settings
 from bot.webapp import create_web_app
 from dialogs.engine import Engine
 from dialogs.loader import load_template
 from renderers.report import render_report
-from storage.repositories.inbound import purge_processed
 from tests.integration.dialogs.conftest import World, make_world
 
 MINI = Path(__file__).parents[1] / "dialogs" / "mini.yaml"
@@ -141,11 +141,7 @@ async def test_processed_inbound_ids_are_purged_after_the_redelivery_window(
         web.world.clock.advance(dt.timedelta(days=3))
         await say(http, session, "xem lại", "new")
     assert await web.count("inbound_messages") == 2
-    async with uow_factory() as uow:
-        purged = await purge_processed(
-            uow, before=web.world.clock.now() - dt.timedelta(days=2))
-        await uow.commit()
-    assert purged == 1
+    assert await purge_processed_inbound(uow_factory, web.world.clock.now(), batch=1) == 1
     async with web.db.connect() as conn:
         left = (await conn.execute(sql_text("SELECT message_id FROM inbound_messages"))).all()
     assert [row[0] for row in left] == [f"{session}:new"]
