@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).parent / "static" / "admin"
-MAX_FORM_BYTES = 64 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = {
@@ -126,11 +125,7 @@ class Dashboard:
         return officer, session
 
     async def _form(self, request: Request, session: Session) -> Form:
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM_BYTES:
-                raise Refused(413, "Nội dung gửi lên quá lớn.")
+        body = await request.body()  # at most 64 kB: bot.body_limit
         fields = Form(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
         if not hmac.compare_digest(fields.get("csrf", ""), session.csrf):
             log.warning("dashboard: %r refused (no valid CSRF token)", request.url.path)

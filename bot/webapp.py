@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot import log_redaction
 from bot.body_limit import BodyLimit
-from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
+from bot.channels.webchat import ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
 from bot.downloads import LinkCheck, check_link, content_disposition, download_path
 from bot.readiness import check_ready
@@ -50,24 +50,6 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise ChatRequestError(413, "Tin nhắn quá dài (tối đa 64 kB).")
-        except ValueError:
-            raise ChatRequestError(400, "Yêu cầu không hợp lệ.") from None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ChatRequestError(413, "Tin nhắn quá dài (tối đa 64 kB).")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def create_web_app(boot: Bootstrapped) -> Starlette:
     """Build the Starlette app over a wired application."""
     log_redaction.install()  # no token or signature in any log line from here on
@@ -85,7 +67,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
 
     async def chat_api(request: Request) -> Response:
         try:
-            body = await _read_limited(request, MAX_BODY_BYTES)
+            body = await request.body()  # at most 64 kB: bot.body_limit
             payload = await handle_chat(boot.engine.handle, body, links,
                                         request.client.host if request.client else None)
         except ChatRequestError as exc:
@@ -100,7 +82,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
     async def inbox_api(request: Request) -> Response:
         """Messages queued for this web session (reminders, notices), delivered once."""
         try:
-            body = await _read_limited(request, MAX_BODY_BYTES)
+            body = await request.body()  # at most 64 kB: bot.body_limit
             payload = await take_inbox(boot.uow_factory, boot.clock, body, links)
         except ChatRequestError as exc:
             return _error(exc.status, exc.message)
