@@ -41,13 +41,15 @@ def same_origin(headers: dict[str, str] | object, *, scheme: str, host: str | No
                 public_url: str) -> bool:
     """Whether a form post comes from the dashboard's own pages.
 
-    A browser names the page's origin in ``Origin`` (and ``Sec-Fetch-Site``) on
-    every POST; a post from another site is refused. Without either header (not
-    a browser, or a very old one) it is allowed: login CSRF needs a browser."""
+    Current browsers say where a request comes from in ``Sec-Fetch-Site``; that is
+    trusted first (the dashboard's ``Referrer-Policy: no-referrer`` makes Chromium
+    send ``Origin: null`` even for its own forms). Otherwise ``Origin`` must be
+    this site's. Without either header (not a browser) the post is allowed: login
+    CSRF needs a victim's browser."""
     get = headers.get  # type: ignore[attr-defined]
-    fetch_site = (get("sec-fetch-site") or "").lower()
-    if fetch_site in ("cross-site", "same-site"):
-        return False
+    fetch_site = get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site.lower() in ("same-origin", "none")
     origin = get("origin")
     if origin is None:
         return True

@@ -45,6 +45,17 @@ async def _login(http: httpx.AsyncClient, token: str, **headers: str) -> httpx.R
                            headers={"origin": BASE, **headers})
 
 
+async def test_chromium_posting_its_own_form_is_let_in(
+        uow_factory, engine, mini_template, tmp_path: Path) -> None:
+    """Under ``Referrer-Policy: no-referrer`` Chromium sends ``Origin: null`` with
+    ``Sec-Fetch-Site: same-origin`` for the login page's own form."""
+    _, app, (token,) = await _app_and_links(uow_factory, engine, mini_template, tmp_path)
+    async with _client(app) as http:
+        response = await http.post("/admin/login", data={"token": token}, headers={
+            "origin": "null", "sec-fetch-site": "same-origin"})
+    assert response.status_code == 303
+
+
 async def test_logout_ends_the_session_for_a_copied_cookie(
         uow_factory, engine, mini_template, tmp_path: Path) -> None:
     _, app, (token,) = await _app_and_links(uow_factory, engine, mini_template, tmp_path)
@@ -95,9 +106,12 @@ async def test_the_dic_lists_sessions_and_ends_another_one(uow_factory, engine, 
         assert "Chrome/131" not in listed.text and "Firefox/140" in listed.text
 
 
-@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"},
-                                     {"origin": "null"},
-                                     {"sec-fetch-site": "cross-site"}])
+@pytest.mark.parametrize("headers", [
+    {"origin": "https://evil.example"}, {"origin": "null"},
+    {"sec-fetch-site": "cross-site", "origin": "https://evil.example"},
+    {"sec-fetch-site": "same-site", "origin": "https://other.testserver"},
+    {"sec-fetch-site": "cross-site", "origin": "null"},  # a sandboxed frame elsewhere
+])
 async def test_login_posted_from_another_site_is_refused(
         uow_factory, engine, mini_template, tmp_path: Path, headers: dict[str, str]) -> None:
     _, app, (token,) = await _app_and_links(uow_factory, engine, mini_template, tmp_path)
