@@ -15,6 +15,7 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.routing import BaseRoute
 
+from bot.bind_throttle import BindThrottle
 from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
@@ -93,6 +94,7 @@ async def build_app(
         timezone=settings.timezone,
         collector=settings.collector,
         dashboard_link=partial(dashboard_login_url, public_url=settings.public_url),
+        bind_gate=BindThrottle(),
     )
     boot = Bootstrapped(
         settings=settings,

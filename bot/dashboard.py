@@ -26,11 +26,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.dashboard_auth import COOKIE, SESSION_SECONDS, Session, read_session, sign_session
+from bot.dashboard_auth import COOKIE, SESSION_SECONDS, SESSION_TTL, Session, same_origin
 from bot.downloads import content_disposition
 from dialogs.domain import Officer
 from dialogs.pinned import round_template
 from dialogs.schema import QuestionType
+from storage.repositories import dashboard_sessions
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).parent / "static" / "admin"
-MAX_FORM_BYTES = 64 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = {
@@ -109,14 +109,16 @@ class Dashboard:
         return instant.astimezone(self.tz).strftime("%H:%M %d/%m/%Y")
 
     async def _officer(self, request: Request) -> tuple[Officer, Session]:
-        session = read_session(self.settings.secret_key, request.cookies.get(COOKIE))
-        if session is None:
+        cookie = request.cookies.get(COOKIE)
+        async with self.boot.uow_factory() as uow:
+            found = await dashboard_sessions.find(uow, cookie, now=self.boot.clock.now())
+            officer = await uow.get_officer(found.officer_id) if found else None
+        if found is None:
             log.warning("dashboard: %s %r refused (%s session cookie)", request.method,
-                        request.url.path, "invalid" if request.cookies.get(COOKIE) else "no")
+                        request.url.path, "invalid" if cookie else "no")
             raise Refused(401, "Phiên đăng nhập không còn hiệu lực. Anh/Chị gõ \"quản trị\" "
                                "trong khung trò chuyện với bot để nhận liên kết đăng nhập mới.")
-        async with self.boot.uow_factory() as uow:
-            officer = await uow.get_officer(session.officer_id)
+        session = Session(found.id, found.officer_id, found.csrf, found.expires_at)
         if officer is None or officer.role != "dic":
             log.warning("dashboard: %s %r refused (officer %s is not dic)", request.method,
                         request.url.path, session.officer_id)
@@ -124,11 +126,7 @@ class Dashboard:
         return officer, session
 
     async def _form(self, request: Request, session: Session) -> Form:
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM_BYTES:
-                raise Refused(413, "Nội dung gửi lên quá lớn.")
+        body = await request.body()  # at most 64 kB: bot.body_limit
         fields = Form(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
         if not hmac.compare_digest(fields.get("csrf", ""), session.csrf):
             log.warning("dashboard: %r refused (no valid CSRF token)", request.url.path)
@@ -165,9 +163,16 @@ class Dashboard:
     async def login(self, request: Request) -> Response:
         from storage.login_tokens import consume_login_token
 
-        body = (await request.body())[:4096]
+        if not same_origin(request.headers, scheme=request.url.scheme,
+                           host=request.headers.get("host"), public_url=self.settings.public_url):
+            log.warning("dashboard login refused: posted from another site (%r)",
+                        request.headers.get("origin"))
+            return self.refused(403, "Yêu cầu đăng nhập không đến từ trang quản trị. Anh/Chị "
+                                     "mở lại liên kết đăng nhập mà bot đã gửi.")
+        body = await request.body()  # at most 4 kB: bot.body_limit
         token = (parse_qs(body.decode("utf-8", "replace")).get("token") or [""])[0]
         now = self.boot.clock.now()
+        cookie = ""
         async with self.boot.uow_factory() as uow:
             officer_id = await consume_login_token(uow, token, now=now)
             officer = await uow.get_officer(officer_id) if officer_id is not None else None
@@ -175,6 +180,10 @@ class Dashboard:
                 await uow.audit("dashboard.login", "officer", officer.id,
                                 actor_officer_id=officer.id, now=now,
                                 detail={"allowed": officer.role == "dic"})
+                if officer.role == "dic":
+                    cookie = await dashboard_sessions.start(
+                        uow, officer.id, now=now, ttl=SESSION_TTL,
+                        user_agent=request.headers.get("user-agent"))
             await uow.commit()
         if officer is None:
             log.warning("dashboard login refused: unknown, expired or used link")
@@ -184,7 +193,6 @@ class Dashboard:
         if officer.role != "dic":
             log.warning("dashboard login refused: officer %s is not dic", officer.id)
             return self.refused(403, "Trang quản trị chỉ dành cho cán bộ của cơ quan tổng hợp.")
-        cookie, _ = sign_session(self.settings.secret_key, officer.id)
         response = RedirectResponse("/admin", status_code=303)
         response.set_cookie(COOKIE, cookie, max_age=SESSION_SECONDS, path="/admin",
                             httponly=True, samesite="strict", secure=self.secure)
@@ -192,10 +200,38 @@ class Dashboard:
 
     async def logout(self, request: Request, officer: Officer, session: Session,
                      form: dict[str, str]) -> Response:
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            await dashboard_sessions.revoke(uow, session.id, now=now)
+            await uow.audit("dashboard.logout", "officer", officer.id,
+                            actor_officer_id=officer.id, now=now)
+            await uow.commit()
         response = self.page("admin_message.html", title="Đã đăng xuất",
                              message="Anh/Chị đã đăng xuất khỏi trang quản trị.", session=None)
         response.delete_cookie(COOKIE, path="/admin")
         return response
+
+    async def sessions_page(self, request: Request, officer: Officer,
+                            session: Session) -> Response:
+        async with self.boot.uow_factory() as uow:
+            active = await dashboard_sessions.list_active(uow, now=self.boot.clock.now())
+        rows = [{"s": s, "created": self.local(s.created_at), "expires": self.local(s.expires_at),
+                 "mine": s.id == session.id} for s in active]
+        return self.page("admin_sessions.html", officer=officer, session=session, rows=rows,
+                         notice=request.query_params.get("notice"))
+
+    async def revoke_action(self, request: Request, officer: Officer, session: Session,
+                            form: dict[str, str]) -> Response:
+        session_id = _int(request.path_params["session_id"])
+        now = self.boot.clock.now()
+        async with self.boot.uow_factory() as uow:
+            ended = await dashboard_sessions.revoke(uow, session_id, now=now)
+            if ended:
+                await uow.audit("dashboard.revoke", "dashboard_session", session_id,
+                                actor_officer_id=officer.id, now=now)
+            await uow.commit()
+        return self.back("/admin/sessions", "Đã kết thúc phiên đăng nhập." if ended else
+                         "Phiên này đã kết thúc trước đó.")
 
     # -- pages --------------------------------------------------------------------------
 
@@ -378,7 +414,7 @@ class Dashboard:
         agency = form.get("agency_id") or ""
         try:
             result = await nudge(self.deps(), round_id,
-                                 agency_id=int(agency) if agency.isdigit() else None,
+                                 agency_id=_db_id(agency),
                                  now=self.boot.clock.now())
         except ReminderError as exc:
             return self.back(f"/admin/rounds/{round_id}", str(exc))
@@ -453,6 +489,9 @@ class Dashboard:
             Route("/admin/login", self.login, methods=["POST"]),
             Route("/admin/logout", g(self.logout), methods=["POST"]),
             Route("/admin", g(self.index), methods=["GET"]),
+            Route("/admin/sessions", g(self.sessions_page), methods=["GET"]),
+            Route("/admin/sessions/{session_id}/revoke", g(self.revoke_action),
+                  methods=["POST"]),
             Route("/admin/rounds", g(self.open_round_action), methods=["POST"]),
             Route("/admin/rounds/{round_id}", g(self.round_page), methods=["GET"]),
             Route("/admin/rounds/{round_id}/deadline", g(self.deadline_action), methods=["POST"]),
@@ -484,11 +523,21 @@ def _more_routes(dashboard: Dashboard) -> list[Route]:
     return [*AgencyPages(dashboard).routes(), *TemplatePages(dashboard).routes()]
 
 
+MAX_DB_ID = 2**31 - 1  # ids are 32-bit integer columns on every backend
+
+
+def _db_id(raw: str) -> int | None:
+    """A row id from a URL or form: plain ASCII digits within the column's range."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_DB_ID:
+        return None
+    return int(raw)
+
+
 def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise Refused(404, "Không tìm thấy trang.") from None
+    found = _db_id(raw)
+    if found is None:
+        raise Refused(404, "Không tìm thấy trang.")
+    return found
 
 
 def _file(data: bytes, media_type: str, filename: str) -> Response:

@@ -1,63 +1,58 @@
-"""The dashboard's session cookie: signed, stateless, short-lived.
+"""The dashboard's session: a server-side row named by an opaque cookie.
 
-The cookie holds the officer id, a per-session CSRF token and an expiry,
-signed with HMAC-SHA256 under the application's secret key. No password is
-stored anywhere: a DIC officer logs in with a single-use link
-(:mod:`storage.login_tokens`), and the role is checked again on every request.
+The cookie (HttpOnly, SameSite=Strict, path ``/admin``) holds only a random token;
+the session — officer, CSRF token, expiry — lives in ``dashboard_sessions``
+(:mod:`storage.repositories.dashboard_sessions`), so logout and the DIC's
+"end session" take effect at once. No password is stored anywhere: a DIC officer
+logs in with a single-use link (:mod:`storage.login_tokens`), the login form is
+accepted only from the dashboard's own origin (login CSRF), and the role is
+checked again on every request.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import secrets
-import time
+import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-__all__ = ["COOKIE", "SESSION_SECONDS", "Session", "read_session", "sign_session"]
+__all__ = ["COOKIE", "SESSION_SECONDS", "SESSION_TTL", "Session", "same_origin"]
 
 COOKIE = "baocao_admin"
 SESSION_SECONDS = 8 * 3600
+SESSION_TTL = dt.timedelta(seconds=SESSION_SECONDS)
 
 
 @dataclass(frozen=True)
 class Session:
+    id: int
     officer_id: int
     csrf: str
-    expires: int  # unix time
+    expires: dt.datetime
 
 
-def _mac(secret_key: str, payload: bytes) -> str:
-    key = hashlib.sha256(b"dashboard-session:" + secret_key.encode("utf-8")).digest()
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()
-
-
-def sign_session(secret_key: str, officer_id: int, *, now: float | None = None) -> tuple[str,
-                                                                                         Session]:
-    now = time.time() if now is None else now
-    session = Session(officer_id, secrets.token_urlsafe(24), int(now) + SESSION_SECONDS)
-    raw = json.dumps({"o": session.officer_id, "c": session.csrf, "e": session.expires},
-                     separators=(",", ":")).encode()
-    payload = base64.urlsafe_b64encode(raw).rstrip(b"=")
-    return f"{payload.decode()}.{_mac(secret_key, payload)}", session
-
-
-def read_session(
-    secret_key: str, cookie: str | None, *, now: float | None = None
-) -> Session | None:
-    if not cookie or len(cookie) > 1000 or "." not in cookie:
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
         return None
-    payload, _, mac = cookie.rpartition(".")
-    if not hmac.compare_digest(_mac(secret_key, payload.encode()), mac):
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        data = json.loads(raw)
-        session = Session(int(data["o"]), str(data["c"]), int(data["e"]))
-    except (ValueError, KeyError, TypeError):
-        return None
-    if session.expires < (time.time() if now is None else now):
-        return None
-    return session
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def same_origin(headers: dict[str, str] | object, *, scheme: str, host: str | None,
+                public_url: str) -> bool:
+    """Whether a form post comes from the dashboard's own pages.
+
+    Current browsers say where a request comes from in ``Sec-Fetch-Site``; that is
+    trusted first (the dashboard's ``Referrer-Policy: no-referrer`` makes Chromium
+    send ``Origin: null`` even for its own forms). Otherwise ``Origin`` must be
+    this site's. Without either header (not a browser) the post is allowed: login
+    CSRF needs a victim's browser."""
+    get = headers.get  # type: ignore[attr-defined]
+    fetch_site = get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site.lower() in ("same-origin", "none")
+    origin = get("origin")
+    if origin is None:
+        return True
+    allowed = {o for o in (_origin(public_url), _origin(f"{scheme}://{host}" if host else ""))
+               if o}
+    return origin.lower() in allowed

@@ -104,7 +104,7 @@ def read_round_form(fields: Mapping[str, str], agencies: Sequence[str]) -> Round
             problems["period"] = "Kỳ đột xuất cần cả ngày đầu kỳ và ngày cuối kỳ."
     elif _PERIOD_TEXT.get(kind):
         year = values["year"]
-        if not (year.isdigit() and len(year) == 4):
+        if not (year.isascii() and year.isdigit() and len(year) == 4):
             problems["period"] = "Năm báo cáo phải là số có 4 chữ số, ví dụ 2026."
         period = str(_PERIOD_TEXT[kind]).format(year=year)
     else:

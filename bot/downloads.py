@@ -1,7 +1,9 @@
-"""Signed download links for submitted documents.
+"""Signed, expiring download links for submitted documents.
 
-A link carries ``sig`` = HMAC-SHA256(secret_key, str(submission_id)) in hex, so
-only someone who was sent the link can fetch the file.
+A link carries ``exp`` (unix time after which it is refused) and ``sig`` =
+HMAC-SHA256(secret_key, "<submission_id>:<exp>") in hex, so only someone who was
+sent the link can fetch the file, and only until it expires (default 7 days,
+``BAOCAO_DOWNLOAD_LINK_DAYS``). A fresh link is one chat message away ("tải lại").
 """
 
 from __future__ import annotations
@@ -9,34 +11,55 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
 import unicodedata
+from enum import Enum
 from urllib.parse import quote
 
 from bot.settings import Settings
 from dialogs.messages import DocumentRef
 
-
-def sign_submission(secret_key: str, submission_id: int) -> str:
-    mac = hmac.new(secret_key.encode("utf-8"), str(submission_id).encode("ascii"), hashlib.sha256)
-    return mac.hexdigest()
+DEFAULT_LINK_DAYS = 7
 
 
-def verify_submission(secret_key: str, submission_id: int, signature: str | None) -> bool:
-    if not signature:
-        return False
-    expected = sign_submission(secret_key, submission_id)
-    return hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace"))
+class LinkCheck(Enum):
+    VALID = "valid"
+    INVALID = "invalid"
+    EXPIRED = "expired"
 
 
-def download_path(secret_key: str, ref: DocumentRef) -> str:
-    """The site-relative link: ``/download/<id>/<filename>?sig=<hex>``."""
-    sig = sign_submission(secret_key, ref.submission_id)
-    return f"/download/{ref.submission_id}/{quote(ref.filename, safe='')}?sig={sig}"
+def sign_submission(secret_key: str, submission_id: int, expires: int) -> str:
+    message = f"{submission_id}:{expires}".encode("ascii")
+    return hmac.new(secret_key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def make_download_url(settings: Settings, ref: DocumentRef) -> str:
+def check_link(secret_key: str, submission_id: int, signature: str | None,
+               expires: str | None, *, now: float | None = None) -> LinkCheck:
+    """Whether a link's ``sig`` and ``exp`` are genuine, and still in date."""
+    if not signature or not expires or not (expires.isascii() and expires.isdigit()) \
+            or len(expires) > 12:
+        return LinkCheck.INVALID
+    expected = sign_submission(secret_key, submission_id, int(expires))
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace")):
+        return LinkCheck.INVALID
+    if int(expires) < (time.time() if now is None else now):
+        return LinkCheck.EXPIRED
+    return LinkCheck.VALID
+
+
+def download_path(secret_key: str, ref: DocumentRef, *, days: int = DEFAULT_LINK_DAYS,
+                  now: float | None = None) -> str:
+    """The site-relative link: ``/download/<id>/<filename>?exp=<unix>&sig=<hex>``."""
+    expires = int(time.time() if now is None else now) + days * 86400
+    sig = sign_submission(secret_key, ref.submission_id, expires)
+    return (f"/download/{ref.submission_id}/{quote(ref.filename, safe='')}"
+            f"?exp={expires}&sig={sig}")
+
+
+def make_download_url(settings: Settings, ref: DocumentRef, *, now: float | None = None) -> str:
     """The absolute link, under ``settings.public_url``."""
-    return settings.public_url.rstrip("/") + download_path(settings.secret_key, ref)
+    return settings.public_url.rstrip("/") + download_path(
+        settings.secret_key, ref, days=settings.download_link_days, now=now)
 
 
 def ascii_filename(filename: str) -> str:

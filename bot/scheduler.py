@@ -58,6 +58,11 @@ class ReminderService:
         queued = await send_daily_digest(self.deps)
         log.info("daily digest queued for %s DIC officer(s)", queued)
 
+    async def purge_inbound(self) -> None:
+        from bot.inbound_purge import purge_processed_inbound
+
+        await purge_processed_inbound(self.deps.uow_factory, self.deps.clock.now())
+
     async def dispatch_outbox(self) -> None:
         if self.dispatcher is not None:
             await self.dispatcher.drain()
@@ -119,6 +124,8 @@ def build_scheduler(
     if run_now and digest_missed(calendar, service.deps.clock.now()):
         scheduler.add_job(service.run, args=["daily_digest"], id="daily_digest_missed",
                           replace_existing=True)
+    scheduler.add_job(service.run, "interval", args=["purge_inbound"], seconds=3600,
+                      id="purge_inbound", replace_existing=True)
     if service.dispatcher is not None:
         scheduler.add_job(service.run, "interval", args=["dispatch_outbox"],
                           seconds=DISPATCH_SECONDS, id="dispatch_outbox", replace_existing=True)

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     collector: str = "Sở Khoa học và Công nghệ"
     data_dir: Path = Path("./var")
     log_level: str = "info"
+    download_link_days: int = 7  # how long a document's download link works
     # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
     # still go out, working days (mon…sun), public holidays ("MM-DD" every year or
     # "YYYY-MM-DD"), how often the scheduler looks for due reminders.

@@ -5,23 +5,34 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from sqlalchemy import text as sql_text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
+from bot import log_redaction
+from bot.body_limit import BodyLimit
+from bot.channels.webchat import ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
-from bot.downloads import content_disposition, verify_submission
+from bot.downloads import LinkCheck, check_link, content_disposition, download_path
+from bot.readiness import check_ready
+from dialogs.messages import DocumentRef
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+LOGIN_BODY_BYTES = 4 * 1024  # a login form carries one token
+TELEGRAM_BODY_BYTES = 1024 * 1024  # Telegram updates can carry long texts and captions
+LINK_EXPIRED = ("Liên kết tải về đã hết hạn. Anh/Chị gõ \"tải lại\" trong khung trò chuyện "
+                "với bot để nhận liên kết mới.")
 STATIC_DIR = Path(__file__).parent / "static"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_HEADERS = {
@@ -39,27 +50,14 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                raise ChatRequestError(413, "Tin nhắn quá dài (tối đa 64 kB).")
-        except ValueError:
-            raise ChatRequestError(400, "Yêu cầu không hợp lệ.") from None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ChatRequestError(413, "Tin nhắn quá dài (tối đa 64 kB).")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def create_web_app(boot: Bootstrapped) -> Starlette:
     """Build the Starlette app over a wired application."""
+    log_redaction.install()  # no token or signature in any log line from here on
     secret_key = boot.settings.secret_key
+
+    def links(ref: DocumentRef) -> str:
+        return download_path(secret_key, ref, days=boot.settings.download_link_days,
+                             now=boot.clock.now().timestamp())
 
     async def index(request: Request) -> Response:
         return RedirectResponse("/chat", status_code=307)
@@ -69,8 +67,9 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
 
     async def chat_api(request: Request) -> Response:
         try:
-            body = await _read_limited(request, MAX_BODY_BYTES)
-            payload = await handle_chat(boot.engine.handle, body, secret_key)
+            body = await request.body()  # at most 64 kB: bot.body_limit
+            payload = await handle_chat(boot.engine.handle, body, links,
+                                        request.client.host if request.client else None)
         except ChatRequestError as exc:
             return _error(exc.status, exc.message)
         except ClientDisconnect:
@@ -83,8 +82,8 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
     async def inbox_api(request: Request) -> Response:
         """Messages queued for this web session (reminders, notices), delivered once."""
         try:
-            body = await _read_limited(request, MAX_BODY_BYTES)
-            payload = await take_inbox(boot.uow_factory, boot.clock, body, secret_key)
+            body = await request.body()  # at most 64 kB: bot.body_limit
+            payload = await take_inbox(boot.uow_factory, boot.clock, body, links)
         except ChatRequestError as exc:
             return _error(exc.status, exc.message)
         except ClientDisconnect:
@@ -93,11 +92,16 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
 
     async def download(request: Request) -> Response:
         raw_id = request.path_params["submission_id"]
-        try:
-            submission_id = int(raw_id)
-        except ValueError:
+        if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 10:
             return _error(404, "Không tìm thấy tài liệu.")
-        if not verify_submission(secret_key, submission_id, request.query_params.get("sig")):
+        submission_id = int(raw_id)
+        checked = check_link(secret_key, submission_id, request.query_params.get("sig"),
+                             request.query_params.get("exp"),
+                             now=boot.clock.now().timestamp())
+        if checked is LinkCheck.EXPIRED:
+            log.info("download of submission %s refused: link expired", submission_id)
+            return _error(410, LINK_EXPIRED)
+        if checked is not LinkCheck.VALID:
             log.warning("download of submission %s refused: bad signature", submission_id)
             return _error(403, "Liên kết tải về không hợp lệ.")
         async with boot.uow_factory() as uow:
@@ -124,6 +128,14 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
             return JSONResponse({"status": "error"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    async def readyz(request: Request) -> Response:
+        """Ready to serve: the database takes a write and is at this code's migration head."""
+        report = await check_ready(boot.db, boot.clock.now())
+        if report["status"] != "ok":
+            log.error("readiness check failed: %s", report["checks"])
+        return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503,
+                            headers={"Cache-Control": "no-store"})
+
     async def method_not_allowed(request: Request, exc: Exception) -> Response:
         return _error(405, "Phương thức không được hỗ trợ.")
 
@@ -137,6 +149,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/api/chat/inbox", inbox_api, methods=["POST"]),
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
+        Route("/readyz", readyz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
@@ -144,4 +157,13 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
     return Starlette(
         routes=routes,
         exception_handlers={404: not_found, 405: method_not_allowed},
+        middleware=[Middleware(BodyLimit, limits=body_limits(boot.settings))],
     )
+
+
+def body_limits(settings: Settings) -> dict[str, int]:
+    """The largest body each route reads (path prefix → bytes); others get 64 kB."""
+    limits = {"/admin/login": LOGIN_BODY_BYTES, "/telegram": TELEGRAM_BODY_BYTES}
+    if settings.telegram_webhook_url:
+        limits[urlsplit(settings.telegram_webhook_url).path or "/"] = TELEGRAM_BODY_BYTES
+    return limits

@@ -25,6 +25,7 @@ class Command(StrEnum):
     DONE = "done"  # repeat: no more items
     REMOVE_LAST = "remove_last"  # repeat: drop the last item
     DASHBOARD = "dashboard"  # DIC officers: a single-use login link to the web dashboard
+    DOCUMENT = "document"  # the last submitted document again, with a fresh download link
 
 
 # Folded (lower-case, no diacritics) words -> command. A leading "/" is ignored.
@@ -47,6 +48,9 @@ _WORDS: dict[str, Command] = {
     "xoa muc cuoi": Command.REMOVE_LAST, "remove last": Command.REMOVE_LAST,
     "dashboard": Command.DASHBOARD, "quan tri": Command.DASHBOARD,
     "quantri": Command.DASHBOARD, "trang quan tri": Command.DASHBOARD,
+    "tai lai": Command.DOCUMENT, "tailai": Command.DOCUMENT, "tai ve": Command.DOCUMENT,
+    "lien ket moi": Command.DOCUMENT, "ban da nop": Command.DOCUMENT,
+    "download": Command.DOCUMENT,
 }
 _EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
 #: "phần II", "xem lại phần 2": one section's answers in the review

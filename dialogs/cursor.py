@@ -146,7 +146,7 @@ def parse_step(template: Template, key: str) -> Step | None:
             return Step(key, question, row=row, column=col)
     if kind == "f" and len(parts) == 4 and question.type == QuestionType.REPEAT:
         field = next((c for c in question.fields if c.id == parts[3]), None)
-        if field and parts[2].isdigit():
+        if field and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 7:
             return Step(key, question, column=field, index=int(parts[2]))
     return None
 

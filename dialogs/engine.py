@@ -32,9 +32,9 @@ from dialogs.domain import (
 )
 from dialogs.expressions import ExpressionError
 from dialogs.invisible import has_invisible, strip_invisible
-from dialogs.messages import Button, DocumentRef, Inbound, Outbound
+from dialogs.messages import Button, DocumentRef, Inbound, Outbound, from_payload, to_payload
 from dialogs.pinned import round_template
-from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
+from dialogs.ports import BindError, BindGate, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.references import ReferencesError
 from dialogs.references_chat import ReferenceEdit, parse_reference_edit
 from dialogs.references_chat import confirmation as references_confirmation
@@ -71,6 +71,13 @@ _TYPED_CHOICE = re.compile(r"^\[?\s*(\d{1,3})\s*\]?\.?$")
 _REPEAT_WORDS = {Command.ADD: "thêm", Command.DONE: "xong", Command.REMOVE_LAST: "xóa mục cuối"}
 _WORD_OF = {Command.BACK: "quay lại", Command.SKIP: "bỏ qua", Command.KEEP: "giữ",
             **_REPEAT_WORDS}
+
+
+def _wait_text(wait: dt.timedelta) -> str:
+    seconds = max(1, int(-(-wait.total_seconds() // 1)))
+    if seconds < 60:
+        return f"{seconds} giây"
+    return f"{-(-seconds // 60)} phút"
 
 
 def _default_filename(template: Template, info: DocumentInfo) -> str:
@@ -146,8 +153,10 @@ class Engine:
         timezone: str = "Asia/Ho_Chi_Minh",
         collector: str = "Sở Khoa học và Công nghệ",
         dashboard_link: DashboardLink | None = None,
+        bind_gate: BindGate | None = None,
     ) -> None:
         self.templates = templates
+        self.bind_gate = bind_gate
         self.dashboard_link = dashboard_link
         self.uow_factory = uow_factory
         self.clock = clock
@@ -170,11 +179,20 @@ class Engine:
 
     async def _handle_once(self, inbound: Inbound) -> list[Outbound]:
         now = self.clock.now()
+        message_id = inbound.message_id or None
         async with self.uow_factory() as uow:
-            context = await uow.begin_turn(
-                inbound.channel, inbound.user_id, inbound.message_id or None, now)
-            if context is None:
-                return []  # a re-delivery: it was processed once already
+            if inbound.anonymous_until_bound:
+                # the sender id is the client's choice: claim nothing until it is bound
+                context = await uow.load_turn(inbound.channel, inbound.user_id)
+                if context.officer is None:
+                    message_id = None
+                elif message_id is not None and not await uow.claim_inbound(
+                        inbound.channel, message_id, now):
+                    context = None
+            else:
+                context = await uow.begin_turn(inbound.channel, inbound.user_id, message_id, now)
+            if context is None:  # a re-delivery: it was processed once already
+                return await self._replayed(uow, inbound, message_id)
             conv = context.conversation
             if conv is None:
                 conv = Conversation(inbound.channel, inbound.user_id, state=State.UNBOUND)
@@ -198,9 +216,23 @@ class Engine:
                 # every reply supersedes the keyboards before it (see _live)
                 conv.data["offered"] = sorted(
                     {b.data for m in turn.out for row in m.buttons for b in row})
-            await uow.save_conversation(conv)
+            if not (inbound.anonymous_until_bound and turn.officer is None
+                    and context.conversation is None):
+                await uow.save_conversation(conv)
+            if inbound.replay_replies and message_id is not None:
+                await uow.keep_replies(inbound.channel, message_id, to_payload(turn.out))
             await uow.commit()
         return turn.out
+
+    @staticmethod
+    async def _replayed(uow: UnitOfWork, inbound: Inbound,
+                        message_id: str | None) -> list[Outbound]:
+        """What a repeated delivery gets: nothing, or (``replay_replies``) the replies
+        of its first handling."""
+        if not inbound.replay_replies or message_id is None:
+            return []
+        kept = await uow.kept_replies(inbound.channel, message_id)
+        return from_payload(kept) if kept else []
 
     async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         text = (inbound.text or "")[:MAX_INPUT].strip()
@@ -292,6 +324,12 @@ class Engine:
             turn.conv.data["bind_failures"] = recent
             turn.say(texts.BIND_ERRORS["throttled"])
             return
+        wait = self.bind_gate.wait(inbound.origin, now) if self.bind_gate else None
+        if wait is not None:
+            log.warning("invite attempts throttled for %s:%s from %s", inbound.channel,
+                        inbound.user_id, inbound.origin)
+            turn.say(texts.BIND_WAIT.format(wait=_wait_text(wait)))
+            return
         try:
             officer = await turn.uow.bind_invite(
                 code[:64], inbound.channel, inbound.user_id, inbound.display_name,
@@ -301,6 +339,8 @@ class Engine:
             log.warning("invite refused (%s) for %s:%s", exc.reason, inbound.channel,
                         inbound.user_id)
             turn.conv.data["bind_failures"] = [*recent, now.isoformat()]
+            if self.bind_gate is not None:
+                self.bind_gate.failed(inbound.origin, now)
             message = texts.BIND_ERRORS.get(exc.reason, texts.BIND_ERRORS["unknown"])
             turn.say(message.format(collector=self.collector))
             return
@@ -536,6 +576,17 @@ class Engine:
             self._offer(turn, texts.OTHER_OPEN.format(agency=turn.agency.name,
                                                       count=len(others)), others, buttons=False)
 
+    async def _send_document(self, turn: Turn) -> None:
+        """The conversation's last submitted document again (a fresh download link)."""
+        record = None
+        if turn.assignment is not None:
+            record = await turn.uow.latest_submission(turn.assignment.id)
+        if record is None:
+            turn.say(texts.NO_DOCUMENT)
+            return
+        turn.say(texts.DOCUMENT_AGAIN.format(version=record.version),
+                 document=DocumentRef(record.id, record.filename))
+
     def _first_open_step(self, turn: Turn) -> Step | None:
         assert turn.template is not None
         for step in turn.steps():
@@ -561,6 +612,9 @@ class Engine:
             return
         if command == Command.DASHBOARD:
             await self._dashboard(turn)
+            return
+        if command == Command.DOCUMENT:
+            await self._send_document(turn)
             return
         if command == Command.HELP:
             turn.say(texts.HELP)
@@ -781,7 +835,8 @@ class Engine:
     async def _edit(self, turn: Turn, argument: str) -> None:
         assert turn.template is not None
         outline = self._outline(turn.template)
-        number = int(argument) if argument.isdigit() else -1
+        plain = argument.isascii() and argument.isdigit() and len(argument) < 7
+        number = int(argument) if plain else -1
         qid = next((k for k, v in outline.numbers.items() if v == number), None)
         if qid is None:
             turn.say(texts.NO_SUCH_QUESTION.format(n=argument, total=outline.total))

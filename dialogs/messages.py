@@ -17,6 +17,13 @@ class Inbound:
     callback: str | None = None  # data of a tapped button
     message_id: str | None = None  # platform id of this delivery, for de-duplication
     display_name: str | None = None
+    #: the sender id is chosen by the client (web sessions): until it is bound to an
+    #: officer, a turn stores nothing (no conversation row, no delivery id)
+    anonymous_until_bound: bool = False
+    #: a repeated ``message_id`` is answered with the replies of its first handling
+    replay_replies: bool = False
+    #: the network address it came from, when the channel knows it (web chat)
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

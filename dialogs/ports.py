@@ -71,6 +71,14 @@ class UnitOfWork(Protocol):
         """Record a delivery id; False when it was already processed."""
         ...
 
+    async def keep_replies(self, channel: str, message_id: str, payload: dict) -> None:
+        """Store the replies (:func:`dialogs.messages.to_payload`) of a claimed delivery."""
+        ...
+
+    async def kept_replies(self, channel: str, message_id: str) -> dict | None:
+        """The replies stored with a processed delivery id, if any."""
+        ...
+
     async def load_turn(self, channel: str, user_id: str) -> TurnContext:
         """Everything a turn starts from, in one read (see :class:`TurnContext`)."""
         ...
@@ -197,3 +205,15 @@ class OutboxItem:
     messages: list[Outbound]
     attempts: int
     dedupe_key: str | None
+
+
+class BindGate(Protocol):
+    """Limits invite-code guesses across senders (e.g. per network address)."""
+
+    def wait(self, origin: str | None, now: dt.datetime) -> dt.timedelta | None:
+        """How long before the next guess is allowed; None: now."""
+        ...
+
+    def failed(self, origin: str | None, now: dt.datetime) -> None:
+        """Count one wrong invite code."""
+        ...

@@ -17,6 +17,11 @@ BIND_ERRORS = {
     "vui lòng đề nghị {collector} cấp mã mới.",
     "throttled": "Anh/Chị đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau ít phút.",
 }
+NO_DOCUMENT = ("Anh/Chị chưa nộp báo cáo nào trong đợt này nên chưa có tài liệu để tải về. "
+               "Gõ \"tiếp tục\" để làm tiếp báo cáo.")
+DOCUMENT_AGAIN = "Báo cáo đã nộp (bản {version}) — liên kết tải về mới:"
+BIND_WAIT = ("Có quá nhiều lượt nhập sai mã mời. Vui lòng chờ {wait} rồi nhập lại mã "
+             "(chú ý chữ và số).")
 BOUND = "Xác nhận: Anh/Chị đã được liên kết với {agency}."
 NO_OPEN_ROUND = (
     "Hiện chưa có đợt báo cáo nào đang mở cho {agency}. "

@@ -253,7 +253,10 @@ class InboundMessageRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(30))
     message_id: Mapped[str] = mapped_column(String(200))
-    received_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)  # purged by age
+    #: the replies of the first handling, for channels that answer a retry with them
+    #: (web chat); NULL elsewhere
+    replies: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class AuditRow(Base):
@@ -394,3 +397,19 @@ class AssignmentReferencesRow(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]
+
+
+class DashboardSessionRow(Base):
+    """A DIC officer's dashboard session: the cookie holds only the token, whose hash
+    is the key; logout or the DIC's revoke ends it at once."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    revoked_at: Mapped[dt.datetime | None]
+    user_agent: Mapped[str | None] = mapped_column(String(200))

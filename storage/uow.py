@@ -648,6 +648,16 @@ class SqlUnitOfWork:
             self._hot.claim, {"channel": channel, "message_id": message_id, "received_at": now})
         return _rowcount(result) == 1
 
+    async def keep_replies(self, channel: str, message_id: str, payload: dict) -> None:
+        from storage.repositories.inbound import keep_replies
+
+        await keep_replies(self, channel, message_id, payload)
+
+    async def kept_replies(self, channel: str, message_id: str) -> dict | None:
+        from storage.repositories.inbound import kept_replies
+
+        return await kept_replies(self, channel, message_id)
+
     # --- outbox: messages pushed outside a reply ------------------------------
 
     async def enqueue(

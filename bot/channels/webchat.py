@@ -7,13 +7,12 @@ Response ``{"messages": [{"text", "buttons": [[{"label", "data"}]],
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.downloads import download_path
-from dialogs.messages import Inbound, Outbound
+from bot import safe_json
+from dialogs.messages import DocumentRef, Inbound, Outbound
 
 CHANNEL = "web"
 MAX_BODY_BYTES = 64 * 1024
@@ -31,14 +30,22 @@ class ChatRequestError(Exception):
         self.message = message
 
 
-def parse_chat_request(body: bytes) -> Inbound:
-    """Validate a raw request body and turn it into an :class:`Inbound`."""
+def _json(body: bytes) -> Any:
+    try:
+        return safe_json.loads(body)
+    except ValueError:
+        raise ChatRequestError(400, "Yêu cầu không hợp lệ: dữ liệu không phải JSON.") from None
+
+
+def parse_chat_request(body: bytes, origin: str | None = None) -> Inbound:
+    """Validate a raw request body and turn it into an :class:`Inbound`.
+
+    The session id is the client's choice, so the message id is scoped to it (one
+    session cannot silence another's message by reusing its id), nothing is stored
+    for the session until it is bound, and a retried id gets the first replies."""
     if len(body) > MAX_BODY_BYTES:
         raise ChatRequestError(413, "Tin nhắn quá dài (tối đa 64 kB).")
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ChatRequestError(400, "Yêu cầu không hợp lệ: dữ liệu không phải JSON.") from None
+    payload = _json(body)
     if not isinstance(payload, dict):
         raise ChatRequestError(400, "Yêu cầu không hợp lệ: cần một đối tượng JSON.")
 
@@ -60,7 +67,10 @@ def parse_chat_request(body: bytes) -> Inbound:
         user_id=session,
         text=text if callback is None else None,
         callback=callback,
-        message_id=message_id,
+        message_id=None if message_id is None else f"{session}:{message_id}",
+        anonymous_until_bound=True,
+        replay_replies=True,
+        origin=origin,
     )
 
 
@@ -75,11 +85,14 @@ def _optional_str(payload: dict[str, Any], key: str, label: str) -> str | None:
     return value
 
 
-def outbound_to_json(out: Outbound, secret_key: str) -> dict[str, Any]:
+LinkFor = Callable[[DocumentRef], str]
+
+
+def outbound_to_json(out: Outbound, links: LinkFor) -> dict[str, Any]:
     document = None
     if out.document is not None:
         document = {
-            "url": download_path(secret_key, out.document),
+            "url": links(out.document),
             "filename": out.document.filename,
             "caption": out.document.caption,
         }
@@ -91,20 +104,18 @@ def outbound_to_json(out: Outbound, secret_key: str) -> dict[str, Any]:
 
 
 async def handle_chat(
-    handle: Callable[[Inbound], Awaitable[list[Outbound]]], body: bytes, secret_key: str
+    handle: Callable[[Inbound], Awaitable[list[Outbound]]], body: bytes, links: LinkFor,
+    origin: str | None = None,
 ) -> dict[str, Any]:
     """Parse, hand to the engine, serialise. Raises :class:`ChatRequestError`."""
-    inbound = parse_chat_request(body)
+    inbound = parse_chat_request(body, origin)
     replies = await handle(inbound)
-    return {"messages": [outbound_to_json(out, secret_key) for out in replies]}
+    return {"messages": [outbound_to_json(out, links) for out in replies]}
 
 
 def parse_session(body: bytes) -> str:
     """The session of an inbox poll ``{"session": str}``."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ChatRequestError(400, "Yêu cầu không hợp lệ: dữ liệu không phải JSON.") from None
+    payload = _json(body)
     session = payload.get("session") if isinstance(payload, dict) else None
     if not isinstance(session, str) or not SESSION_RE.fullmatch(session):
         raise ChatRequestError(400, "Phiên trò chuyện không hợp lệ. Vui lòng tải lại trang.")
@@ -112,7 +123,7 @@ def parse_session(body: bytes) -> str:
 
 
 async def take_inbox(
-    uow_factory: Callable[[], Any], clock: Any, body: bytes, secret_key: str
+    uow_factory: Callable[[], Any], clock: Any, body: bytes, links: LinkFor
 ) -> dict[str, Any]:
     """Messages queued for a web session (reminders, notices), each handed out once."""
     session = parse_session(body)
@@ -120,4 +131,4 @@ async def take_inbox(
         items = await uow.take_outbox(CHANNEL, session, clock.now())
         await uow.commit()
     messages = [m for item in items for m in item.messages]
-    return {"messages": [outbound_to_json(out, secret_key) for out in messages]}
+    return {"messages": [outbound_to_json(out, links) for out in messages]}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from bot.bootstrap import Bootstrapped, build_app
 from bot.channels import zalo_bot, zalo_oa
 from bot.channels.telegram.webhook import SECRET_HEADER
-from bot.dashboard_auth import COOKIE, sign_session
+from bot.dashboard_auth import COOKIE, SESSION_TTL
 from bot.downloads import sign_submission
 from bot.webapp import create_web_app
 from dialogs.loader import load_template, load_templates
@@ -46,6 +47,7 @@ from storage.models import (
     OutboxRow,
     SubmissionRow,
 )
+from storage.repositories import dashboard_sessions
 from tests.fakes.loopback import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -122,8 +124,17 @@ class World:
             if response.status_code == 200 else [response.text]
         return response.status_code, "\n".join(texts)
 
-    async def web(self, method: str, path: str, *, cookie: str | None = None,
+    async def web(self, method: str, path: str, *, cookie: str | SessionOf | None = None,
                   **kwargs: Any) -> tuple[int, str]:
+        if isinstance(cookie, SessionOf):  # a live server-side session, or a made-up token
+            if cookie.forged:
+                cookie = secrets.token_urlsafe(32)
+            else:
+                async with self.boot.uow_factory() as uow:
+                    cookie = await dashboard_sessions.start(
+                        uow, self.officers[cookie.officer], now=self.boot.clock.now(),
+                        ttl=SESSION_TTL)
+                    await uow.commit()
         cookies = {COOKIE: cookie} if cookie is not None else None
         async with httpx.AsyncClient(transport=self.transport, base_url="http://bot.test",
                                      cookies=cookies) as http:  # a fresh cookie jar
@@ -295,8 +306,14 @@ async def _login_link(w: World, officer: str) -> tuple[int, str]:
     return await w.web("POST", "/admin/login", data={"token": token})
 
 
-def _cookie(w: World, officer: str, key: str = SECRET_KEY) -> str:
-    return sign_session(key, w.officers[officer])[0]
+@dataclass(frozen=True)
+class SessionOf:
+    officer: str
+    forged: bool = False
+
+
+def _cookie(w: World, officer: str, key: str = SECRET_KEY) -> SessionOf:
+    return SessionOf(officer, forged=key != SECRET_KEY)
 
 
 NOT_BOUND = "Vui lòng nhập mã mời do Sở Khoa học và Công nghệ cung cấp"
@@ -327,7 +344,8 @@ CASES: dict[str, Case] = {
         "Nút này không còn hiệu lực.", "refused: not open for officer"),
     "A downloads B's report (guessed link)": Case(
         lambda w: w.web("GET", f"/download/{w.b_submission}/BC-STC.docx"
-                               f"?sig={sign_submission('a-guess', w.b_submission)}"),
+                               f"?exp=4102444800"
+                               f"&sig={sign_submission('a-guess', w.b_submission, 4102444800)}"),
         403, "Liên kết tải về không hợp lệ.", "refused: bad signature"),
     # DIC-only: the dashboard link in chat, the dashboard itself
     "a non-DIC officer asks for the dashboard": Case(

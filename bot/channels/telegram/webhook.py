@@ -10,7 +10,6 @@ The de-duplication by update id makes a second delivery a no-op."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -20,6 +19,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
+from bot import safe_json
 from bot.inbox import Inbox
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def inbox_handler(application: Application[Any, Any, Any, Any, Any, Any]
     """The inbox's handler for stored Telegram updates."""
 
     async def handle(body: str) -> None:
-        update = Update.de_json(json.loads(body), application.bot)
+        update = Update.de_json(safe_json.loads(body), application.bot)
         if update is not None:
             await application.process_update(update)
 
@@ -61,7 +61,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             body = await _read(request)
-            update = Update.de_json(json.loads(body), application.bot)
+            update = Update.de_json(safe_json.loads(body), application.bot)
         except ClientDisconnect:
             return Response(status_code=400)
         except (ValueError, TypeError, KeyError, AttributeError):

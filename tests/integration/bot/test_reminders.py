@@ -480,7 +480,7 @@ async def test_on_start_the_scheduler_sends_due_reminders_and_a_missed_digest_on
         service = sched.ReminderService(world.deps)  # delivered below, by world.flush
         scheduler = sched.build_scheduler(service, check_seconds=60)
         assert {j.id for j in scheduler.get_jobs()} == {
-            "send_due_reminders", "daily_digest", "daily_digest_missed"}
+            "send_due_reminders", "daily_digest", "daily_digest_missed", "purge_inbound"}
         try:
             await _start_and_wait(scheduler, {"send_due_reminders", "daily_digest_missed"})
         finally:
@@ -497,7 +497,7 @@ async def test_on_start_the_scheduler_sends_due_reminders_and_a_missed_digest_on
         world.clock.set(at)
         scheduler = sched.build_scheduler(sched.ReminderService(world.deps, world.dispatcher))
         assert {j.id for j in scheduler.get_jobs()} == {
-            "send_due_reminders", "daily_digest", "dispatch_outbox"}
+            "send_due_reminders", "daily_digest", "dispatch_outbox", "purge_inbound"}
 
 
 async def test_a_failing_job_is_logged_and_does_not_raise(uow_factory, caplog):

@@ -121,7 +121,8 @@ async def test_text_message_goes_to_engine_and_replies_as_json(
     response = await post_chat(client, {"session": SESSION, "text": "xin chào", "message_id": "m1"})
     assert response.status_code == 200
     assert fake_engine.received == [
-        Inbound(channel="web", user_id=SESSION, text="xin chào", message_id="m1")
+        Inbound(channel="web", user_id=SESSION, text="xin chào", message_id=f"{SESSION}:m1",
+                anonymous_until_bound=True, replay_replies=True, origin="127.0.0.1")
     ]
     messages = response.json()["messages"]
     assert messages[0] == {
@@ -149,7 +150,9 @@ async def test_document_reply_carries_a_signed_relative_link(client: httpx.Async
     document = response.json()["messages"][0]["document"]
     assert document["filename"] == FILENAME
     assert document["url"].startswith("/download/7/")
-    assert document["url"].endswith("?sig=" + sign_submission("unit-test-secret", 7))
+    expires = int(FixedClock().now().timestamp()) + 7 * 86400
+    assert document["url"].endswith(
+        f"?exp={expires}&sig=" + sign_submission("unit-test-secret", 7, expires))
 
     download = await client.get(document["url"])
     assert download.status_code == 200
@@ -166,12 +169,14 @@ async def test_document_reply_carries_a_signed_relative_link(client: httpx.Async
 
 def test_absolute_download_url_uses_public_url(settings: Settings) -> None:
     url = make_download_url(settings, DocumentRef(submission_id=7, filename="a b.docx"))
-    assert url.startswith("https://baocao.example.vn/download/7/a%20b.docx?sig=")
+    assert url.startswith("https://baocao.example.vn/download/7/a%20b.docx?exp=")
 
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?sig=", "?sig=deadbeef", "?sig=" + sign_submission("unit-test-secret", 8)],
+    ["", "?sig=", "?sig=deadbeef", "?exp=1&sig=deadbeef",
+     "?exp=4102444800&sig=" + sign_submission("unit-test-secret", 8, 4102444800),
+     "?exp=4102444800&sig=" + sign_submission("unit-test-secret", 7, 4102444801)],
 )
 async def test_download_refuses_a_bad_signature(client: httpx.AsyncClient, query: str) -> None:
     response = await client.get("/download/7/x.docx" + query)
@@ -180,8 +185,8 @@ async def test_download_refuses_a_bad_signature(client: httpx.AsyncClient, query
 
 
 async def test_download_of_missing_submission_is_404(client: httpx.AsyncClient) -> None:
-    sig = sign_submission("unit-test-secret", 99)
-    response = await client.get(f"/download/99/x.docx?sig={sig}")
+    sig = sign_submission("unit-test-secret", 99, 4102444800)
+    response = await client.get(f"/download/99/x.docx?exp=4102444800&sig={sig}")
     assert response.status_code == 404
 
 
@@ -251,7 +256,7 @@ async def test_oversized_body_is_413_in_vietnamese(
         "/api/chat", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
-    assert response.json()["error"] == "Tin nhắn quá dài (tối đa 64 kB)."
+    assert "quá lớn (tối đa 64 kB)" in response.json()["error"]
     assert fake_engine.received == []
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from bot.bootstrap import build_app
 from bot.clock import FixedClock
 from bot.demo import fresh_invites, seed_demo
-from bot.downloads import verify_submission
+from bot.downloads import LinkCheck, check_link
 from dialogs.messages import Button, DocumentRef, Outbound
 from dialogs.ports import DeliveryError
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -105,7 +105,8 @@ async def test_a_document_becomes_a_signed_download_link(bot_world: BotWorld) ->
     assert match is not None
     url = urlsplit(match.group(1))
     assert url.netloc == "bot.test" and url.path.startswith("/download/7/")
-    assert verify_submission("test-secret", 7, url.query.removeprefix("sig="))
+    query = parse_qs(url.query)
+    assert check_link("test-secret", 7, query["sig"][0], query["exp"][0]) is LinkCheck.VALID
 
 
 async def test_a_user_who_blocked_the_bot_is_a_permanent_failure(bot_world: BotWorld) -> None:
