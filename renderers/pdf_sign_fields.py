@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -165,7 +166,7 @@ def find_signature_layout(pdf: bytes, *, has_appendix: bool) -> SignatureLayout:
     right = max(ln.x1 for ln in lines if ln.page == anchor.page)  # the text's right margin
     centre = (min(ln.x0 for ln in column) + max(ln.x1 for ln in column)) / 2  # centred lines
     left = 2 * centre - right  # the column is as wide left of its centre as right of it
-    gaps = [(b.top - a.bottom, a, b) for a, b in zip(column, column[1:], strict=False)]
+    gaps = [(b.top - a.bottom, a, b) for a, b in itertools.pairwise(column)]
     if gaps:
         _, above, below = max(gaps, key=lambda g: g[0])
         space_top, space_bottom = above.bottom, below.top
