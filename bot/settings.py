@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     province: str = "Đồng Nai"
     collector: str = "Sở Khoa học và Công nghệ"
     data_dir: Path = Path("./var")
+    #: folder of PEM/DER root certificates signed reports must chain to (empty: none trusted)
+    trust_roots: Path | None = None
     log_level: str = "info"
     # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
     # still go out, working days (mon…sun), public holidays ("MM-DD" every year or

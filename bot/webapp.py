@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
 from bot.downloads import content_disposition, verify_submission
+from bot.signed_routes import signed_routes
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -138,6 +139,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *signed_routes(boot),  # signed reports: PDF to sign, signed upload, DIC's page
         *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
     ]

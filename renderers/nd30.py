@@ -1037,6 +1037,8 @@ class Nd30Document:
         text_w = self.page.text_width
         left_w = text_w * 9 // 20
         table = self._layout_table(1, (left_w, text_w - left_w))
+        # the block never breaks across pages: a signature needs its title and name together
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         left, right = table.rows[0].cells
         _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
         for line in recipients:

@@ -1,0 +1,115 @@
+"""Signed reports end to end over HTTP with the real engine and storage: the officer
+downloads the PDF to sign, signs it (test PKI, PAdES), uploads it in the web chat; the
+DIC sees "đã ký số" with signer, time and CA, and downloads the zip. Every refusal is
+told in Vietnamese and changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import httpx
+
+from bot.downloads import sign_submission
+from bot.settings import Settings
+from bot.webapp import create_web_app
+from renderers.pdf_sign_fields import AGENCY_FIELD, SIGNER_FIELD
+from tests.integration.bot.test_dashboard import LINK, _setup, _submit
+from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
+from tests.support import signed_pdfs as sp
+from tests.support.pki import make_pki, sign_pdf
+
+pytestmark = sp.SKIP_NO_SOFFICE
+SCT = "sct-officer-session-0001"
+STC = "stc-officer-session-0001"
+
+
+async def _sign(pdf: bytes, who: str = "signer") -> bytes:
+    """pyHanko's synchronous signer runs its own event loop: in a thread here."""
+    pki = make_pki()
+    chain = (pki.untrusted_root,) if who == "untrusted_signer" else (pki.intermediate,)
+    return await asyncio.to_thread(sign_pdf, pdf, getattr(pki, who), chain=chain,
+                                   field=SIGNER_FIELD)
+
+
+async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, mini_template,
+                                                         tmp_path: Path) -> None:
+    world, boot, dic_code = await _setup(uow_factory, engine, mini_template, tmp_path)
+    boot.settings = Settings(**{**boot.settings.model_dump(),
+                                "trust_roots": make_pki().write_trust_roots(tmp_path / "roots")})
+    sct = world.chat(SCT)
+    await sct.send(world.invites["SCT0"])
+    await _submit(sct)
+    stc = world.chat(STC)
+    await stc.send(world.invites["STC0"])
+    async with uow_factory() as uow:
+        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
+        submission = await uow.latest_submission(assignment.id)
+    sig = sign_submission(boot.settings.secret_key, submission.id)  # as in the chat's link
+
+    app = create_web_app(boot)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as http:
+        forged = await http.get(f"/pdf-ky-so/{submission.id}?sig=00")
+        assert forged.status_code == 403
+        got = await http.get(f"/pdf-ky-so/{submission.id}?sig={sig}")
+        assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+        to_sign = got.content
+        assert SIGNER_FIELD.encode() in to_sign and AGENCY_FIELD.encode() in to_sign
+
+        async def upload(data: bytes, session: str = SCT) -> httpx.Response:
+            return await http.post(f"/api/chat/signed-pdf?session={session}", content=data,
+                                   headers={"content-type": "application/pdf"})
+
+        async def told(data: bytes, session: str = SCT) -> str:
+            reply = await upload(data, session)
+            assert reply.status_code == 200
+            return reply.json()["messages"][0]["text"]
+
+        good = await _sign(to_sign)
+        # refusals first: each with its reason, nothing recorded
+        assert "Chứng thư số hết hạn hoặc bị thu hồi." in await told(
+            await _sign(to_sign, "expired_signer"))
+        assert "Chứng thư số không do tổ chức tin cậy cấp." in await told(
+            await _sign(to_sign, "untrusted_signer"))
+        assert "Tài liệu bị sửa sau khi ký." in await told(sp.add_page(good))
+        assert "Tài liệu bị sửa sau khi ký." in await told(sp.change_text(good))
+        assert "Không phải tệp PDF." in await told(b"PK\x03\x04 not a pdf")
+        assert "Không phải bản báo cáo đã nộp." in await told(good, STC)  # another agency
+        assert "Không phải bản báo cáo đã nộp." in await told(
+            await _sign(sp.prepared(submission.id, {"khác": 1}, pdf=sp.sample_pdf())))
+        huge = await upload(b"%PDF-1.7\n" + b"0" * (20 * 1024 * 1024))
+        assert huge.status_code == 413 and "Tệp quá lớn" in huge.json()["error"]
+
+        # the DIC logs in: nothing signed yet
+        dic = world.chat("dic-officer-session-01")
+        await dic.send(dic_code)
+        await dic.send("quản trị")
+        token = LINK.search(dic.text).group(0).split("token=")[1]
+        assert (await http.post("/admin/login", data={"token": token})).status_code == 303
+        page = await http.get(f"/admin/rounds/{world.round_id}/signatures")
+        assert page.status_code == 200 and "đã ký số 0/" in page.text
+
+        accepted = await told(good)
+        assert "Trạng thái: đã ký số" in accepted
+        assert "Người ký: Nguyễn Trí Phương" in accepted
+        assert "Tổ chức cấp chứng thư: CA thử nghiệm cấp 2" in accepted
+        assert re.search(r"Thời điểm ký: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", accepted)
+
+        page = await http.get(f"/admin/rounds/{world.round_id}/signatures")
+        assert "đã ký số 1/" in page.text
+        row = re.search(r"<tr><td>Sở Công Thương</td>(.*?)</tr>", page.text).group(1)
+        assert "đã ký số" in row and "Nguyễn Trí Phương" in row and "CA thử nghiệm cấp 2" in row
+        assert "<tr><td>Sở Tài chính</td><td>chưa ký số</td>" in page.text
+        archive = await http.get(f"/admin/rounds/{world.round_id}/signed.zip")
+        names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+        assert len(names) == 1 and names[0].endswith("_da_ky_so.pdf")
+        assert zipfile.ZipFile(io.BytesIO(archive.content)).read(names[0]) == good
+
+    # anonymous visitors see neither the page nor the zip
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as anon:
+        assert (await anon.get(f"/admin/rounds/{world.round_id}/signed.zip")).status_code == 401
