@@ -163,7 +163,8 @@ def find_signature_layout(pdf: bytes, *, has_appendix: bool) -> SignatureLayout:
     )
     if not column:
         raise PdfError("Không tìm thấy chức vụ người ký trong khối chữ ký của tệp PDF.")
-    right = max(ln.x1 for ln in lines if ln.page == anchor.page)  # the text's right margin
+    # the text's right margin, from every page of the same width (a last page may be short)
+    right = max(ln.x1 for ln in lines if sizes[ln.page][0] == width)
     centre = (min(ln.x0 for ln in column) + max(ln.x1 for ln in column)) / 2  # centred lines
     left = 2 * centre - right  # the column is as wide left of its centre as right of it
     gaps = [(b.top - a.bottom, a, b) for a, b in itertools.pairwise(column)]
