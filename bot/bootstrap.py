@@ -18,6 +18,7 @@ from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
+from bot.signed_reports import TrustRoots, document_receiver
 from dialogs.engine import Engine
 from dialogs.loader import load_templates
 from dialogs.ports import Channel, Clock, UnitOfWork
@@ -91,6 +92,10 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
+    # signed report PDFs officers send back as files (Telegram document, Zalo OA file)
+    receive = document_receiver(uow_factory, TrustRoots(settings.trust_roots), clock,
+                                settings.timezone)
     boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock))
-    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock))
+    boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
+                                    receive_document=receive))
     return boot

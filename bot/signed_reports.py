@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.signatures import REASONS, SignatureVerdict, load_trust_roots, verify_signed_pdf
+from dialogs.ports import Clock
 from dialogs.schema import Template
 from renderers.pdf import to_pdf
 from renderers.pdf_sign_fields import add_signature_fields, answers_sha256
@@ -23,8 +24,11 @@ from storage.repositories import signatures as repo
 from storage.uow import SqlUnitOfWork
 
 __all__ = [
+    "TOO_LARGE",
+    "ReceiveDocument",
     "SignedOutcome",
     "TrustRoots",
+    "document_receiver",
     "format_signed_at",
     "pdf_to_sign",
     "receive_signed_pdf",
@@ -33,6 +37,7 @@ __all__ = [
 ]
 
 REFUSED = "Không nhận được bản báo cáo đã ký số: {reason}"
+TOO_LARGE = REFUSED.format(reason=REASONS["too_large"])
 NOT_BOUND = ("Anh/Chị cần nhập mã mời của cơ quan trước khi gửi bản báo cáo đã ký số.")
 
 
@@ -90,13 +95,18 @@ async def _verify(data: bytes, roots: TrustRoots) -> SignatureVerdict:
 async def receive_signed_pdf(
     uow_factory: Callable[[], SqlUnitOfWork], roots: TrustRoots, *, channel: str, user_id: str,
     data: bytes, now: dt.datetime, timezone: str = "Asia/Ho_Chi_Minh",
+    message_id: str | None = None,
 ) -> SignedOutcome:
     """Verify an officer's signed PDF; when it is the latest submission of the
-    officer's agency, record it as "đã ký số"."""
+    officer's agency, record it as "đã ký số". A delivery (``message_id``) already
+    accepted is recognised and answered with nothing (``text`` empty)."""
     verdict = await _verify(data, roots)
     if not verdict.ok:
         return SignedOutcome(False, REFUSED.format(reason=verdict.reason), verdict)
     async with uow_factory() as uow:
+        if message_id is not None and not await uow.claim_inbound(
+                channel, f"signed:{message_id}", now):
+            return SignedOutcome(True, "", verdict)
         officer = await uow.officer_for_identity(channel, user_id)
         if officer is None:
             return SignedOutcome(False, NOT_BOUND, verdict)
@@ -116,6 +126,25 @@ async def receive_signed_pdf(
         )
         await uow.commit()
     return SignedOutcome(True, _accepted_text(verdict, timezone, "bản báo cáo"), verdict)
+
+
+ReceiveDocument = Callable[[str, str, bytes, str | None], Awaitable[str]]
+
+
+def document_receiver(
+    uow_factory: Callable[[], SqlUnitOfWork], roots: TrustRoots, clock: Clock,
+    timezone: str = "Asia/Ho_Chi_Minh",
+) -> ReceiveDocument:
+    """What a chat channel calls with a file an officer sent: ``(channel, user id,
+    bytes, delivery id)`` → the reply text (empty: nothing to say)."""
+
+    async def receive(channel: str, user_id: str, data: bytes, message_id: str | None) -> str:
+        outcome = await receive_signed_pdf(
+            uow_factory, roots, channel=channel, user_id=user_id, data=data, now=clock.now(),
+            timezone=timezone, message_id=message_id)
+        return outcome.text
+
+    return receive
 
 
 async def receive_signed_rollup(

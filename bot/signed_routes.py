@@ -16,9 +16,9 @@ from starlette.routing import Route
 
 from bot.channels.webchat import SESSION_RE
 from bot.downloads import content_disposition, verify_submission
-from bot.signatures import MAX_PDF_BYTES, REASONS
+from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import (
-    REFUSED,
+    TOO_LARGE,
     TrustRoots,
     format_signed_at,
     pdf_to_sign,
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["read_upload", "signed_routes"]
 
-TOO_LARGE = REFUSED.format(reason=REASONS["too_large"])
 
 
 class UploadTooLarge(Exception):

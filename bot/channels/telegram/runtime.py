@@ -15,6 +15,7 @@ from telegram.ext import BaseRateLimiter
 from bot.channels.telegram.handlers import ALLOWED_UPDATES, Handle, api_urls, build_application
 from bot.channels.telegram.polling import STOP_GRACE, UpdatePoller
 from bot.channels.telegram.webhook import webhook_route
+from bot.signed_reports import ReceiveDocument
 from dialogs.ports import Clock
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class TelegramBot:
         rate_limiter: BaseRateLimiter[Any] | None = None,
         poll_timeout: int = POLL_TIMEOUT,
         stop_grace: float = STOP_GRACE,
+        receive_document: ReceiveDocument | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("webhook mode needs a secret")
@@ -73,7 +75,7 @@ class TelegramBot:
         self.stop_grace = stop_grace
         self.application, self.channel = build_application(
             token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
-            rate_limiter=rate_limiter,
+            rate_limiter=rate_limiter, receive_document=receive_document,
         )
         self.poller: UpdatePoller | None = None
         if not webhook_url:
