@@ -95,7 +95,8 @@ async def build_app(
     # signed report PDFs officers send back as files (Telegram document, Zalo OA file)
     receive = document_receiver(uow_factory, TrustRoots(settings.trust_roots), clock,
                                 settings.timezone)
-    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock))
+    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock,
+                                receive_document=receive))
     boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
                                     receive_document=receive))
     return boot

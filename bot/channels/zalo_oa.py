@@ -40,6 +40,8 @@ from starlette.routing import Route
 
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
 from bot.settings import Settings
+from bot.signatures import MAX_PDF_BYTES
+from bot.signed_reports import TOO_LARGE, ReceiveDocument
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.ports import Clock, DeliveryError
 from storage.uow import SqlUnitOfWork
@@ -397,8 +399,57 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -> list[Route]:
-    """The ``/zalo/oa/webhook`` route: verify, answer 200, process afterwards."""
+@dataclass(frozen=True)
+class SentFile:
+    """A file a user sent (``user_send_file``): Zalo gives a download URL and the size."""
+
+    user_id: str
+    url: str
+    size: int | None
+    name: str
+    message_id: str | None
+
+
+def sent_file(payload: dict[str, Any]) -> SentFile | None:
+    """The file of a ``user_send_file`` event (``message.attachments[0].payload``)."""
+    if payload.get("event_name") != "user_send_file":
+        return None
+    user_id = str((payload.get("sender") or {}).get("id") or "")
+    message = payload.get("message") or {}
+    attachments = message.get("attachments") if isinstance(message, dict) else None
+    if not user_id or not isinstance(attachments, list) or not attachments:
+        return None
+    first = attachments[0] if isinstance(attachments[0], dict) else {}
+    data = first.get("payload") or {}
+    url = str(data.get("url") or "")
+    if not url.startswith(("https://", "http://")):
+        return None
+    raw_size = str(data.get("size") or "")  # Zalo sends it as a string
+    msg_id = message.get("msg_id")
+    return SentFile(user_id, url, int(raw_size) if raw_size.isdigit() else None,
+                    str(data.get("name") or ""), str(msg_id) if msg_id else None)
+
+
+async def download_limited(http: httpx.AsyncClient, url: str, limit: int) -> bytes | None:
+    """The file at ``url``; None as soon as it is known to exceed ``limit`` bytes."""
+    async with http.stream("GET", url) as response:
+        response.raise_for_status()
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel,
+                   receive_document: ReceiveDocument | None = None) -> list[Route]:
+    """The ``/zalo/oa/webhook`` route: verify, answer 200, process afterwards. A file
+    (a signed report) goes to ``receive_document`` when given."""
 
     async def process(inbound: Inbound) -> None:
         try:
@@ -406,6 +457,20 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
             await channel.reply(inbound.user_id, replies)
         except Exception:  # after the response: log, never crash the server
             log.exception("Zalo OA: processing an event from %s failed", inbound.user_id)
+
+    async def process_file(sent: SentFile) -> None:
+        assert receive_document is not None
+        try:
+            if sent.size is not None and sent.size > MAX_PDF_BYTES:
+                text = TOO_LARGE
+            else:
+                data = await download_limited(channel.http, sent.url, MAX_PDF_BYTES)
+                text = TOO_LARGE if data is None else await receive_document(
+                    CHANNEL, sent.user_id, data, sent.message_id)
+            if text:
+                await channel.reply(sent.user_id, [Outbound(text)])
+        except Exception:  # after the response: log, never crash the server
+            log.exception("Zalo OA: a file from %s failed", sent.user_id)
 
     async def webhook(request: Request) -> Response:
         try:
@@ -419,6 +484,9 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel) -
             log.warning("Zalo OA webhook: event refused (%s signature)",
                         "wrong" if request.headers.get(SIGNATURE_HEADER) else "no")
             return JSONResponse({"error": "invalid signature"}, status_code=403)
+        sent = sent_file(payload) if receive_document is not None else None
+        if sent is not None:
+            return JSONResponse({"ok": True}, background=BackgroundTask(process_file, sent))
         inbound = parse_event(payload)
         if inbound is None:
             return JSONResponse({"ok": True})

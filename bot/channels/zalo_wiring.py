@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from bot.channels import zalo_bot, zalo_oa
 from bot.downloads import make_download_url
 from bot.settings import Settings
+from bot.signed_reports import ReceiveDocument
 from dialogs.ports import Channel, Clock
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -30,7 +31,8 @@ class ChannelWiring:
 
 
 def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callable[[], Any],
-              clock: Clock, http: httpx.AsyncClient | None = None) -> ChannelWiring:
+              clock: Clock, http: httpx.AsyncClient | None = None,
+              receive_document: ReceiveDocument | None = None) -> ChannelWiring:
     """Channels, routes and services of the Zalo channels that ``settings`` configure."""
     wiring = ChannelWiring()
     oa_config = zalo_oa.OAConfig.from_settings(settings)
@@ -45,7 +47,7 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
         oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
         wiring.channels[oa.name] = oa
-        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa))
+        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, receive_document))
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
         bot = zalo_bot.ZaloBotChannel(api, link_for)

@@ -130,3 +130,12 @@ def flip_byte(pdf: bytes) -> bytes:
     data = bytearray(pdf)
     data[at] ^= 0x01
     return bytes(data)
+
+
+def docx_for_tests() -> bytes:
+    """A short report DOCX (the renderer tests' sample) for submissions made directly."""
+    from dialogs.domain import DocumentInfo
+    from renderers.report import render_report
+    from tests.unit.renderers.conftest import AGENCY, ANSWERS, ROUND, SAMPLE, make_template
+
+    return render_report(make_template(SAMPLE), ANSWERS, DocumentInfo(agency=AGENCY, round=ROUND))
