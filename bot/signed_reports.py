@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from dialogs.ports import Clock
 from dialogs.schema import Template
 from renderers.pdf import to_pdf
 from renderers.pdf_sign_fields import add_signature_fields, answers_sha256
+from renderers.rollup import AgencyEntry
 from storage.repositories import signatures as repo
 from storage.uow import SqlUnitOfWork
 
@@ -33,6 +34,8 @@ __all__ = [
     "pdf_to_sign",
     "receive_signed_pdf",
     "receive_signed_rollup",
+    "rollup_hash",
+    "rollup_to_sign",
     "signed_filename",
 ]
 
@@ -168,6 +171,48 @@ async def receive_signed_rollup(
         )
         await uow.commit()
     return SignedOutcome(True, _accepted_text(verdict, timezone, "bản tổng hợp"), verdict)
+
+
+def rollup_hash(round_id: int, entries: Sequence[AgencyEntry]) -> str:
+    """What a signed roll-up must match: the round and every submitted version's answers."""
+    return answers_sha256({
+        "round": round_id,
+        "agencies": {e.agency.abbreviation: [e.version, answers_sha256(e.answers or {})]
+                     for e in entries if e.submitted},
+    })
+
+
+async def rollup_to_sign(
+    uow_factory: Callable[[], SqlUnitOfWork], templates: Mapping[str, Template], round_id: int,
+    *, calendar: object, now: dt.datetime, timezone: str = "Asia/Ho_Chi_Minh",
+) -> tuple[str, bytes, str]:
+    """The roll-up as a PDF with empty fields for the DIC's leader: (filename, PDF, hash)."""
+    from bot.rollup_service import make_rollup
+
+    files = await make_rollup(uow_factory, round_id, templates=templates, calendar=calendar,
+                              now=now, timezone=timezone, with_xlsx=False)
+    expected = await current_rollup_hash(uow_factory, templates, round_id, calendar=calendar,
+                                         now=now)
+
+    def build() -> bytes:
+        return add_signature_fields(to_pdf(files.docx), submission_id=None,
+                                    answers_hash=expected, has_appendix=False)
+
+    pdf = await asyncio.to_thread(build)
+    name = re.sub(r"\.docx$", "", files.filename, flags=re.IGNORECASE) + "_de_ky_so.pdf"
+    return name, pdf, expected
+
+
+async def current_rollup_hash(
+    uow_factory: Callable[[], SqlUnitOfWork], templates: Mapping[str, Template], round_id: int,
+    *, calendar: object, now: dt.datetime,
+) -> str:
+    from bot.rollup_service import rollup_entries
+
+    async with uow_factory() as uow:
+        _, entries = await rollup_entries(uow, round_id, templates=templates,
+                                          calendar=calendar, now=now)  # type: ignore[arg-type]
+    return rollup_hash(round_id, entries)
 
 
 async def pdf_to_sign(

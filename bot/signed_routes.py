@@ -4,26 +4,33 @@ of the round's signed PDFs, upload of the signed roll-up)."""
 
 from __future__ import annotations
 
-import html
+import email.parser
+import email.policy
+import hmac
 import io
 import logging
 import zipfile
 from typing import TYPE_CHECKING
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.channels.webchat import SESSION_RE
-from bot.downloads import content_disposition, verify_submission
+from bot.dashboard_auth import Session
+from bot.downloads import content_disposition, sign_submission, verify_submission
 from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import (
     TOO_LARGE,
     TrustRoots,
+    current_rollup_hash,
     format_signed_at,
     pdf_to_sign,
     receive_signed_pdf,
+    receive_signed_rollup,
+    rollup_to_sign,
 )
+from renderers.pdf import PdfError
 from storage.repositories import signatures as repo
 
 if TYPE_CHECKING:
@@ -111,13 +118,39 @@ def signed_routes(boot: Bootstrapped) -> list[Route]:
     ]
 
 
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str],
+                                                         dict[str, tuple[bytes, str]]]:
+    """Fields and files of a ``multipart/form-data`` body (the standard library's parser:
+    the dashboard has one upload form and needs no extra dependency for it)."""
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[bytes, str]] = {}
+    if not content_type.startswith("multipart/form-data"):
+        return fields, files
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace") + body)
+    if not parsed.is_multipart():
+        return fields, files
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (payload, filename)
+        else:
+            fields[name] = payload.decode("utf-8", "replace")
+    return fields, files
+
+
 def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
     from bot.dashboard import Dashboard, Refused, _int
 
     dash = Dashboard(boot)
     timezone = boot.settings.timezone
+    secret_key = boot.settings.secret_key
 
-    async def signatures_page(request: Request, officer: object, session: object) -> Response:
+    async def signatures_page(request: Request, officer: object, session: Session) -> Response:
         round_id = _int(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
             round_ = await uow.get_round(round_id)
@@ -126,37 +159,26 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
             assignments = await uow.list_assignments(round_id)
             signed = await repo.latest_signed_by_agency(uow, round_id)
             rollup = await repo.signed_rollup(uow, round_id)
-            agencies = {a.agency_id: await uow.get_agency(a.agency_id) for a in assignments}
-        rows = []
-        for a in assignments:
-            agency = agencies[a.agency_id]
-            name = html.escape(agency.name if agency else str(a.agency_id))
-            doc = signed.get(a.agency_id)
-            if doc is None:
-                rows.append(f"<tr><td>{name}</td><td>chưa ký số</td><td></td><td></td>"
-                            "<td></td></tr>")
-            else:
-                rows.append(
-                    f"<tr><td>{name}</td><td>đã ký số</td><td>{html.escape(doc.signer)}</td>"
-                    f"<td>{format_signed_at(doc.signed_at, timezone)}</td>"
-                    f"<td>{html.escape(doc.issuer)}</td></tr>")
-        rollup_line = ("Bản tổng hợp: chưa ký số." if rollup is None else
-                       f"Bản tổng hợp: đã ký số — {html.escape(rollup.signer)}, "
-                       f"{format_signed_at(rollup.signed_at, timezone)}, "
-                       f"{html.escape(rollup.issuer)}.")
-        body = (
-            "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\">"
-            f"<title>Chữ ký số — {html.escape(round_.period_label)}</title>"
-            f"<h1>Chữ ký số: đợt {html.escape(round_.period_label)}</h1>"
-            f"<p><a href=\"/admin/rounds/{round_id}\">Quay lại đợt báo cáo</a> · "
-            f"<a href=\"/admin/rounds/{round_id}/signed.zip\">Tải tất cả bản đã ký số (.zip)</a>"
-            f" · đã ký số {len(signed)}/{len(assignments)} cơ quan</p>"
-            "<table><thead><tr><th>Cơ quan</th><th>Trạng thái</th><th>Người ký</th>"
-            "<th>Thời điểm ký</th><th>Tổ chức cấp chứng thư</th></tr></thead><tbody>"
-            + "".join(rows) + f"</tbody></table><p id=\"rollup\">{rollup_line}</p></html>")
-        return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+            rows = []
+            for a in assignments:
+                agency = await uow.get_agency(a.agency_id)
+                record = await uow.latest_submission(a.id)
+                doc = signed.get(a.agency_id)
+                pdf_link = None if record is None else (
+                    f"/pdf-ky-so/{record.id}?sig={sign_submission(secret_key, record.id)}")
+                rows.append({
+                    "name": agency.name if agency else str(a.agency_id),
+                    "abbreviation": agency.abbreviation if agency else "",
+                    "doc": doc, "pdf_link": pdf_link,
+                    "signed_at": format_signed_at(doc.signed_at, timezone) if doc else "",
+                })
+        return dash.page(
+            "admin_signatures.html", officer=officer, session=session, round=round_, rows=rows,
+            signed_count=len(signed), rollup=rollup,
+            rollup_signed_at=format_signed_at(rollup.signed_at, timezone) if rollup else "",
+            notice=request.query_params.get("notice"))
 
-    async def signed_zip(request: Request, officer: object, session: object) -> Response:
+    async def signed_zip(request: Request, officer: object, session: Session) -> Response:
         round_id = _int(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
             signed = await repo.latest_signed_by_agency(uow, round_id)
@@ -179,8 +201,53 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
             "Content-Disposition": content_disposition(f"ban_ky_so_dot_{round_id}.zip"),
             "Cache-Control": "private, no-store"})
 
+    def calendar() -> object:
+        from bot.reminders import Calendar
+
+        return Calendar.from_settings(boot.settings)
+
+    async def rollup_pdf(request: Request, officer: object, session: object) -> Response:
+        from bot.rollup_service import ServiceError
+
+        round_id = _int(request.path_params["round_id"])
+        try:
+            name, pdf, _ = await rollup_to_sign(
+                boot.uow_factory, boot.templates, round_id, calendar=calendar(),
+                now=boot.clock.now(), timezone=timezone)
+        except ServiceError as exc:
+            raise Refused(404, str(exc)) from exc
+        except PdfError as exc:
+            raise Refused(503, str(exc)) from exc
+        return _pdf(pdf, name)
+
+    async def rollup_upload(request: Request) -> Response:
+        """The DIC's signed roll-up (multipart ``file`` + ``csrf``), verified like an
+        agency's report; the answer comes back as a notice on the signatures page."""
+        try:
+            officer, session = await dash._officer(request)
+            round_id = _int(request.path_params["round_id"])
+            try:
+                body = await read_upload(request, MAX_PDF_BYTES + 64 * 1024)
+            except UploadTooLarge:
+                return dash.back(f"/admin/rounds/{round_id}/signatures", TOO_LARGE)
+            fields, files = _multipart(request.headers.get("content-type", ""), body)
+            if not hmac.compare_digest(fields.get("csrf", ""), session.csrf):
+                raise Refused(403, "Biểu mẫu đã hết hạn. Anh/Chị tải lại trang rồi thử lại.")
+        except Refused as exc:
+            return dash.refused(exc.status, exc.message)
+        data, filename = files.get("file", (b"", "tong_hop.pdf"))
+        expected = await current_rollup_hash(boot.uow_factory, boot.templates, round_id,
+                                             calendar=calendar(), now=boot.clock.now())
+        outcome = await receive_signed_rollup(
+            boot.uow_factory, roots, round_id=round_id, expected_hash=expected,
+            officer_id=officer.id, data=data, filename=filename or "tong_hop.pdf",
+            now=boot.clock.now(), timezone=timezone)
+        return dash.back(f"/admin/rounds/{round_id}/signatures", outcome.text)
+
     g = dash.guarded
     return [
+        Route("/admin/rounds/{round_id}/rollup-ky-so.pdf", g(rollup_pdf), methods=["GET"]),
+        Route("/admin/rounds/{round_id}/rollup-signed", rollup_upload, methods=["POST"]),
         Route("/admin/rounds/{round_id}/signatures", g(signatures_page), methods=["GET"]),
         Route("/admin/rounds/{round_id}/signed.zip", g(signed_zip), methods=["GET"]),
     ]

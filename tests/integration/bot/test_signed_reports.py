@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+from docx import Document
 
 from bot.downloads import sign_submission
 from bot.settings import Settings
@@ -90,8 +91,11 @@ async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, m
         await dic.send("quản trị")
         token = LINK.search(dic.text).group(0).split("token=")[1]
         assert (await http.post("/admin/login", data={"token": token})).status_code == 303
+        round_page = await http.get(f"/admin/rounds/{world.round_id}")
+        assert f'href="/admin/rounds/{world.round_id}/signatures"' in round_page.text
         page = await http.get(f"/admin/rounds/{world.round_id}/signatures")
-        assert page.status_code == 200 and "đã ký số 0/" in page.text
+        assert page.status_code == 200 and '"signed-count">0/' in page.text
+        assert f"/pdf-ky-so/{submission.id}?sig={sig}" in page.text.replace("&amp;", "&")
 
         accepted = await told(good)
         assert "Trạng thái: đã ký số" in accepted
@@ -100,14 +104,42 @@ async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, m
         assert re.search(r"Thời điểm ký: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", accepted)
 
         page = await http.get(f"/admin/rounds/{world.round_id}/signatures")
-        assert "đã ký số 1/" in page.text
-        row = re.search(r"<tr><td>Sở Công Thương</td>(.*?)</tr>", page.text).group(1)
+        assert '"signed-count">1/' in page.text
+        row = re.search(r'<tr data-agency="SCT">(.*?)</tr>', page.text, re.S).group(1)
         assert "đã ký số" in row and "Nguyễn Trí Phương" in row and "CA thử nghiệm cấp 2" in row
-        assert "<tr><td>Sở Tài chính</td><td>chưa ký số</td>" in page.text
+        other = re.search(r'<tr data-agency="STC">(.*?)</tr>', page.text, re.S).group(1)
+        assert "chưa nộp" in other
         archive = await http.get(f"/admin/rounds/{world.round_id}/signed.zip")
         names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
         assert len(names) == 1 and names[0].endswith("_da_ky_so.pdf")
         assert zipfile.ZipFile(io.BytesIO(archive.content)).read(names[0]) == good
+
+        # the roll-up lists the signed agency; the DIC's leader signs the roll-up PDF
+        rollup_docx = await http.get(f"/admin/rounds/{world.round_id}/rollup.docx")
+        text = "\n".join(p.text for p in Document(io.BytesIO(rollup_docx.content)).paragraphs)
+        assert "Báo cáo đã ký số (1/1): Sở Công Thương." in text
+        rollup_pdf = await http.get(f"/admin/rounds/{world.round_id}/rollup-ky-so.pdf")
+        assert rollup_pdf.status_code == 200 and SIGNER_FIELD.encode() in rollup_pdf.content
+        signed_rollup = await _sign(rollup_pdf.content)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+        async def upload_rollup(data: bytes, token: str = csrf) -> str:
+            done = await http.post(f"/admin/rounds/{world.round_id}/rollup-signed",
+                                   data={"csrf": token},
+                                   files={"file": ("tong_hop_da_ky.pdf", data, "application/pdf")})
+            if done.status_code != 303:
+                return done.text
+            shown = await http.get(done.headers["location"])
+            return re.search(r'id="notice">(.*?)</p>', shown.text, re.S).group(1)
+
+        assert "Biểu mẫu đã hết hạn" in await upload_rollup(signed_rollup, "forged")
+        assert "Tài liệu bị sửa sau khi ký." in await upload_rollup(sp.add_page(signed_rollup))
+        assert "Không phải bản báo cáo đã nộp." in await upload_rollup(good)  # not the roll-up
+        assert "Đã nhận bản tổng hợp đã ký số" in await upload_rollup(signed_rollup)
+        page = await http.get(f"/admin/rounds/{world.round_id}/signatures")
+        assert "Đã ký số: Nguyễn Trí Phương" in page.text
+        archive = await http.get(f"/admin/rounds/{world.round_id}/signed.zip")
+        assert len(zipfile.ZipFile(io.BytesIO(archive.content)).namelist()) == 2
 
     # anonymous visitors see neither the page nor the zip
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
