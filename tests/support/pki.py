@@ -121,7 +121,24 @@ def sign_pdf(
     timestamp: dt.datetime | None = None,
 ) -> bytes:
     """``pdf`` signed by ``who`` (PAdES baseline B) as an incremental update, into
-    ``field`` (an existing empty one) or a new invisible field."""
+    ``field`` (an existing empty one) or a new invisible field. pyHanko's synchronous
+    signer runs an event loop of its own: under a running loop it works in a thread."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign_pdf(pdf, who, chain=chain, field=field, timestamp=timestamp)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(_sign_pdf, pdf, who, chain=chain, field=field,
+                           timestamp=timestamp).result()
+
+
+def _sign_pdf(
+    pdf: bytes, who: Issued, *, chain: tuple[Issued, ...], field: str | None,
+    timestamp: dt.datetime | None,
+) -> bytes:
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
