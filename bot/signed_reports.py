@@ -195,7 +195,7 @@ async def rollup_to_sign(
                                          now=now)
 
     def build() -> bytes:
-        return add_signature_fields(to_pdf(files.docx), submission_id=None,
+        return add_signature_fields(to_pdf(files.docx, pdfa=True), submission_id=None,
                                     answers_hash=expected, has_appendix=False)
 
     pdf = await asyncio.to_thread(build)
@@ -236,7 +236,7 @@ async def pdf_to_sign(
     has_appendix = template is not None and template.appendix is not None
 
     def build() -> bytes:
-        return add_signature_fields(to_pdf(docx), submission_id=submission_id,
+        return add_signature_fields(to_pdf(docx, pdfa=True), submission_id=submission_id,
                                     answers_hash=answers_sha256(record.answers),
                                     has_appendix=has_appendix)
 

@@ -60,6 +60,7 @@ async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, m
         assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
         to_sign = got.content
         assert SIGNER_FIELD.encode() in to_sign and AGENCY_FIELD.encode() in to_sign
+        assert b"<pdfaid:part>2</pdfaid:part>" in to_sign  # PDF/A-2b
 
         async def upload(data: bytes, session: str = SCT) -> httpx.Response:
             return await http.post(f"/api/chat/signed-pdf?session={session}", content=data,
