@@ -31,7 +31,9 @@ __all__ = [
     "TrustRoots",
     "document_receiver",
     "format_signed_at",
+    "pdf_link_text",
     "pdf_to_sign",
+    "pdf_to_sign_path",
     "receive_signed_pdf",
     "receive_signed_rollup",
     "rollup_hash",
@@ -62,6 +64,20 @@ class SignedOutcome:
     accepted: bool
     text: str  # what the officer (or DIC) is told
     verdict: SignatureVerdict | None = None
+
+
+def pdf_to_sign_path(secret_key: str, submission_id: int) -> str:
+    """The site-relative "Tải PDF để ký số" link, signed like the DOCX download link."""
+    from bot.downloads import sign_submission
+
+    return f"/pdf-ky-so/{submission_id}?sig={sign_submission(secret_key, submission_id)}"
+
+
+def pdf_link_text(public_url: str, secret_key: str, submission_id: int) -> str:
+    """What a chat without buttons for links is sent beside the DOCX."""
+    url = public_url.rstrip("/") + pdf_to_sign_path(secret_key, submission_id)
+    return (f"Tải PDF để ký số: {url}\nKý số xong, Anh/Chị gửi lại tệp PDF đã ký vào "
+            "cuộc trò chuyện này.")
 
 
 def format_signed_at(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str:

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from bot.channels.webchat import SESSION_RE
 from bot.dashboard_auth import Session
-from bot.downloads import content_disposition, sign_submission, verify_submission
+from bot.downloads import content_disposition, verify_submission
 from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import (
     TOO_LARGE,
@@ -26,6 +26,7 @@ from bot.signed_reports import (
     current_rollup_hash,
     format_signed_at,
     pdf_to_sign,
+    pdf_to_sign_path,
     receive_signed_pdf,
     receive_signed_rollup,
     rollup_to_sign,
@@ -164,8 +165,7 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
                 agency = await uow.get_agency(a.agency_id)
                 record = await uow.latest_submission(a.id)
                 doc = signed.get(a.agency_id)
-                pdf_link = None if record is None else (
-                    f"/pdf-ky-so/{record.id}?sig={sign_submission(secret_key, record.id)}")
+                pdf_link = None if record is None else pdf_to_sign_path(secret_key, record.id)
                 rows.append({
                     "name": agency.name if agency else str(a.agency_id),
                     "abbreviation": agency.abbreviation if agency else "",

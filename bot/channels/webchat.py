@@ -12,7 +12,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.downloads import download_path, sign_submission
+from bot.downloads import download_path
+from bot.signed_reports import pdf_to_sign_path
 from dialogs.messages import Inbound, Outbound
 
 CHANNEL = "web"
@@ -83,8 +84,7 @@ def outbound_to_json(out: Outbound, secret_key: str) -> dict[str, Any]:
             "filename": out.document.filename,
             "caption": out.document.caption,
             # "Tải PDF để ký số": the PDF with empty signature fields (bot/signed_routes.py)
-            "pdf_url": f"/pdf-ky-so/{out.document.submission_id}"
-                       f"?sig={sign_submission(secret_key, out.document.submission_id)}",
+            "pdf_url": pdf_to_sign_path(secret_key, out.document.submission_id),
         }
     return {
         "text": out.text,

@@ -308,6 +308,8 @@ class ZaloOAChannel:
         self.uow_factory = uow_factory
         self.clock = clock
         self.link_for = link_for
+        #: submission id -> "Tải PDF để ký số: <url>", sent after the DOCX (signed reports)
+        self.pdf_link: Callable[[int], str] | None = None
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         """Send every message in order; raise DeliveryError (permanent when Zalo says
@@ -356,6 +358,8 @@ class ZaloOAChannel:
             await self._send(user_id, {"text": f"Tải báo cáo: {self.link_for(ref)}"})
             return
         await self._send(user_id, {"attachment": {"type": "file", "payload": {"token": token}}})
+        if self.pdf_link is not None:
+            await self._send(user_id, {"text": self.pdf_link(ref.submission_id)[:MAX_TEXT]})
 
     async def _send(self, user_id: str, message: dict[str, Any]) -> None:
         try:

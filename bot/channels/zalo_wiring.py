@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute
 from bot.channels import zalo_bot, zalo_oa
 from bot.downloads import make_download_url
 from bot.settings import Settings
-from bot.signed_reports import ReceiveDocument
+from bot.signed_reports import ReceiveDocument, pdf_link_text
 from dialogs.ports import Channel, Clock
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -46,6 +46,7 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
     if oa_config is not None:
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
         oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for)
+        oa.pdf_link = partial(pdf_link_text, settings.public_url, settings.secret_key)
         wiring.channels[oa.name] = oa
         wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, receive_document))
     if bot_config is not None:

@@ -165,6 +165,7 @@ def build_application(
     api_url: str = "https://api.telegram.org",
     rate_limiter: BaseRateLimiter[Any] | None = None,
     receive_document: ReceiveDocument | None = None,
+    pdf_link: Callable[[int], str] | None = None,
 ) -> tuple[Application[Any, Any, Any, Any, Any, Any], TelegramChannel]:
     """The PTB application answering through ``handle``, and the outbox channel that
     shares its bot (and so its rate limiter)."""
@@ -180,7 +181,7 @@ def build_application(
     # through bot.channels.telegram.polling or the webhook route
     application = builder.updater(None).build()
     sender = TelegramSender(application.bot, docx_loader(uow_factory),
-                            OpenKeyboards(uow_factory, clock))
+                            OpenKeyboards(uow_factory, clock), pdf_link)
     handlers = TelegramHandlers(handle, sender, uow_factory, clock, receive_document)
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_message))

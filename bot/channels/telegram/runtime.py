@@ -66,6 +66,7 @@ class TelegramBot:
         poll_timeout: int = POLL_TIMEOUT,
         stop_grace: float = STOP_GRACE,
         receive_document: ReceiveDocument | None = None,
+        pdf_link: Callable[[int], str] | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("webhook mode needs a secret")
@@ -75,7 +76,7 @@ class TelegramBot:
         self.stop_grace = stop_grace
         self.application, self.channel = build_application(
             token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
-            rate_limiter=rate_limiter, receive_document=receive_document,
+            rate_limiter=rate_limiter, receive_document=receive_document, pdf_link=pdf_link,
         )
         self.poller: UpdatePoller | None = None
         if not webhook_url:

@@ -4,13 +4,15 @@ from the fake Bot API (getFile, file download), the bot verifies it and answers.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.signed_reports import TrustRoots, document_receiver, pdf_to_sign
+from bot.signed_reports import TrustRoots, document_receiver, pdf_link_text, pdf_to_sign
 from dialogs.loader import load_template
+from dialogs.messages import DocumentRef, Outbound
 from renderers.pdf_sign_fields import SIGNER_FIELD
 from renderers.report import render_report
 from storage.repositories.signatures import latest_signed_by_agency
@@ -54,9 +56,16 @@ async def test_signed_pdf_as_telegram_document(world: World, fake: FakeTelegramA
 
     roots = TrustRoots(pki.write_trust_roots(tmp_path / "roots"))
     receive = document_receiver(world.uow_factory, roots, world.clock)
-    bot = await bots.start(world.engine, world.uow_factory, world.clock, receive_document=receive)
+    bot = await bots.start(world.engine, world.uow_factory, world.clock, receive_document=receive,
+                           pdf_link=partial(pdf_link_text, "http://bot.test", "k" * 32))
     officer = Officer(fake, bot, CHAT)
     await officer.say(f"/start {world.invites['SCT1']}")
+    # the submitted DOCX arrives with the link to the PDF to sign in its caption
+    await bot.channel.sender.send(CHAT, [Outbound("Đã nộp báo cáo (bản 1).", document=DocumentRef(
+        submission.id, "Bao_cao.docx"))])
+    caption = fake.sent(CHAT)[-1].caption or ""
+    assert f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?sig=" in caption
+    assert caption.startswith("Đã nộp báo cáo (bản 1).")
 
     assert "Tài liệu bị sửa sau khi ký." in await _send(officer, sp.add_page(good))
     assert "Không phải tệp PDF." in await _send(officer, b"PK\x03\x04", "bao_cao.docx")

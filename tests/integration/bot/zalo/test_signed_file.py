@@ -14,6 +14,7 @@ from bot.clock import FixedClock
 from bot.demo import fresh_invites, seed_demo
 from bot.signed_reports import pdf_to_sign
 from bot.webapp import create_web_app
+from dialogs.messages import DocumentRef, Outbound
 from renderers.pdf_sign_fields import SIGNER_FIELD
 from storage.repositories.signatures import latest_signed_by_agency
 from tests.fakes.zalo_oa_api import FakeZaloOA
@@ -53,6 +54,12 @@ async def test_signed_pdf_as_zalo_oa_file(database_url: str, tmp_path: Path,
 
             user = OAUser(post, fake, USER)
             await user.send(invites["SCT"])
+            # the submitted DOCX is followed by the link to the PDF to sign
+            await boot.channels["zalo_oa"].deliver(USER, [Outbound(
+                "Đã nộp báo cáo (bản 1).", document=DocumentRef(submission.id, "Bao_cao.docx"))])
+            assert fake.messages_to(USER)[-2].file_token is not None
+            assert fake.texts_to(USER)[-1].startswith(
+                f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?sig=")
 
             async def send_file(data: bytes, name: str = "bao_cao_da_ky.pdf",
                                 size: int | None = None) -> str:
