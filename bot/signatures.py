@@ -95,7 +95,10 @@ def load_trust_roots(folder: Path | str | None) -> list[object]:
     from asn1crypto import pem
     from asn1crypto import x509 as asn1_x509
 
-    if not folder:
+    if not folder or not str(folder).strip():
+        return []
+    if not Path(folder).is_dir():
+        log.error("BAOCAO_TRUST_ROOTS: %s is not a folder; no signature can be trusted", folder)
         return []
     roots: list[object] = []
     for path in sorted(Path(folder).iterdir()):

@@ -99,3 +99,9 @@ def test_signer_then_agency_seal_both_accepted(roots: list[object]) -> None:
     assert verdict.ok, verdict.reason
     assert (verdict.signatures, verdict.submission_id) == (3, 42)
     assert verify_signed_pdf(sp.add_page(thrice), roots).reason == "Tài liệu bị sửa sau khi ký."
+
+
+def test_missing_trust_root_folder_trusts_nothing_and_says_so(tmp_path: Path) -> None:
+    assert load_trust_roots(tmp_path / "missing") == []
+    verdict = verify_signed_pdf(sp.signed(1, ANSWERS), load_trust_roots(None))
+    assert verdict.reason is not None and "chưa được cấu hình" in verdict.reason
