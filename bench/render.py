@@ -1,7 +1,13 @@
 """Render timings: one agency's annual report, the same report rendered by docxtpl
 from a template, and the DIC's roll-up of 100 agencies.
 
-Prints JSON. Targets: single report ≤ 150 ms, roll-up of 100 agencies ≤ 3 s.
+Prints JSON. Targets: single report ≤ 150 ms, roll-up of 100 agencies ≤ 3 s,
+verifying a signed 10-page report PDF ≤ 300 ms (``bot.signatures.verify_signed_pdf``:
+integrity, the modification analysis, the chain to the trust root, the signed
+revision's metadata), side by side with pyHanko's validation alone without the
+modification analysis. The signed PDF is the annual report through LibreOffice with
+longer narratives (10 pages), its empty fields added, signed with the tests' PKI;
+without LibreOffice that part is skipped with the reason.
 Run: ``.venv/bin/python bench/render.py [--runs N]``. Figures are the minimum and
 the median of N runs (the first run, which imports matplotlib and builds the blank
 document, is reported apart as ``*_cold``).
@@ -31,6 +37,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "unit", "renderers"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))  # tests.support.pki
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -297,6 +304,77 @@ def content(data: bytes) -> list[tuple[str | None, str]]:
 # ----------------------------------------------------------------------------- main
 
 
+def signed_pdf_of(pages: int, template: Template, answers: dict[str, Any],
+                  info: DocumentInfo) -> tuple[bytes, int, Any]:
+    """The report made ``pages`` long (narratives repeated), prepared and signed."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from renderers.pdf import to_pdf
+    from renderers.pdf_sign_fields import SIGNER_FIELD, add_signature_fields, answers_sha256
+    from tests.support.pki import make_pki, sign_pdf
+
+    def rendered(factor: int) -> tuple[bytes, int]:
+        longer = {k: ("\n".join([v] * factor) if isinstance(v, str) and len(v) > 40 else v)
+                  for k, v in answers.items()}
+        pdf = to_pdf(render_report(template, longer, info))
+        return pdf, int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
+
+    factor, (pdf, count) = 3, rendered(3)
+    for _ in range(4):
+        if count == pages:
+            break
+        factor = max(1, factor + (1 if count < pages else -1))
+        pdf, count = rendered(factor)
+    pki = make_pki()
+    prepared = add_signature_fields(pdf, submission_id=1, answers_hash=answers_sha256(answers),
+                                    has_appendix=False)
+    signed = sign_pdf(prepared, pki.signer, chain=(pki.intermediate,), field=SIGNER_FIELD)
+    return signed, count, pki
+
+
+def signature_timings(template: Template, answers: dict[str, Any], info: DocumentInfo,
+                      runs: int) -> dict[str, Any]:
+    from renderers.pdf import find_soffice
+
+    if find_soffice() is None:
+        return {"signature_skipped": "LibreOffice (soffice) is not installed"}
+    import tempfile
+    from pathlib import Path
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from bot.signatures import load_trust_roots, verify_signed_pdf
+
+    signed, pages, pki = signed_pdf_of(10, template, answers, info)
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = load_trust_roots(pki.write_trust_roots(Path(tmp)))
+    verdict = verify_signed_pdf(signed, roots)
+    if not verdict.ok:
+        raise SystemExit(f"the bench's signed PDF was refused: {verdict.reason}")
+
+    def validate_only() -> None:
+        reader = PdfFileReader(io.BytesIO(signed), strict=False)
+        sig = reader.embedded_signatures[0]
+        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        status = validate_pdf_signature(sig, signer_validation_context=context, skip_diff=True)
+        assert status.intact and status.valid
+
+    ours = _timed(lambda: verify_signed_pdf(signed, roots), runs)
+    bare = _timed(validate_only, runs)
+    return {
+        "verify_signed_pdf_ms": round(ours["min"] * 1000, 1),
+        "verify_signed_pdf_median_ms": round(ours["median"] * 1000, 1),
+        "verify_signed_pdf_cold_ms": round(ours["cold"] * 1000, 1),
+        "verify_signed_pdf_cpu_ms": round(ours["cpu"] * 1000, 1),
+        "verify_signed_pdf_target_ms": 300,
+        "pyhanko_validate_no_diff_median_ms": round(bare["median"] * 1000, 1),
+        "signed_pdf_pages": pages,
+        "signed_pdf_bytes": len(signed),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="timed runs of each document")
@@ -325,6 +403,7 @@ def main() -> None:
     rollup_info = RollupInfo(round=round_, collector=_agency(999, collector=True))
     size = len(render_rollup(template, entries, rollup_info))
     rollup = _timed(lambda: render_rollup(template, entries, rollup_info), max(3, args.runs // 2))
+    signature = signature_timings(template, answers, info, args.runs)
     ms = {k: round(v * 1000, 1) for k, v in single.items()}
     tpl_ms = {k: round(v * 1000, 1) for k, v in docxtpl.items()}
     print(json.dumps({
@@ -346,6 +425,7 @@ def main() -> None:
         "rollup_cpu_s": round(rollup["cpu"], 2),
         "rollup_target_s": 3.0,
         "rollup_docx_bytes": size,
+        **signature,
         "runs": args.runs,
         "cpus": os.cpu_count(),
         "load_average_1m_before": round(load_before, 2),

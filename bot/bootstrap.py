@@ -22,6 +22,7 @@ from bot.clock import SystemClock
 from bot.inbox import Inbox
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
+from bot.signed_reports import TrustRoots, document_receiver
 from bot.template_catalog import TemplateCatalog
 from bot.template_service import load_bundled
 from dialogs.engine import Engine
@@ -105,9 +106,13 @@ async def build_app(
         clock=clock,
     )
     boot.inbox = Inbox(uow_factory, clock)  # every webhook's durable inbox
-    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox))
+    # signed report PDFs officers send back as files (Telegram document, Zalo OA file)
+    receive = document_receiver(uow_factory, TrustRoots(settings.trust_roots), clock,
+                                settings.timezone)
+    boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox,
+                                receive_document=receive))
     boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,
-                                    inbox=boot.inbox))
+                                    inbox=boot.inbox, receive_document=receive))
     for channel in boot.channels.values():  # channels that fall back to the others
         if hasattr(channel, "peers"):
             channel.peers = boot.channels

@@ -47,13 +47,18 @@ def check_link(secret_key: str, submission_id: int, signature: str | None,
     return LinkCheck.VALID
 
 
+def signed_query(secret_key: str, submission_id: int, *, days: int = DEFAULT_LINK_DAYS,
+                 now: float | None = None) -> str:
+    """``exp=<unix>&sig=<hex>`` for a link to one submission's files."""
+    expires = int(time.time() if now is None else now) + days * 86400
+    return f"exp={expires}&sig={sign_submission(secret_key, submission_id, expires)}"
+
+
 def download_path(secret_key: str, ref: DocumentRef, *, days: int = DEFAULT_LINK_DAYS,
                   now: float | None = None) -> str:
     """The site-relative link: ``/download/<id>/<filename>?exp=<unix>&sig=<hex>``."""
-    expires = int(time.time() if now is None else now) + days * 86400
-    sig = sign_submission(secret_key, ref.submission_id, expires)
-    return (f"/download/{ref.submission_id}/{quote(ref.filename, safe='')}"
-            f"?exp={expires}&sig={sig}")
+    query = signed_query(secret_key, ref.submission_id, days=days, now=now)
+    return f"/download/{ref.submission_id}/{quote(ref.filename, safe='')}?{query}"
 
 
 def make_download_url(settings: Settings, ref: DocumentRef, *, now: float | None = None) -> str:

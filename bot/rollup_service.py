@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.notify import Reach, notify_agency
 from bot.reminders import Calendar, round_status
@@ -29,6 +29,7 @@ from renderers.rollup import (
 )
 from renderers.xlsx import render_rollup_xlsx
 from storage.login_tokens import issue_login_token
+from storage.repositories.signatures import latest_signed_by_agency
 from storage.uow import SqlUnitOfWork
 
 __all__ = [
@@ -85,6 +86,8 @@ async def rollup_entries(
             if record is not None:
                 answers, version = record.answers, record.version
         entries.append(AgencyEntry(agency, p.state, answers, p.submitted_at, version))
+    signed = await latest_signed_by_agency(uow, round_id)  # "đã ký số" (signed reports)
+    entries = [replace(e, signed=e.agency.id in signed) for e in entries]
     return round_, entries
 
 

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     province: str = "Đồng Nai"
     collector: str = "Sở Khoa học và Công nghệ"
     data_dir: Path = Path("./var")
+    #: folder of PEM/DER root certificates signed reports must chain to (empty: none trusted)
+    trust_roots: Path | None = None
     log_level: str = "info"
     download_link_days: int = 7  # how long a document's download link works
     # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may

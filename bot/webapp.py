@@ -19,8 +19,15 @@ from bot import log_redaction
 from bot.body_limit import BodyLimit
 from bot.channels.webchat import ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
-from bot.downloads import LinkCheck, check_link, content_disposition, download_path
+from bot.downloads import (
+    LinkCheck,
+    check_link,
+    content_disposition,
+    download_path,
+)
 from bot.readiness import check_ready
+from bot.signed_reports import pdf_to_sign_path
+from bot.signed_routes import signed_routes
 from dialogs.messages import DocumentRef
 
 if TYPE_CHECKING:
@@ -59,6 +66,10 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         return download_path(secret_key, ref, days=boot.settings.download_link_days,
                              now=boot.clock.now().timestamp())
 
+    def pdf_links(submission_id: int) -> str:
+        return pdf_to_sign_path(secret_key, submission_id, days=boot.settings.download_link_days,
+                                now=boot.clock.now().timestamp())
+
     async def index(request: Request) -> Response:
         return RedirectResponse("/chat", status_code=307)
 
@@ -69,7 +80,8 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         try:
             body = await request.body()  # at most 64 kB: bot.body_limit
             payload = await handle_chat(boot.engine.handle, body, links,
-                                        request.client.host if request.client else None)
+                                        request.client.host if request.client else None,
+                                        pdf_links=pdf_links)
         except ChatRequestError as exc:
             return _error(exc.status, exc.message)
         except ClientDisconnect:
@@ -83,7 +95,8 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         """Messages queued for this web session (reminders, notices), delivered once."""
         try:
             body = await request.body()  # at most 64 kB: bot.body_limit
-            payload = await take_inbox(boot.uow_factory, boot.clock, body, links)
+            payload = await take_inbox(boot.uow_factory, boot.clock, body, links,
+                                       pdf_links=pdf_links)
         except ChatRequestError as exc:
             return _error(exc.status, exc.message)
         except ClientDisconnect:
@@ -151,6 +164,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *signed_routes(boot),  # signed reports: PDF to sign, signed upload, DIC's page
         *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
     ]

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from dialogs import vn
-from dialogs.patterns import full_match
 from dialogs.invisible import strip_invisible
+from dialogs.patterns import full_match
 from dialogs.schema import Choice, Column, Question, QuestionType
 
 __all__ = ["InvalidAnswer", "display_value", "parse_answer"]

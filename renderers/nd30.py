@@ -1127,6 +1127,8 @@ class Nd30Document:
         # paragraph before it.
         self.keep_with_closing()
         table = self._layout_table(1, (left_w, text_w - left_w))
+        # the block never breaks across pages: a signature needs its title and name together
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         left, right = table.rows[0].cells
         _write_cell(left, "Nơi nhận:", STYLE.RECIPIENTS_TITLE).paragraph_format.space_before = Pt(6)
         for line in recipients:

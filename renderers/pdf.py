@@ -45,10 +45,17 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+# PDF/A-2b (archival; what a signed document should be): LibreOffice >= 7.4 takes the
+# export filter's options as JSON after the filter name
+PDFA_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
 def convert(
-    docx: bytes, *, soffice: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    docx: bytes, *, soffice: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+    pdfa: bool = False,
 ) -> PdfResult:
-    """Convert DOCX bytes to PDF bytes and report LibreOffice's warnings."""
+    """Convert DOCX bytes to PDF bytes and report LibreOffice's warnings;
+    ``pdfa``: as PDF/A-2b."""
     program = soffice or find_soffice()
     if program is None:
         raise PdfError(INSTALL_HINT)
@@ -63,7 +70,7 @@ def convert(
             "--headless",
             "--norestore",
             "--convert-to",
-            "pdf:writer_pdf_Export",
+            PDFA_FILTER if pdfa else "pdf:writer_pdf_Export",
             "--outdir",
             str(work),
             str(source),
@@ -95,6 +102,6 @@ def convert(
     return PdfResult(pdf=pdf, warnings=warnings)
 
 
-def to_pdf(docx_bytes: bytes, *, soffice: str | None = None) -> bytes:
+def to_pdf(docx_bytes: bytes, *, soffice: str | None = None, pdfa: bool = False) -> bytes:
     """The PDF of a DOCX document; :class:`PdfError` when LibreOffice is missing or fails."""
-    return convert(docx_bytes, soffice=soffice).pdf
+    return convert(docx_bytes, soffice=soffice, pdfa=pdfa).pdf

@@ -97,6 +97,7 @@ class AgencyEntry:
     answers: Mapping[str, Any] | None = None
     submitted_at: dt.datetime | None = None
     version: int | None = None
+    signed: bool = False  # its latest submission came back digitally signed and verified
 
     @property
     def submitted(self) -> bool:
@@ -399,6 +400,10 @@ class _Builder:
                         if e.submitted_at else "")
                 parts.append(e.agency.name + when)
             lines.append(f"- Nộp trễ hạn ({len(late)}): " + ", ".join(parts) + ".")
+        signed = [e for e in on_time + late if e.signed]
+        if signed:
+            lines.append(f"- Báo cáo đã ký số ({len(signed)}/{done}): "
+                         + ", ".join(e.agency.name for e in signed) + ".")
         if returned:
             lines.append(f"- Trả lại để chỉnh sửa, chưa nộp lại ({len(returned)}): "
                          + ", ".join(e.agency.name for e in returned) + ".")

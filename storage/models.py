@@ -413,3 +413,21 @@ class DashboardSessionRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     revoked_at: Mapped[dt.datetime | None]
     user_agent: Mapped[str | None] = mapped_column(String(200))
+class SignedDocumentRow(Base):
+    """A digitally signed PDF that passed verification ("đã ký số"): an agency's
+    submission (``submission_id`` set) or the round's roll-up (``submission_id`` None)."""
+
+    __tablename__ = "signed_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    signer: Mapped[str] = mapped_column(String(300))
+    issuer: Mapped[str] = mapped_column(String(300))
+    signed_at: Mapped[dt.datetime | None]
+    verified_at: Mapped[dt.datetime]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    channel: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    checks: Mapped[str] = mapped_column(String(300))  # what was checked (revocation or not)

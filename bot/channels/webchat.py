@@ -88,13 +88,20 @@ def _optional_str(payload: dict[str, Any], key: str, label: str) -> str | None:
 LinkFor = Callable[[DocumentRef], str]
 
 
-def outbound_to_json(out: Outbound, links: LinkFor) -> dict[str, Any]:
+#: submission id -> the site-relative "Tải PDF để ký số" link
+PdfLinkFor = Callable[[int], str]
+
+
+def outbound_to_json(out: Outbound, links: LinkFor,
+                     pdf_links: PdfLinkFor | None = None) -> dict[str, Any]:
     document = None
     if out.document is not None:
         document = {
             "url": links(out.document),
             "filename": out.document.filename,
             "caption": out.document.caption,
+            # "Tải PDF để ký số": the PDF with empty signature fields (bot/signed_routes.py)
+            "pdf_url": pdf_links(out.document.submission_id) if pdf_links else None,
         }
     return {
         "text": out.text,
@@ -105,12 +112,12 @@ def outbound_to_json(out: Outbound, links: LinkFor) -> dict[str, Any]:
 
 async def handle_chat(
     handle: Callable[[Inbound], Awaitable[list[Outbound]]], body: bytes, links: LinkFor,
-    origin: str | None = None,
+    origin: str | None = None, pdf_links: PdfLinkFor | None = None,
 ) -> dict[str, Any]:
     """Parse, hand to the engine, serialise. Raises :class:`ChatRequestError`."""
     inbound = parse_chat_request(body, origin)
     replies = await handle(inbound)
-    return {"messages": [outbound_to_json(out, links) for out in replies]}
+    return {"messages": [outbound_to_json(out, links, pdf_links) for out in replies]}
 
 
 def parse_session(body: bytes) -> str:
@@ -123,7 +130,8 @@ def parse_session(body: bytes) -> str:
 
 
 async def take_inbox(
-    uow_factory: Callable[[], Any], clock: Any, body: bytes, links: LinkFor
+    uow_factory: Callable[[], Any], clock: Any, body: bytes, links: LinkFor,
+    pdf_links: PdfLinkFor | None = None,
 ) -> dict[str, Any]:
     """Messages queued for a web session (reminders, notices), each handed out once."""
     session = parse_session(body)
@@ -131,4 +139,4 @@ async def take_inbox(
         items = await uow.take_outbox(CHANNEL, session, clock.now())
         await uow.commit()
     messages = [m for item in items for m in item.messages]
-    return {"messages": [outbound_to_json(out, links) for out in messages]}
+    return {"messages": [outbound_to_json(out, links, pdf_links) for out in messages]}

@@ -47,6 +47,8 @@ from bot.channels.textbuttons import callback_for_typed, flatten, split_text, ty
 from bot.channels.webhook_state import record_webhook
 from bot.inbox import Inbox
 from bot.settings import Settings
+from bot.signatures import MAX_PDF_BYTES
+from bot.signed_reports import TOO_LARGE, ReceiveDocument
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
 from dialogs.ports import Channel, Clock, DeliveryError, OutboxItem
 from storage.repositories import windows
@@ -474,6 +476,8 @@ class ZaloOAChannel:
         self.paid_quota = paid_quota  # paid messages a month the operator allows
         #: every outbox channel by name (set when the process is wired): the fallbacks
         self.peers: Mapping[str, Channel] = {}
+        #: submission id -> "Tải PDF để ký số: <url>", sent after the DOCX (signed reports)
+        self.pdf_link: Callable[[int], str] | None = None
 
     @property
     def window(self) -> dt.timedelta:
@@ -577,6 +581,8 @@ class ZaloOAChannel:
             await self._send(user_id, {"text": f"Tải báo cáo: {self.link_for(ref)}"})
             return
         await self._send(user_id, {"attachment": {"type": "file", "payload": {"token": token}}})
+        if self.pdf_link is not None:
+            await self._send(user_id, {"text": self.pdf_link(ref.submission_id)[:MAX_TEXT]})
 
     async def _send(self, user_id: str, message: dict[str, Any]) -> None:
         try:
@@ -623,14 +629,79 @@ async def _read_limited(request: Request) -> bytes | None:
 def event_key(inbound: Inbound, body: bytes) -> str:
     """The inbox's de-duplication key: Zalo's ``msg_id``, else a digest of the body."""
     return inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+@dataclass(frozen=True)
+class SentFile:
+    """A file a user sent (``user_send_file``): Zalo gives a download URL and the size."""
+
+    user_id: str
+    url: str
+    size: int | None
+    name: str
+    message_id: str | None
 
 
-def inbox_handler(handle: HandleFn, channel: ZaloOAChannel) -> Callable[[str], Awaitable[None]]:
-    """Handles a stored event: the engine's turn, then its replies (a failed turn
-    raises, so the inbox tries again)."""
+def sent_file(payload: dict[str, Any]) -> SentFile | None:
+    """The file of a ``user_send_file`` event (``message.attachments[0].payload``)."""
+    if payload.get("event_name") != "user_send_file":
+        return None
+    user_id = str((payload.get("sender") or {}).get("id") or "")
+    message = payload.get("message") or {}
+    attachments = message.get("attachments") if isinstance(message, dict) else None
+    if not user_id or not isinstance(attachments, list) or not attachments:
+        return None
+    first = attachments[0] if isinstance(attachments[0], dict) else {}
+    data = first.get("payload") or {}
+    url = str(data.get("url") or "")
+    if not url.startswith(("https://", "http://")):
+        return None
+    raw_size = str(data.get("size") or "")  # Zalo sends it as a string
+    msg_id = message.get("msg_id")
+    return SentFile(user_id, url, int(raw_size) if raw_size.isdigit() else None,
+                    str(data.get("name") or ""), str(msg_id) if msg_id else None)
+
+
+async def download_limited(http: httpx.AsyncClient, url: str, limit: int) -> bytes | None:
+    """The file at ``url``; None as soon as it is known to exceed ``limit`` bytes."""
+    async with http.stream("GET", url) as response:
+        response.raise_for_status()
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def inbox_handler(handle: HandleFn, channel: ZaloOAChannel,
+                  receive_document: ReceiveDocument | None = None
+                  ) -> Callable[[str], Awaitable[None]]:
+    """Handles a stored event: the engine's turn, then its replies, or a sent file (a
+    signed report) checked by ``receive_document``. A failed turn raises, so the inbox
+    tries again."""
+
+    async def process_file(sent: SentFile) -> None:
+        assert receive_document is not None
+        if sent.size is not None and sent.size > MAX_PDF_BYTES:
+            text: str | None = TOO_LARGE
+        else:
+            data = await download_limited(channel.http, sent.url, MAX_PDF_BYTES)
+            text = TOO_LARGE if data is None else await receive_document(
+                CHANNEL, sent.user_id, data, sent.message_id)
+        if text:
+            await channel.reply(sent.user_id, [Outbound(text)])
 
     async def process(body: str) -> None:
-        inbound = parse_event(json.loads(body))
+        payload = json.loads(body)
+        sent = sent_file(payload) if receive_document is not None else None
+        if sent is not None:
+            await channel.interacted(sent.user_id)
+            await process_file(sent)
+            return
+        inbound = parse_event(payload)
         if inbound is None:
             return
         await channel.interacted(inbound.user_id)
@@ -641,9 +712,11 @@ def inbox_handler(handle: HandleFn, channel: ZaloOAChannel) -> Callable[[str], A
 
 
 def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel,
-                   inbox: Inbox) -> list[Route]:
-    """The ``/zalo/oa/webhook`` route: verify, store in the inbox, answer 200."""
-    inbox.register(CHANNEL, inbox_handler(handle, channel))
+                   inbox: Inbox, receive_document: ReceiveDocument | None = None
+                   ) -> list[Route]:
+    """The ``/zalo/oa/webhook`` route: verify, store in the inbox, answer 200. A file
+    (a signed report) is stored too and goes to ``receive_document`` when given."""
+    inbox.register(CHANNEL, inbox_handler(handle, channel, receive_document))
 
     async def webhook(request: Request) -> Response:
         try:
@@ -666,6 +739,12 @@ def webhook_routes(config: OAConfig, handle: HandleFn, channel: ZaloOAChannel,
             log.warning("Zalo OA webhook: event refused (%s signature)",
                         "wrong" if given else "no")
             return JSONResponse({"error": "invalid signature"}, status_code=403)
+        sent = sent_file(payload) if receive_document is not None else None
+        if sent is not None:
+            key = sent.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+            if not await inbox.accept(CHANNEL, key, sent.user_id, body, wait=inbox.reply_wait):
+                return JSONResponse({"error": "try again"}, status_code=503)
+            return JSONResponse({"ok": True})
         inbound = parse_event(payload)
         if inbound is None:
             return JSONResponse({"ok": True})

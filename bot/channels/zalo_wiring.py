@@ -18,6 +18,7 @@ from bot.channels.zalo_domain import verification_routes
 from bot.downloads import make_download_url
 from bot.inbox import Inbox
 from bot.settings import Settings
+from bot.signed_reports import ReceiveDocument, pdf_link_text
 from dialogs.ports import Channel, Clock
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -35,9 +36,11 @@ class ChannelWiring:
 
 def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callable[[], Any],
               clock: Clock, http: httpx.AsyncClient | None = None,
-              inbox: Inbox | None = None) -> ChannelWiring:
+              inbox: Inbox | None = None,
+              receive_document: ReceiveDocument | None = None) -> ChannelWiring:
     """Channels, routes and services of the Zalo channels that ``settings`` configure;
-    their webhooks store events in ``inbox`` (one of their own if None)."""
+    their webhooks store events in ``inbox`` (one of their own if None); signed report
+    PDFs sent as files go to ``receive_document``."""
     wiring = ChannelWiring()
     wiring.routes.extend(verification_routes(settings))  # served even before keys are set
     oa_config = zalo_oa.OAConfig.from_settings(settings)
@@ -54,13 +57,15 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         tokens = zalo_oa.TokenStore(oa_config, uow_factory, clock, http)
         oa = zalo_oa.ZaloOAChannel(oa_config, tokens, http, uow_factory, clock, link_for,
                                    paid_quota=settings.zalo_oa_paid_quota)
+        oa.pdf_link = partial(pdf_link_text, settings.public_url, settings.secret_key)
         wiring.channels[oa.name] = oa
         tokens.on_refused = partial(_tell_dic, uow_factory, clock, oa)
         zns_config = zns.ZnsConfig.from_settings(settings)
         if zns_config is not None:  # reminders to officers' phones, no window needed
             wiring.channels[zns.CHANNEL] = zns.ZnsChannel(zns_config, tokens, http)
         wiring.services.append(tokens.run)  # refresh ahead of expiry, even when idle
-        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox))
+        wiring.routes.extend(zalo_oa.webhook_routes(oa_config, handle, oa, inbox,
+                                                      receive_document))
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
         bot = zalo_bot.ZaloBotChannel(api, link_for)

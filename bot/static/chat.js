@@ -98,6 +98,15 @@
       link.textContent = "Tải báo cáo (DOCX)";
       link.title = message.document.filename || "";
       doc.appendChild(link);
+      if (message.document.pdf_url) {
+        var pdf = document.createElement("a");
+        pdf.href = message.document.pdf_url;
+        pdf.setAttribute("download", "");
+        pdf.textContent = "Tải PDF để ký số";
+        pdf.title = "PDF có sẵn ô chữ ký số; ký xong gửi lại bằng nút \"Gửi bản đã ký số\"";
+        doc.appendChild(document.createTextNode(" · "));
+        doc.appendChild(pdf);
+      }
       item.appendChild(doc);
     }
     scrollToEnd();
@@ -148,6 +157,30 @@
       if (queue.length) { drain(); } else { input.focus(); }
     });
   }
+
+  // A signed report PDF goes back as the request body; the bot answers as in the chat.
+  var signedInput = document.getElementById("signed-file");
+  signedInput.addEventListener("change", function () {
+    var file = signedInput.files && signedInput.files[0];
+    signedInput.value = "";
+    if (!file) { return; }
+    addBubble("user", "Gửi tệp: " + file.name);
+    setBusy(true);
+    fetch("/api/chat/signed-pdf?session=" + encodeURIComponent(session), {
+      method: "POST",
+      headers: { "Content-Type": "application/pdf" },
+      body: file,
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; });
+    }).then(function (data) {
+      var messages = data.messages || [];
+      if (!messages.length && data.error) { messages = [{ text: data.error }]; }
+      messages.forEach(renderMessage);
+    }).catch(function () {
+      addBubble("error", "Mất kết nối tới máy chủ. Anh/Chị vui lòng thử lại.");
+    }).then(function () { setBusy(false); });
+  });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();

@@ -6,7 +6,10 @@ It runs in its own thread (a ``ThreadingHTTPServer``), so it works from sync cod
 async tests, and beside a bot running in a subprocess.
 
 Methods: getMe, getUpdates (long polling: waits up to ``min(timeout, max_poll)``
-seconds for an update), sendMessage, sendDocument (multipart upload),
+seconds for an update), sendMessage, sendDocument (multipart upload), getFile and the
+file download ``GET /file/bot<token>/<file_path>`` (files a user sent, see
+:meth:`FakeTelegramAPI.send_document`; like Telegram, getFile refuses files over
+20 MB with "Bad Request: file is too big", per core.telegram.org/bots/api#getfile),
 editMessageText, editMessageReplyMarkup, answerCallbackQuery, setWebhook,
 deleteWebhook, getWebhookInfo. Anything else answers 404 and is recorded, so a
 test can see the bot called something the fake does not know. Checks Telegram
@@ -51,7 +54,7 @@ from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 T = TypeVar("T")
 
@@ -59,6 +62,7 @@ DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_0123456789ab"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+FILE_LIMIT = 20 * 1024 * 1024  # getFile: "file is too big" above this
 JSON_FIELDS = frozenset({
     "reply_markup", "allowed_updates", "entities", "caption_entities", "link_preview_options",
     "reply_parameters",
@@ -162,6 +166,7 @@ class FakeTelegramAPI:
         self._failures: list[dict[str, Any]] = []
         self._blocked: set[int] = set()
         self._users: dict[int, dict[str, Any]] = {}
+        self._files: dict[str, bytes] = {}  # file_id -> what a user sent
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
@@ -251,6 +256,30 @@ class FakeTelegramAPI:
                 "data": data,
                 "message": self._message_json(found),
             }}
+
+    def document_update(self, chat_id: int, data: bytes, filename: str,
+                        mime_type: str = "application/pdf") -> dict[str, Any]:
+        """A new update: the user sends a file (kept for getFile; not queued)."""
+        with self._cond:
+            file_id = f"BQAC-{uuid.uuid4().hex}"
+            self._files[file_id] = data
+            message = {
+                "message_id": self._next_message_id(chat_id), "date": int(time.time()),
+                "chat": self._chat(chat_id), "from": self._from(chat_id),
+                "document": {"file_id": file_id, "file_unique_id": file_id[-12:],
+                             "file_name": filename, "mime_type": mime_type,
+                             "file_size": len(data)},
+            }
+            return {"update_id": next(self._update_ids), "message": message}
+
+    def send_document(self, chat_id: int, data: bytes, filename: str,
+                      mime_type: str = "application/pdf") -> int:
+        """The user sends a file (queued for getUpdates); returns the update id."""
+        return self.inject(self.document_update(chat_id, data, filename, mime_type))
+
+    def file_bytes(self, file_path: str) -> bytes | None:
+        with self._cond:
+            return self._files.get(file_path.rsplit("/", 1)[-1])
 
     def send_text(self, chat_id: int, text: str) -> int:
         """The user writes ``text`` in the private chat (queued for getUpdates);
@@ -523,6 +552,15 @@ class FakeTelegramAPI:
             return self._send(params, arrived, "sendDocument", caption=caption, document=upload)
         if name in ("editmessagetext", "editmessagereplymarkup"):
             return self._edit(name, params, arrived)
+        if name == "getfile":
+            file_id = str(params.get("file_id", ""))
+            data = self._files.get(file_id)
+            if data is None:
+                raise ApiError(400, "Bad Request: invalid file_id")
+            if len(data) > FILE_LIMIT:
+                raise ApiError(400, "Bad Request: file is too big")
+            return {"file_id": file_id, "file_unique_id": file_id[-12:], "file_size": len(data),
+                    "file_path": f"documents/{file_id}"}
         if name == "answercallbackquery":
             query = str(params.get("callback_query_id", ""))
             if self._queries.get(query, True):
@@ -761,6 +799,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, body: bytes) -> None:
         parts = urlsplit(self.path)
         segments = parts.path.strip("/").split("/")
+        if len(segments) >= 3 and segments[0] == "file" and segments[1].startswith("bot"):
+            data = (self.api.file_bytes("/".join(segments[2:]))
+                    if unquote(segments[1][3:]) == self.api.token else None)
+            if data is None:
+                self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if len(segments) != 2 or not segments[0].startswith("bot"):
             self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return

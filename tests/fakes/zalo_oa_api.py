@@ -24,6 +24,11 @@
 - :meth:`FakeZaloOA.save_webhook_url` is the console saving the webhook URL: it POSTs
   ``{}`` unsigned and accepts the URL only on HTTP 200 (field-vn/zalo CHANGELOG 0.2.0,
   goclaw ``internal/channels/zalo/oa/webhook.go`` "URL-save ping").
+- :meth:`FakeZaloOA.file_event` builds a ``user_send_file`` event whose
+  ``message.attachments[0].payload`` carries ``url``, ``size`` (a string), ``name``,
+  ``type`` and ``checksum`` as Zalo's webhook documentation shows
+  (developers.zalo.me/docs/official-account/webhook/tin-nhan/su-kien-nguoi-dung-gui-file);
+  the file is served at that URL (``GET /files/<id>``, like Zalo's CDN: no token).
 
 State is inspected by the tests: ``sent``, ``uploads``, ``refreshes``, ``rejected``.
 """
@@ -46,7 +51,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -100,6 +105,8 @@ class FakeZaloOA:
 
     expired_code: int = -216
     oauth_in_flight: int = 0  # refresh requests being answered right now
+    files: dict[str, bytes] = field(default_factory=dict)  # files users sent (file_event)
+    downloads: int = 0  # GET /files/<id> requests
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -180,9 +187,34 @@ class FakeZaloOA:
         return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp), form=signature_form),
                       "Content-Type": "application/json"}
 
+    def file_event(self, user_id: str, data: bytes, name: str, *, base_url: str,
+                   msg_id: str | None = None, timestamp: int = 1_764_000_000_000,
+                   size: int | None = None) -> tuple[bytes, dict[str, str]]:
+        """A signed ``user_send_file`` webhook request; ``data`` is served under
+        ``base_url`` (this fake's address)."""
+        file_id = secrets.token_hex(8)
+        with self._lock:
+            self.files[file_id] = data
+        payload = {
+            "app_id": self.app_id, "user_id_by_app": f"app-{user_id}",
+            "event_name": "user_send_file", "timestamp": str(timestamp),
+            "sender": {"id": user_id}, "recipient": {"id": "oa-579745863508352884"},
+            "message": {"msg_id": msg_id or secrets.token_hex(16), "attachments": [{
+                "type": "file",
+                "payload": {"url": f"{base_url}/files/{file_id}",
+                            "size": str(len(data) if size is None else size), "name": name,
+                            "type": name.rsplit(".", 1)[-1],
+                            "checksum": hashlib.md5(data).hexdigest()},
+            }]},
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return body, {"X-ZEvent-Signature": self.sign(body, str(timestamp)),
+                      "Content-Type": "application/json"}
+
     # ---------------------------------------------------------------- the API
     def app(self) -> Starlette:
         return Starlette(routes=[
+            Route("/files/{file_id}", self._file, methods=["GET"]),
             Route("/v3.0/oa/message/cs", self._send, methods=["POST"]),
             Route("/v2.0/oa/upload/file", self._upload, methods=["POST"]),
             Route("/v4/oa/access_token", self._token, methods=["POST"]),
@@ -272,6 +304,14 @@ class FakeZaloOA:
             if len(button["title"]) > 100 or len(str(button.get("payload"))) > 1000:
                 return "button title or payload too long"
         return None
+
+    async def _file(self, request: Request) -> Response:
+        with self._lock:
+            data = self.files.get(request.path_params["file_id"])
+            self.downloads += 1
+        if data is None:
+            return Response(status_code=404)
+        return Response(data, media_type="application/octet-stream")
 
     async def _upload(self, request: Request) -> JSONResponse:
         if not self._token_ok(request):

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Document, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram.convert import inbound_from_update, mark_tapped, tapped_label
+from bot.channels.telegram.convert import CHANNEL, inbound_from_update, mark_tapped, tapped_label
 from bot.channels.telegram.limiter import TelegramRateLimiter
 from bot.channels.telegram.sender import (
     OpenKeyboards,
@@ -28,6 +28,8 @@ from bot.channels.telegram.sender import (
     docx_loader,
     queue_rest,
 )
+from bot.signatures import MAX_PDF_BYTES
+from bot.signed_reports import TOO_LARGE, ReceiveDocument
 from dialogs.messages import Inbound, Outbound
 from dialogs.ports import Clock
 
@@ -43,16 +45,23 @@ class TelegramHandlers:
     """The two PTB callbacks. They translate and relay; the engine decides."""
 
     def __init__(self, handle: Handle, sender: TelegramSender,
-                 uow_factory: Callable[[], Any], clock: Clock) -> None:
+                 uow_factory: Callable[[], Any], clock: Clock,
+                 receive_document: ReceiveDocument | None = None) -> None:
         self.handle = handle
         self.sender = sender
         self.uow_factory = uow_factory
         self.clock = clock
+        self.receive_document = receive_document
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A message from the officer: to the engine; the replies back to the chat."""
         inbound = inbound_from_update(update, context.bot.username)
         if inbound is None:
+            return
+        document = update.message.document if update.message is not None else None
+        if document is not None and self.receive_document is not None:
+            text = await self._on_document(inbound, document, context)
+            await self._send(inbound, [Outbound(text)] if text else [])
             return
         replies = await self._ask_engine(inbound)
         await self._send(inbound, replies)
@@ -75,6 +84,31 @@ class TelegramHandlers:
         if replies and tapped is not None:
             await self._close_keyboard(tapped, query.data or "")
         await self._send(inbound, replies, closed=tapped.message_id if tapped else None)
+
+    async def _on_document(self, inbound: Inbound, document: Document,
+                           context: ContextTypes.DEFAULT_TYPE) -> str:
+        """A file from the officer (a signed report): fetched through getFile unless
+        Telegram says it is too large, then verified."""
+        assert self.receive_document is not None
+        if document.file_size is not None and document.file_size > MAX_PDF_BYTES:
+            return TOO_LARGE
+        try:
+            file = await context.bot.get_file(document.file_id)
+            if file.file_size is not None and file.file_size > MAX_PDF_BYTES:
+                return TOO_LARGE
+            data = bytes(await file.download_as_bytearray())
+        except BadRequest as exc:  # "file is too big": over the Bot API's 20 MB
+            log.info("telegram: file of chat %s not fetched: %s", inbound.user_id, exc.message)
+            return TOO_LARGE if "too big" in exc.message.lower() else SYSTEM_ERROR
+        except TelegramError as exc:
+            log.warning("telegram: file of chat %s not fetched: %s", inbound.user_id, exc)
+            return SYSTEM_ERROR
+        try:
+            return await self.receive_document(CHANNEL, inbound.user_id, data,
+                                               inbound.message_id)
+        except Exception:
+            log.exception("telegram: signed file of chat %s failed", inbound.user_id)
+            return SYSTEM_ERROR
 
     async def _ask_engine(self, inbound: Inbound) -> list[Outbound]:
         try:
@@ -130,6 +164,8 @@ def build_application(
     clock: Clock,
     api_url: str = "https://api.telegram.org",
     rate_limiter: BaseRateLimiter[Any] | None = None,
+    receive_document: ReceiveDocument | None = None,
+    pdf_link: Callable[[int], str] | None = None,
 ) -> tuple[Application[Any, Any, Any, Any, Any, Any], TelegramChannel]:
     """The PTB application answering through ``handle``, and the outbox channel that
     shares its bot (and so its rate limiter)."""
@@ -145,8 +181,8 @@ def build_application(
     # through bot.channels.telegram.polling or the webhook route
     application = builder.updater(None).build()
     sender = TelegramSender(application.bot, docx_loader(uow_factory),
-                            OpenKeyboards(uow_factory, clock))
-    handlers = TelegramHandlers(handle, sender, uow_factory, clock)
+                            OpenKeyboards(uow_factory, clock), pdf_link)
+    handlers = TelegramHandlers(handle, sender, uow_factory, clock, receive_document)
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, handlers.on_message))
     application.add_error_handler(_log_error)

@@ -16,6 +16,7 @@ from bot.channels.telegram.handlers import ALLOWED_UPDATES, Handle, api_urls, bu
 from bot.channels.telegram.polling import STOP_GRACE, UpdatePoller
 from bot.channels.telegram.webhook import webhook_route
 from bot.inbox import Inbox, retrying
+from bot.signed_reports import ReceiveDocument
 from dialogs.ports import Clock
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ class TelegramBot:
         poll_timeout: int = POLL_TIMEOUT,
         stop_grace: float = STOP_GRACE,
         inbox: Inbox | None = None,
+        receive_document: ReceiveDocument | None = None,
+        pdf_link: Callable[[int], str] | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError("webhook mode needs a secret")
@@ -80,7 +83,7 @@ class TelegramBot:
         self.stop_grace = stop_grace
         self.application, self.channel = build_application(
             token=token, handle=handle, uow_factory=uow_factory, clock=clock, api_url=api_url,
-            rate_limiter=rate_limiter,
+            rate_limiter=rate_limiter, receive_document=receive_document, pdf_link=pdf_link,
         )
         self.poller: UpdatePoller | None = None
         if not webhook_url:

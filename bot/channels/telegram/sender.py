@@ -18,6 +18,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.telegram.convert import (
+    CAPTION_LIMIT,
     CHANNEL,
     Part,
     TextPart,
@@ -103,10 +104,12 @@ class TelegramSender:
     newest buttons can be tapped (and after a reply without buttons, none)."""
 
     def __init__(self, bot: Bot, load_document: LoadDocument,
-                 keyboards: OpenKeyboards | None = None) -> None:
+                 keyboards: OpenKeyboards | None = None,
+                 pdf_link: Callable[[int], str] | None = None) -> None:
         self.bot = bot
         self.load_document = load_document
         self.keyboards = keyboards
+        self.pdf_link = pdf_link  # submission id -> "Tải PDF để ký số: <url>" (signed reports)
 
     async def send(self, chat_id: int | str, messages: list[Outbound], *,
                    closed: int | None = None) -> list[int]:
@@ -160,9 +163,14 @@ class TelegramSender:
                          "đơn vị tổng hợp.")
             return message.message_id
         filename, data = found
+        caption = part.caption
+        if self.pdf_link is not None:
+            link = self.pdf_link(part.ref.submission_id)
+            if len(caption) + len(link) + 2 <= CAPTION_LIMIT:
+                caption = f"{caption}\n\n{link}" if caption else link
         message = await self.bot.send_document(
             chat_id, document=data, filename=filename or part.ref.filename,
-            caption=part.caption or None,
+            caption=caption or None,
         )
         return message.message_id
 

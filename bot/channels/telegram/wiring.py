@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from telegram.error import InvalidToken, TelegramError
@@ -14,6 +15,7 @@ from bot.channels.telegram.handlers import Handle
 from bot.channels.telegram.runtime import TelegramBot, webhook_secret
 from bot.channels.zalo_wiring import ChannelWiring
 from bot.settings import Settings
+from bot.signed_reports import pdf_link_text
 from dialogs.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def wire_telegram(settings: Settings, handle: Handle, uow_factory: Callable[[], 
         "api_url": settings.telegram_api_url,
         "webhook_url": settings.telegram_webhook_url or None,
         "webhook_secret": webhook_secret(settings) if settings.telegram_webhook_url else None,
+        "pdf_link": partial(pdf_link_text, settings.public_url, settings.secret_key),
     }
     options.update(overrides)
     bot = TelegramBot(**options)

@@ -196,8 +196,9 @@ async def test_a_document_is_uploaded_and_sent_as_a_file(oa_world: OAWorld) -> N
     await oa_world.channel.deliver(USER, [Outbound(
         "Đã nộp báo cáo.", document=DocumentRef(record.id, record.filename))])
     sent = oa_world.fake.messages_to(USER)
-    assert sent[-2].text == "Đã nộp báo cáo."
-    token = sent[-1].file_token
+    assert sent[-3].text == "Đã nộp báo cáo."
+    assert sent[-1].text.startswith("Tải PDF để ký số: ")  # signed reports (issue 21)
+    token = sent[-2].file_token
     assert token is not None
     filename, data, content_type = oa_world.fake.uploads[token]
     assert filename == "Báo cáo SCT-v1.docx" and content_type.endswith("wordprocessingml.document")
