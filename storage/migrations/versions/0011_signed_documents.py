@@ -1,7 +1,7 @@
 """Signed PDFs that passed verification: the "đã ký số" status of a submission or roll-up.
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
