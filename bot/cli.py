@@ -567,6 +567,11 @@ def audit(assignment_id: int, database_url: str | None) -> None:
     run(_with_app(settings, work))
 
 
+from bot.cli_backup import backup_command, restore_command  # noqa: E402
+
+cli.add_command(backup_command), cli.add_command(restore_command)
+
+
 def main() -> None:
     """Console script entry point."""
     cli(prog_name="baocao")
