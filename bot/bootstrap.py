@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
+from bot.metrics import instrument_turns
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
 from dialogs.engine import Engine
@@ -83,6 +84,8 @@ async def build_app(
         collector=settings.collector,
         dashboard_link=partial(dashboard_login_url, public_url=settings.public_url),
     )
+    # every channel (web chat, webhooks, terminal) counts its turns in /metrics
+    engine.handle = instrument_turns(engine.handle)  # type: ignore[method-assign]
     boot = Bootstrapped(
         settings=settings,
         db=db,

@@ -172,14 +172,17 @@ def _display_url(url: str) -> str:
 async def _serve(boot: Any, host: str, port: int) -> None:
     import uvicorn
 
+    from bot.logs import configure_logging
     from bot.webapp import create_web_app
 
     settings = boot.settings
+    configure_logging(settings)  # text or JSON lines, secrets hidden; uvicorn's too
     config = uvicorn.Config(
         create_web_app(boot),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,
         lifespan="off",
     )
     server = uvicorn.Server(config)

@@ -30,6 +30,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.metrics import count_reminders
 from bot.outbox import Dispatcher
 from bot.reminders import Calendar, ReminderDeps, send_daily_digest, send_due_reminders
 
@@ -50,6 +51,8 @@ class ReminderService:
 
     async def send_due_reminders(self) -> None:
         result = await send_due_reminders(self.deps)
+        count_reminders(planned=result.planned.created + result.planned.reactivated,
+                        sent=result.sent, skipped=result.skipped)
         if result.sent or result.skipped or result.cancelled:
             log.info("reminders: %s sent, %s skipped, %s cancelled", result.sent,
                      result.skipped, result.cancelled)

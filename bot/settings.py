@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     collector: str = "Sở Khoa học và Công nghệ"
     data_dir: Path = Path("./var")
     log_level: str = "info"
+    log_format: str = "text"  # "json": one JSON object per line (bot/logs.py), secrets hidden
     # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
     # still go out, working days (mon…sun), public holidays ("MM-DD" every year or
     # "YYYY-MM-DD"), how often the scheduler looks for due reminders.

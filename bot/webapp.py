@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from bot.channels.webchat import MAX_BODY_BYTES, ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
 from bot.downloads import content_disposition, verify_submission
+from bot.metrics import metrics_route
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -137,6 +138,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/api/chat/inbox", inbox_api, methods=["POST"]),
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
+        metrics_route(boot),  # Prometheus; keep it off the public proxy (see Caddyfile)
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *dashboard_routes(boot),  # the DIC's dashboard under /admin
         *boot.routes,  # channel webhooks (Zalo OA, Zalo Bot …)
