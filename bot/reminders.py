@@ -38,6 +38,7 @@ from dialogs.ports import Channel, Clock
 from dialogs.schema import Template
 from dialogs.vn import format_date
 from storage import reminders as store
+from storage.repositories.round_progress import deliveries_by_assignment
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -671,23 +672,26 @@ async def round_status(
     assignments = await uow.list_assignments(round_id)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
     bound = await store.bound_agencies(uow)
-    reminders = await store.list_reminders(uow, round_id=round_id)
+    reminders: dict[int, list[store.ReminderRecord]] = {}
+    for record in await store.list_reminders(uow, round_id=round_id):
+        reminders.setdefault(record.assignment_id, []).append(record)
+    # one outbox query for the whole round, not one per assignment
+    outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
+    agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
     today = calendar.local_date(now)
     out = []
     for assignment in assignments:
-        agency = await uow.get_agency(assignment.agency_id)
+        agency = agencies.get(assignment.agency_id) or await uow.get_agency(assignment.agency_id)
         assert agency is not None
         done, total = answered_count(template, answered[assignment.id]) if template else (0, 0)
         state = _state(assignment, round_.deadline, calendar)
-        mine = [r for r in reminders if r.assignment_id == assignment.id]
+        mine = reminders.get(assignment.id, [])
         settled = [r for r in mine if r.status in (store.SENT, store.SKIPPED)]
         sent = [r.sent_at for r in mine if r.status == store.SENT and r.sent_at]
         upcoming = [r.due_at for r in mine if r.status == store.PLANNED]
         unreachable = agency.id not in bound
         if not unreachable:
-            outcome = await store.deliveries(
-                uow, [f"open:a{assignment.id}:", f"rem:a{assignment.id}:"]
-            )
+            outcome = outcomes.get(assignment.id, store.Deliveries())
             unreachable = outcome.failed > 0 and outcome.delivered == 0 and outcome.queued == 0
         if not unreachable and settled:
             last = max(settled, key=lambda r: (r.due_at, r.id))
