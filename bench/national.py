@@ -87,6 +87,11 @@ class StubChannel:
         raise AssertionError("the bench does not deliver")
 
 
+def progress(figures: dict[str, Any]) -> None:
+    """The figures so far, on stderr (a long run can be followed and cut short)."""
+    print(json.dumps(figures, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
 def _dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -279,15 +284,20 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 seeded = await seed(boot, args.provinces, args.agencies, args.officers)
                 figures["seed_s"] = round(time.perf_counter() - started, 1)
                 figures["agencies"] = seeded["agencies"]
+                progress(figures)
                 figures |= await open_national_round(boot)
+                progress(figures)
                 figures |= await reminders_day(boot)
+                progress(figures)
                 round_id = figures["round_id"]
                 elapsed, rss, out = timed_cli("round", "status", str(round_id), "--json",
                                               url=url, workdir=workdir)
                 figures["round_status_json_s"] = round(elapsed, 2)
                 figures["round_status_json_agencies"] = len(json.loads(out)["agencies"])
                 figures["round_status_json_peak_rss_mb"] = round(rss)
+                progress(figures)
                 figures |= await round_page(boot, seeded["dic_officer"], round_id)
+                progress(figures)
                 figures["submissions"] = await submit_everyone(
                     boot, seeded["first_identity"], round_id)
             finally:

@@ -388,9 +388,11 @@ def left_text(deadline: dt.date, today: dt.date) -> str:
     return texts.LEFT_OVERDUE.format(deadline=when, days=-days)
 
 
-def answered_count(template: Template, answered: Iterable[str]) -> tuple[int, int]:
-    """(asked questions with a stored answer, asked questions)."""
-    outline = Outline.of(template)
+def answered_count(template: Template, answered: Iterable[str],
+                   outline: Outline | None = None) -> tuple[int, int]:
+    """(asked questions with a stored answer, asked questions); pass the template's
+    ``outline`` when counting for many assignments (it is built once then)."""
+    outline = outline or Outline.of(template)
     ids = set(answered)
     return sum(1 for qid in outline.numbers if qid in ids), outline.total
 
@@ -678,12 +680,14 @@ async def round_status(
     # one outbox query for the whole round, not one per assignment
     outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
     agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
+    outline = Outline.of(template) if template else None  # built once for the round
     today = calendar.local_date(now)
     out = []
     for assignment in assignments:
         agency = agencies.get(assignment.agency_id) or await uow.get_agency(assignment.agency_id)
         assert agency is not None
-        done, total = answered_count(template, answered[assignment.id]) if template else (0, 0)
+        done, total = (answered_count(template, answered[assignment.id], outline)
+                       if template else (0, 0))
         state = _state(assignment, round_.deadline, calendar)
         mine = reminders.get(assignment.id, [])
         settled = [r for r in mine if r.status in (store.SENT, store.SKIPPED)]
