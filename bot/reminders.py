@@ -38,6 +38,8 @@ from dialogs.ports import Channel, Clock
 from dialogs.schema import Template
 from dialogs.vn import format_date
 from storage import reminders as store
+from storage.records import Identity
+from storage.repositories.notices import enqueue_many, identities_by_agency
 from storage.repositories.round_progress import deliveries_by_assignment
 from storage.uow import SqlUnitOfWork
 
@@ -556,17 +558,31 @@ async def announce_round(
         name=template.name, period=round_.period_label, start=format_date(round_.period_start),
         end=format_date(round_.period_end), deadline=format_date(round_.deadline), total=total,
     )
+    assignments = [a for a in await uow.list_assignments(round_id)
+                   if a.status != AssignmentStatus.SUBMITTED]
+    # every agency's identities in one query, the notices in multi-row inserts
+    # (storage/repositories/notices.py): what notify_agency does, for thousands at once
+    identities = await identities_by_agency(uow, {a.agency_id for a in assignments})
     out: dict[int, Reach] = {}
-    for assignment in await uow.list_assignments(round_id):
-        if assignment.status == AssignmentStatus.SUBMITTED:
-            continue
+    items: list[tuple[str, str, list[Outbound], str]] = []
+    whom: list[tuple[Reach, Identity, str]] = []
+    for assignment in assignments:
         message = Outbound(
             text, [[Button(texts.START_BUTTON, cmd(Command.CONTINUE, str(assignment.id)))]]
         )
-        out[assignment.agency_id] = await notify_agency(
-            uow, assignment.agency_id, [message], channels=deps.channels, now=now,
-            dedupe_key=f"open:a{assignment.id}:",
-        )
+        best, unreachable = best_identities(identities[assignment.agency_id], deps.channels,
+                                            now)
+        reach = out[assignment.agency_id] = Reach(unreachable_officers=unreachable)
+        for officer_id, identity in best.items():
+            key = f"open:a{assignment.id}::o{officer_id}"  # as notify_agency names it
+            items.append((identity.channel, identity.user_id, [message], key))
+            whom.append((reach, identity, key))
+    queued = await enqueue_many(uow, items, now=now)
+    for reach, identity, key in whom:
+        if key in queued:
+            reach.queued.append(identity)
+        else:
+            reach.duplicates += 1
     return out
 
 
