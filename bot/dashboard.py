@@ -249,7 +249,6 @@ class Dashboard:
                                                       calendar=deps.calendar, now=now)
             except ReminderError as exc:
                 raise Refused(404, str(exc)) from exc
-            sent = await store.list_reminders(uow, round_id=round_id)
             policy = await load_policy(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
@@ -261,7 +260,9 @@ class Dashboard:
             # thousands of agencies: filtered and paged (bot/round_page.py)
             view = RoundView.from_query(request.query_params, list(STATE_LABELS))
             shown = select_page(progress, view)
-            reminded = Counter(r.assignment_id for r in sent if r.status == store.SENT)
+            reminded = Counter(r.assignment_id for r in await store.list_reminders(
+                uow, assignment_ids=[p.assignment_id for p in shown.items],
+                statuses=[store.SENT]))
             rows = []
             for p in shown.items:
                 officers = await uow.list_officers(p.agency_id)
