@@ -3,12 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Pinned versions (pip-tools): requirements.lock for the application (the container image
+# installs it), requirements-dev.lock adds the test tools. Regenerate with `make lock`.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+LOCK_FLAGS ?=
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --no-emit-trusted-host --resolver=backtracking $(LOCK_FLAGS)
 
-.PHONY: run test lint install browser office clean
+.PHONY: run test lint install browser office clean lock
 
-$(STAMP): pyproject.toml
+# The lock's pins first; then the project itself, which only adds a dependency the lock
+# does not have yet (one added to pyproject.toml since the last `make lock`).
+$(STAMP): pyproject.toml $(wildcard $(DEV_LOCK))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	if [ -f $(DEV_LOCK) ]; then $(BIN)/python -m pip install --quiet -r $(DEV_LOCK); fi
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -41,6 +51,13 @@ test: $(STAMP) browser office
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Regenerate the lock files from pyproject.toml, keeping the current pins where they still
+# fit; `make lock LOCK_FLAGS=--upgrade` moves every pin to the newest allowed release.
+lock: $(STAMP)
+	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --output-file $(DEV_LOCK) pyproject.toml
+	touch $(STAMP)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache

@@ -20,6 +20,7 @@ from bot.channels.telegram.wiring import wire_telegram
 from bot.channels.zalo_wiring import ChannelWiring, wire_zalo
 from bot.clock import SystemClock
 from bot.inbox import Inbox
+from bot.metrics import instrument_turns
 from bot.rollup_service import dashboard_login_url
 from bot.settings import Settings
 from bot.signed_reports import TrustRoots, document_receiver
@@ -97,6 +98,8 @@ async def build_app(
         dashboard_link=partial(dashboard_login_url, public_url=settings.public_url),
         bind_gate=BindThrottle(),
     )
+    # every channel (web chat, webhooks, terminal) counts its turns in /metrics
+    engine.handle = instrument_turns(engine.handle)  # type: ignore[method-assign]
     boot = Bootstrapped(
         settings=settings,
         db=db,

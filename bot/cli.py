@@ -172,14 +172,17 @@ def _display_url(url: str) -> str:
 async def _serve(boot: Any, host: str, port: int) -> None:
     import uvicorn
 
+    from bot.logs import configure_logging
     from bot.webapp import create_web_app
 
     settings = boot.settings
+    configure_logging(settings)  # text or JSON lines, secrets hidden; uvicorn's too
     config = uvicorn.Config(
         create_web_app(boot),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,
         lifespan="off",
     )
     server = uvicorn.Server(config)
@@ -535,6 +538,11 @@ def audit(assignment_id: int, database_url: str | None) -> None:
         click.echo(_table(rows, ["Thời điểm", "Người thực hiện", "Thao tác", "Chi tiết"]))
 
     run(_with_app(settings, work))
+
+
+from bot.cli_backup import backup_command, restore_command  # noqa: E402
+
+cli.add_command(backup_command), cli.add_command(restore_command)
 
 
 def main() -> None:

@@ -276,8 +276,12 @@ class Dashboard:
         )
 
     async def round_page(self, request: Request, officer: Officer, session: Session) -> Response:
+        from collections import Counter
+
         from bot.dashboard_rounds import policy_text, round_log
         from bot.reminders import ReminderError, load_policy, round_status
+        from bot.round_page import RoundView
+        from bot.round_page import select as select_page
         from storage import reminders as store
 
         round_id = _int(request.path_params["round_id"])
@@ -289,7 +293,6 @@ class Dashboard:
                                                       calendar=deps.calendar, now=now)
             except ReminderError as exc:
                 raise Refused(404, str(exc)) from exc
-            sent = await store.list_reminders(uow, round_id=round_id)
             policy = await load_policy(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
@@ -298,21 +301,27 @@ class Dashboard:
                     actor = await uow.get_officer(entry.actor_officer_id)
                     names[entry.actor_officer_id] = (
                         actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
+            # thousands of agencies: filtered and paged (bot/round_page.py)
+            view = RoundView.from_query(request.query_params, list(STATE_LABELS))
+            shown = select_page(progress, view)
+            reminded = Counter(r.assignment_id for r in await store.list_reminders(
+                uow, assignment_ids=[p.assignment_id for p in shown.items],
+                statuses=[store.SENT]))
             rows = []
-            for p in progress:
+            for p in shown.items:
                 officers = await uow.list_officers(p.agency_id)
                 rows.append({
                     "p": p, "state": STATE_LABELS.get(p.state, p.state),
                     "officers": ", ".join(o.full_name for o in officers) or "—",
                     "submitted_at": self.local(p.submitted_at),
-                    "reminders": sum(1 for r in sent if r.assignment_id == p.assignment_id
-                                     and r.status == store.SENT),
+                    "reminders": reminded[p.assignment_id],
                 })
         template = await round_template(self.boot.templates, round_)
         done = sum(1 for p in progress if p.state in ("submitted_on_time", "submitted_late"))
         return self.page("admin_round.html", officer=officer, session=session, round=round_,
                          name=template.name if template else round_.template_id, rows=rows,
-                         done=done, deadline=round_.deadline.isoformat(),
+                         done=done, shown=shown, view=view, states=STATE_LABELS,
+                         deadline=round_.deadline.isoformat(),
                          deadline_text=round_.deadline.strftime("%d/%m/%Y"),
                          policy=policy_text(policy),
                          log=round_log(audit, round_id, names, self.tz),

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.metrics import count_send
 from dialogs.ports import Channel, Clock, DeliveryError, OutboxItem
 from storage.uow import SqlUnitOfWork
 
@@ -174,9 +175,12 @@ class Dispatcher:
                 retry_at = self.clock.now() + backoff(item.attempts)
             log.warning("outbox %s to %s:%s failed (%s)%s", item.id, item.channel,
                         item.user_id, exc.reason, "" if retry_at else "; giving up")
+            count_send(item.channel, exc.reason, retrying=retry_at is not None)
             return Outcome(item.id, self.clock.now(), exc.reason, retry_at)
         except Exception as exc:  # a bug or an outage in one channel must not stop the rest
             log.exception("outbox %s: unexpected error", item.id)
+            count_send(item.channel, type(exc).__name__, retrying=True)
             return Outcome(item.id, self.clock.now(), f"{type(exc).__name__}: {exc}"[:500],
                            self.clock.now() + backoff(item.attempts))
+        count_send(item.channel, None, retrying=False)
         return Outcome(item.id, self.clock.now())

@@ -39,6 +39,9 @@ from dialogs.ports import Channel, Clock
 from dialogs.schema import Template
 from dialogs.vn import format_date
 from storage import reminders as store
+from storage.records import Identity
+from storage.repositories.notices import enqueue_many, identities_by_agency
+from storage.repositories.round_progress import deliveries_by_assignment
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -388,9 +391,11 @@ def left_text(deadline: dt.date, today: dt.date) -> str:
     return texts.LEFT_OVERDUE.format(deadline=when, days=-days)
 
 
-def answered_count(template: Template, answered: Iterable[str]) -> tuple[int, int]:
-    """(asked questions with a stored answer, asked questions)."""
-    outline = Outline.of(template)
+def answered_count(template: Template, answered: Iterable[str],
+                   outline: Outline | None = None) -> tuple[int, int]:
+    """(asked questions with a stored answer, asked questions); pass the template's
+    ``outline`` when counting for many assignments (it is built once then)."""
+    outline = outline or Outline.of(template)
     ids = set(answered)
     return sum(1 for qid in outline.numbers if qid in ids), outline.total
 
@@ -554,17 +559,31 @@ async def announce_round(
         name=template.name, period=round_.period_label, start=format_date(round_.period_start),
         end=format_date(round_.period_end), deadline=format_date(round_.deadline), total=total,
     )
+    assignments = [a for a in await uow.list_assignments(round_id)
+                   if a.status != AssignmentStatus.SUBMITTED]
+    # every agency's identities in one query, the notices in multi-row inserts
+    # (storage/repositories/notices.py): what notify_agency does, for thousands at once
+    identities = await identities_by_agency(uow, {a.agency_id for a in assignments})
     out: dict[int, Reach] = {}
-    for assignment in await uow.list_assignments(round_id):
-        if assignment.status == AssignmentStatus.SUBMITTED:
-            continue
+    items: list[tuple[str, str, list[Outbound], str]] = []
+    whom: list[tuple[Reach, Identity, str]] = []
+    for assignment in assignments:
         message = Outbound(
             text, [[Button(texts.START_BUTTON, cmd(Command.CONTINUE, str(assignment.id)))]]
         )
-        out[assignment.agency_id] = await notify_agency(
-            uow, assignment.agency_id, [message], channels=deps.channels, now=now,
-            dedupe_key=f"open:a{assignment.id}:",
-        )
+        best, unreachable = best_identities(identities[assignment.agency_id], deps.channels,
+                                            now)
+        reach = out[assignment.agency_id] = Reach(unreachable_officers=unreachable)
+        for officer_id, identity in best.items():
+            key = f"open:a{assignment.id}::o{officer_id}"  # as notify_agency names it
+            items.append((identity.channel, identity.user_id, [message], key))
+            whom.append((reach, identity, key))
+    queued = await enqueue_many(uow, items, now=now)
+    for reach, identity, key in whom:
+        if key in queued:
+            reach.queued.append(identity)
+        else:
+            reach.duplicates += 1
     return out
 
 
@@ -673,23 +692,28 @@ async def round_status(
     assignments = await uow.list_assignments(round_id)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
     bound = await store.bound_agencies(uow)
-    reminders = await store.list_reminders(uow, round_id=round_id)
+    reminders: dict[int, list[store.ReminderRecord]] = {}
+    for record in await store.list_reminders(uow, round_id=round_id):
+        reminders.setdefault(record.assignment_id, []).append(record)
+    # one outbox query for the whole round, not one per assignment
+    outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
+    agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
+    outline = Outline.of(template) if template else None  # built once for the round
     today = calendar.local_date(now)
     out = []
     for assignment in assignments:
-        agency = await uow.get_agency(assignment.agency_id)
+        agency = agencies.get(assignment.agency_id) or await uow.get_agency(assignment.agency_id)
         assert agency is not None
-        done, total = answered_count(template, answered[assignment.id]) if template else (0, 0)
+        done, total = (answered_count(template, answered[assignment.id], outline)
+                       if template else (0, 0))
         state = _state(assignment, round_.deadline, calendar)
-        mine = [r for r in reminders if r.assignment_id == assignment.id]
+        mine = reminders.get(assignment.id, [])
         settled = [r for r in mine if r.status in (store.SENT, store.SKIPPED)]
         sent = [r.sent_at for r in mine if r.status == store.SENT and r.sent_at]
         upcoming = [r.due_at for r in mine if r.status == store.PLANNED]
         unreachable = agency.id not in bound
         if not unreachable:
-            outcome = await store.deliveries(
-                uow, [f"open:a{assignment.id}:", f"rem:a{assignment.id}:"]
-            )
+            outcome = outcomes.get(assignment.id, store.Deliveries())
             unreachable = outcome.failed > 0 and outcome.delivered == 0 and outcome.queued == 0
         if not unreachable and settled:
             last = max(settled, key=lambda r: (r.due_at, r.id))

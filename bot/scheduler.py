@@ -30,6 +30,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.job_lock import JobLock
+from bot.metrics import count_reminders
 from bot.outbox import Dispatcher
 from bot.reminders import Calendar, ReminderDeps, send_daily_digest, send_due_reminders
 
@@ -38,6 +40,9 @@ log = logging.getLogger(__name__)
 DISPATCH_SECONDS = 5
 #: After a failure while processing the jobs, the scheduler looks again this much later.
 RETRY_SECONDS = 5.0
+#: Jobs one process at a time runs (the outbox has its own leases; each process
+#: delivers through its own channels).
+EXCLUSIVE_JOBS = frozenset({"send_due_reminders", "daily_digest"})
 WEEKDAYS = (("mon", 1), ("tue", 2), ("wed", 3), ("thu", 4), ("fri", 5), ("sat", 6), ("sun", 7))
 
 
@@ -47,9 +52,13 @@ class ReminderService:
 
     deps: ReminderDeps
     dispatcher: Dispatcher | None = None
+    #: several processes on PostgreSQL: one runs a reminder job at a time (bot/job_lock.py)
+    lock: JobLock | None = None
 
     async def send_due_reminders(self) -> None:
         result = await send_due_reminders(self.deps)
+        count_reminders(planned=result.planned.created + result.planned.reactivated,
+                        sent=result.sent, skipped=result.skipped)
         if result.sent or result.skipped or result.cancelled:
             log.info("reminders: %s sent, %s skipped, %s cancelled", result.sent,
                      result.skipped, result.cancelled)
@@ -71,7 +80,12 @@ class ReminderService:
         """Run one job by name; a failure is logged and the job runs again at its next time."""
         job: Callable[[], Awaitable[None]] = getattr(self, name)
         try:
-            await job()
+            if self.lock is None or name not in EXCLUSIVE_JOBS:
+                await job()
+                return
+            async with self.lock.hold(name) as mine:
+                if mine:
+                    await job()
         except Exception:
             log.exception("scheduled job %s failed; it runs again at its next time", name)
 
@@ -165,7 +179,7 @@ def scheduler_service(boot: Any) -> Callable[[], Awaitable[None]]:
         dispatcher = None
         if boot.channels and not getattr(boot, "outbox_dispatched", False):
             dispatcher = Dispatcher(dict(boot.channels), boot.uow_factory, boot.clock)
-        service = ReminderService(deps, dispatcher)
+        service = ReminderService(deps, dispatcher, JobLock(boot.db))
         scheduler = build_scheduler(service, check_seconds=boot.settings.reminder_check_seconds)
         scheduler.start()
         log.info("reminder scheduler started (%s)", ", ".join(j.id for j in scheduler.get_jobs()))

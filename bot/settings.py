@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     trust_roots: Path | None = None
     log_level: str = "info"
     download_link_days: int = 7  # how long a document's download link works
+    log_format: str = "text"  # "json": one JSON object per line (bot/logs.py), secrets hidden
     # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
     # still go out, working days (mon…sun), public holidays ("MM-DD" every year or
     # "YYYY-MM-DD"), how often the scheduler looks for due reminders.

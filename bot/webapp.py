@@ -25,6 +25,7 @@ from bot.downloads import (
     content_disposition,
     download_path,
 )
+from bot.metrics import metrics_route
 from bot.readiness import check_ready
 from bot.signed_reports import pdf_to_sign_path
 from bot.signed_routes import signed_routes
@@ -163,6 +164,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
         Route("/download/{submission_id}/{filename}", download),
         Route("/healthz", healthz),
         Route("/readyz", readyz, methods=["GET"]),
+        metrics_route(boot),  # Prometheus; keep it off the public proxy (see Caddyfile)
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *signed_routes(boot),  # signed reports: PDF to sign, signed upload, DIC's page
         *dashboard_routes(boot),  # the DIC's dashboard under /admin

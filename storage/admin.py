@@ -229,8 +229,9 @@ async def open_round(
         raise AdminError("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
     if not agency_ids:
         raise AdminError("Đợt báo cáo cần ít nhất một cơ quan.")
+    known = {a.id for a in await uow.list_agencies()}  # one query for thousands
     for agency_id in agency_ids:
-        if await uow.get_agency(agency_id) is None:
+        if agency_id not in known:
             raise AdminError(f"Không có cơ quan số {agency_id}.")
     round_ = await uow.add_round(
         {

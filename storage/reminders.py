@@ -126,7 +126,11 @@ async def list_reminders(
 ) -> list[ReminderRecord]:
     """Reminders ordered by due time; ``since`` keeps those due from then on plus
     every still-planned one."""
-    query = select(ReminderRow).order_by(ReminderRow.due_at, ReminderRow.id)
+    # plain rows, not ORM objects: a national round has tens of thousands of reminders
+    query = select(ReminderRow.id, ReminderRow.assignment_id, ReminderRow.kind,
+                   ReminderRow.due_at, ReminderRow.status, ReminderRow.created_at,
+                   ReminderRow.sent_at, ReminderRow.reason,
+                   ).order_by(ReminderRow.due_at, ReminderRow.id)
     if round_id is not None:
         query = query.join(AssignmentRow, ReminderRow.assignment_id == AssignmentRow.id).where(
             AssignmentRow.round_id == round_id
@@ -137,7 +141,7 @@ async def list_reminders(
         query = query.where(ReminderRow.status.in_(list(statuses)))
     if since is not None:
         query = query.where(or_(ReminderRow.due_at >= since, ReminderRow.status == PLANNED))
-    return [_record(r) for r in (await uow.session.scalars(query)).all()]
+    return [ReminderRecord(*row) for row in (await uow.session.execute(query)).all()]
 
 
 async def plan(

@@ -45,6 +45,8 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.metrics import RATE_LIMITED
+
 log = logging.getLogger(__name__)
 
 EPSILON = 1e-6  # seconds: a sleep may end a rounding error short of its goal
@@ -187,8 +189,9 @@ class TelegramRateLimiter(BaseRateLimiter[int]):
                 self._paused_until = max(self._paused_until,
                                          self._monotonic() + wait + self.margin)
                 if attempt == retries:
-                    raise
+                    raise  # the outbox counts this one as a rate-limited send
                 self.retries += 1
+                RATE_LIMITED.labels("telegram").inc()
                 log.info("telegram: 429 on %s, waiting %.1f s (retry %d)", endpoint, wait,
                          attempt + 1)
         raise AssertionError("unreachable")  # pragma: no cover
