@@ -34,6 +34,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.metrics import add_gauge_source
 from dialogs.ports import Clock
 from storage.repositories import inbox as repo
 from storage.repositories.inbox import InboxEvent
@@ -297,3 +298,13 @@ class Inbox:
 def _short(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 300 else text[:297] + "…"
+
+
+async def inbox_depth(uow_factory: Callable[[], Any]) -> int:
+    """``/metrics``: webhook events stored and not yet handled, every channel."""
+    async with uow_factory() as uow:
+        return await repo.depth(uow)
+
+
+add_gauge_source("baocao_webhook_inbox_depth",
+                 "Webhook events stored and not yet handled", inbox_depth)

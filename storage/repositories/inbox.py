@@ -126,3 +126,10 @@ async def summary(uow: Any, channel: str) -> InboxSummary:
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=dt.UTC)
     return InboxSummary(channel, last, int(pending or 0), int(failed or 0))
+
+
+async def depth(uow: Any) -> int:
+    """Events of every channel still to handle (the ``/metrics`` inbox depth)."""
+    count = await uow.session.scalar(
+        select(func.count()).select_from(WebhookInboxRow).where(*_pending()))
+    return int(count or 0)
