@@ -35,27 +35,47 @@ def _size(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
 
 
-class BodyLimit:
-    """``BodyLimit(app, limits={"/admin/login": 4096}, default=65536)``."""
+#: a route's limit: bytes, or bytes and the Vietnamese message of its 413
+Limit = int | tuple[int, str]
 
-    def __init__(self, app: Any, *, limits: Mapping[str, int] | None = None,
+
+def _matches(prefix: str, path: str) -> bool:
+    """``path`` is ``prefix`` or below it; a ``*`` segment of ``prefix`` matches any one
+    segment (``/admin/rounds/*/rollup-signed``)."""
+    want = prefix.rstrip("/").split("/")
+    have = path.rstrip("/").split("/")
+    if len(have) < len(want):
+        return False
+    return all(w in ("*", h) for w, h in zip(want, have, strict=False))
+
+
+class BodyLimit:
+    """``BodyLimit(app, limits={"/admin/login": 4096, "/upload": (5 << 20, "Tệp …")},
+    default=65536)``."""
+
+    def __init__(self, app: Any, *, limits: Mapping[str, Limit] | None = None,
                  default: int = DEFAULT_LIMIT) -> None:
         self.app = app
         self.default = default
         # longest prefix first, so "/admin/login" wins over "/admin"
         self.limits = sorted((limits or {}).items(), key=lambda item: -len(item[0]))
 
-    def limit_for(self, path: str) -> int:
+    def rule_for(self, path: str) -> tuple[int, str | None]:
+        """The limit of ``path`` and the message of its 413 (None: the general one)."""
         for prefix, limit in self.limits:
-            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
-                return limit
-        return self.default
+            if _matches(prefix, path):
+                return limit if isinstance(limit, tuple) else (limit, None)
+        return self.default, None
+
+    def limit_for(self, path: str) -> int:
+        return self.rule_for(path)[0]
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope.get("path", ""))
+        limit, message = self.rule_for(scope.get("path", ""))
+        too_large = message or TOO_LARGE.format(size=_size(limit))
         declared = [v for k, v in scope.get("headers", []) if k.lower() == b"content-length"]
         if declared:
             try:
@@ -68,7 +88,7 @@ class BodyLimit:
             if length > limit:
                 log.warning("request to %r refused: declared body of %d bytes over %d",
                             scope.get("path"), length, limit)
-                await _answer(send, 413, TOO_LARGE.format(size=_size(limit)))
+                await _answer(send, 413, too_large)
                 return
 
         received = 0
@@ -103,7 +123,7 @@ class BodyLimit:
             if not overflow:
                 raise
         if overflow and not started:
-            await _answer(send, 413, TOO_LARGE.format(size=_size(limit)))
+            await _answer(send, 413, too_large)
 
 
 async def _answer(send: Any, status: int, message: str) -> None:

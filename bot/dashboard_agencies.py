@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 MAX_CSV_BYTES = 1024 * 1024
+CSV_TOO_BIG = "Tệp CSV lớn quá 1 MB; Anh/Chị chia thành nhiều tệp nhỏ hơn."
 INVITE_DAYS = 30
 CHANNEL_LABELS = {"web": "Trò chuyện trên web", "telegram": "Telegram", "zalo_oa": "Zalo OA",
                   "zalo_bot": "Zalo Bot", "terminal": "Dòng lệnh"}
@@ -136,7 +137,7 @@ class AgencyPages:
             officer, session = await self.d._officer(request)
             upload = await read_upload(
                 request, session, field="file", limit=MAX_CSV_BYTES,
-                too_big="Tệp CSV lớn quá 1 MB; Anh/Chị chia thành nhiều tệp nhỏ hơn.")
+                too_big=CSV_TOO_BIG)
         except Refused as exc:
             return self.d.refused(exc.status, exc.message)
         problems: list[str] = []

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 FORMATS = {"yaml": "YAML", "xlsform": "XLSForm (Excel)", "bundled": "mẫu có sẵn"}
 MAX_TRIAL_TEXT = 4000
 
+TEMPLATE_TOO_BIG = (f"Tệp lớn quá {ts.MAX_UPLOAD_BYTES // (1024 * 1024)} MB nên không được "
+                    "đọc. Anh/Chị bớt nội dung hoặc tách thành nhiều mẫu.")
+
 
 class TemplatePages:
     def __init__(self, dashboard: Dashboard) -> None:
@@ -76,13 +79,11 @@ class TemplatePages:
         from dialogs.loader import template_to_yaml
         from storage.repositories.template_drafts import save_draft
 
-        limit_mb = ts.MAX_UPLOAD_BYTES // (1024 * 1024)
         try:
             officer, session = await self.d._officer(request)
             upload = await read_upload(
                 request, session, field="file", limit=ts.MAX_UPLOAD_BYTES,
-                too_big=f"Tệp lớn quá {limit_mb} MB nên không được đọc. Anh/Chị bớt nội dung "
-                        "hoặc tách thành nhiều mẫu.")
+                too_big=TEMPLATE_TOO_BIG)
         except Refused as exc:
             return self.d.refused(exc.status, exc.message)
         if not upload.data:

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import log_redaction
-from bot.body_limit import BodyLimit
+from bot.body_limit import BodyLimit, Limit
 from bot.channels.webchat import ChatRequestError, handle_chat, take_inbox
 from bot.dashboard import dashboard_routes
 from bot.downloads import (
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 LOGIN_BODY_BYTES = 4 * 1024  # a login form carries one token
 TELEGRAM_BODY_BYTES = 1024 * 1024  # Telegram updates can carry long texts and captions
+FORM_ROOM = 64 * 1024  # a multipart form's fields and boundaries around an uploaded file
 LINK_EXPIRED = ("Liên kết tải về đã hết hạn. Anh/Chị gõ \"tải lại\" trong khung trò chuyện "
                 "với bot để nhận liên kết mới.")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -177,9 +178,22 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
     )
 
 
-def body_limits(settings: Settings) -> dict[str, int]:
+def body_limits(settings: Settings) -> dict[str, Limit]:
     """The largest body each route reads (path prefix → bytes); others get 64 kB."""
-    limits = {"/admin/login": LOGIN_BODY_BYTES, "/telegram": TELEGRAM_BODY_BYTES}
+    from bot.dashboard_agencies import CSV_TOO_BIG, MAX_CSV_BYTES
+    from bot.dashboard_templates import TEMPLATE_TOO_BIG
+    from bot.signatures import MAX_PDF_BYTES
+    from bot.signed_reports import TOO_LARGE as PDF_TOO_LARGE
+    from bot.template_service import MAX_UPLOAD_BYTES
+
+    limits: dict[str, Limit] = {
+        "/admin/login": LOGIN_BODY_BYTES, "/telegram": TELEGRAM_BODY_BYTES,
+        # uploads: the file's own limit plus room for the multipart envelope
+        "/admin/agencies/import": (MAX_CSV_BYTES + FORM_ROOM, CSV_TOO_BIG),
+        "/admin/templates/upload": (MAX_UPLOAD_BYTES + FORM_ROOM, TEMPLATE_TOO_BIG),
+        "/api/chat/signed-pdf": (MAX_PDF_BYTES, PDF_TOO_LARGE),
+        "/admin/rounds/*/rollup-signed": (MAX_PDF_BYTES + FORM_ROOM, PDF_TOO_LARGE),
+    }
     if settings.telegram_webhook_url:
         limits[urlsplit(settings.telegram_webhook_url).path or "/"] = TELEGRAM_BODY_BYTES
     return limits

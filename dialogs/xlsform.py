@@ -34,7 +34,8 @@ Sheet ``survey`` — one row per question:
   (``previous``), ``baocao::long`` (yes: multi-line text), ``baocao::group``
   (a header over adjacent table columns); on groups ``baocao::numbering``,
   ``baocao::intro``, ``baocao::show_title`` (no), ``baocao::appendix`` (yes: the
-  group is the appendix).
+  group is the appendix) with ``baocao::summary`` (names of body questions whose
+  figures the appendix repeats as one table, separated by spaces).
 
 Sheet ``choices``: ``list_name``, ``name``, ``label``.
 
@@ -83,7 +84,7 @@ SURVEY_COLUMNS = [
     "baocao::max_length", "baocao::min_items", "baocao::max_items", "baocao::pattern",
     "baocao::pattern_message", "baocao::prefill", "baocao::long", "baocao::table",
     "baocao::group", "baocao::numbering", "baocao::intro", "baocao::show_title",
-    "baocao::appendix",
+    "baocao::appendix", "baocao::summary",
 ]
 _SETTINGS_TEXT = ["description", "kind", "type_code", "period_kind", "subject", "opening",
                   "closing"]
@@ -141,7 +142,8 @@ def template_to_xlsform(template: Template) -> bytes:
         appendix = template.appendix
         writer.row(type="begin_group", name=writer.free_name("phu_luc"), label=appendix.title,
                    **{"baocao::appendix": "yes",
-                      "baocao::label": appendix.label if appendix.label != "Phụ lục" else None})
+                      "baocao::label": appendix.label if appendix.label != "Phụ lục" else None,
+                      "baocao::summary": " ".join(appendix.summary) or None})
         for item in appendix.items:
             writer.item(item)
         writer.row(type="end_group")
@@ -397,6 +399,8 @@ def xlsform_to_template_data(
                                   for c in _children(child)]}
             if extra.get("label"):
                 appendix["label"] = str(extra["label"])
+            if extra.get("summary"):
+                appendix["summary"] = str(extra["summary"]).split()
             continue
         item = _item(child, (), choices, collect)
         if item.get("kind") == "section":

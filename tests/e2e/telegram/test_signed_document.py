@@ -64,7 +64,7 @@ async def test_signed_pdf_as_telegram_document(world: World, fake: FakeTelegramA
     await bot.channel.sender.send(CHAT, [Outbound("Đã nộp báo cáo (bản 1).", document=DocumentRef(
         submission.id, "Bao_cao.docx"))])
     caption = fake.sent(CHAT)[-1].caption or ""
-    assert f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?sig=" in caption
+    assert f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?exp=" in caption
     assert caption.startswith("Đã nộp báo cáo (bản 1).")
 
     assert "Tài liệu bị sửa sau khi ký." in await _send(officer, sp.add_page(good))

@@ -59,7 +59,7 @@ async def test_signed_pdf_as_zalo_oa_file(database_url: str, tmp_path: Path,
                 "Đã nộp báo cáo (bản 1).", document=DocumentRef(submission.id, "Bao_cao.docx"))])
             assert fake.messages_to(USER)[-2].file_token is not None
             assert fake.texts_to(USER)[-1].startswith(
-                f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?sig=")
+                f"Tải PDF để ký số: http://bot.test/pdf-ky-so/{submission.id}?exp=")
 
             async def send_file(data: bytes, name: str = "bao_cao_da_ky.pdf",
                                 size: int | None = None) -> str:
