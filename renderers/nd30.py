@@ -1069,4 +1069,33 @@ class Nd30Document:
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        return buffer.getvalue()
+        return reproducible_zip(buffer.getvalue())
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """The same package with every entry dated 1980-01-01 00:00, so that the same
+    answers give byte-identical documents (python-docx stamps each entry with the
+    current time). The DOS date/time fields of the local and central headers are
+    zeroed in place (checksums do not cover them); nothing is recompressed."""
+    out = bytearray(data)
+    end = out.rfind(b"PK\x05\x06")
+    if end < 0:
+        return data
+    count = int.from_bytes(out[end + 10 : end + 12], "little")
+    position = int.from_bytes(out[end + 16 : end + 20], "little")
+    for _ in range(count):
+        if out[position : position + 4] != b"PK\x01\x02":
+            return data
+        out[position + 12 : position + 16] = _ZIP_EPOCH  # central header: time, date
+        local = int.from_bytes(out[position + 42 : position + 46], "little")
+        if out[local : local + 4] == b"PK\x03\x04":
+            out[local + 10 : local + 14] = _ZIP_EPOCH  # local header: time, date
+        names = int.from_bytes(out[position + 28 : position + 30], "little")
+        extra = int.from_bytes(out[position + 30 : position + 32], "little")
+        comment = int.from_bytes(out[position + 32 : position + 34], "little")
+        position += 46 + names + extra + comment
+    return bytes(out)
+
+
+#: DOS time 00:00:00, date 1980-01-01 (day 1, month 1, year 0 since 1980).
+_ZIP_EPOCH = (0).to_bytes(2, "little") + ((1 << 5) | 1).to_bytes(2, "little")
