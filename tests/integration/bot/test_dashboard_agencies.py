@@ -222,3 +222,31 @@ async def test_revoked_officer_is_refused_until_a_new_code(site, uow_factory) ->
     wrong = await http.post(f"/admin/agencies/{other.id}/officers/{row.group(1)}/revoke",
                             data={"csrf": csrf})
     assert wrong.status_code == 404
+
+
+NEW_PAGES = [
+    ("GET", "/admin/agencies"), ("POST", "/admin/agencies"), ("POST", "/admin/agencies/import"),
+    ("GET", "/admin/agencies/1"), ("POST", "/admin/agencies/1"),
+    ("POST", "/admin/agencies/1/active"), ("POST", "/admin/agencies/1/invite"),
+    ("POST", "/admin/agencies/1/officers/1/revoke"), ("POST", "/admin/invitations"),
+    ("POST", "/admin/invitations/print"), ("GET", "/admin/templates"),
+    ("POST", "/admin/templates/upload"), ("POST", "/admin/templates/trial"),
+    ("GET", "/admin/templates/mini"), ("POST", "/admin/templates/mini/retire"),
+]
+
+
+async def test_new_pages_need_a_dic_session_and_their_forms_the_csrf_token(
+    site, uow_factory
+) -> None:
+    _, http, csrf = site
+    async with httpx.AsyncClient(transport=http._transport, base_url="http://testserver") as anon:
+        for method, path in NEW_PAGES:
+            reply = await anon.request(method, path, data={"csrf": csrf})
+            assert reply.status_code == 401, (method, path)
+            assert "Phiên đăng nhập không còn hiệu lực" in reply.text
+    before = await _abbreviations(uow_factory)
+    for method, path in NEW_PAGES:
+        if method == "POST" and path not in ("/admin/agencies/import", "/admin/templates/upload"):
+            reply = await http.post(path, data={"csrf": "forged"})
+            assert reply.status_code == 403 and "Biểu mẫu đã hết hạn" in reply.text, path
+    assert await _abbreviations(uow_factory) == before

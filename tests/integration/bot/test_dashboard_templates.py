@@ -14,10 +14,9 @@ import httpx
 import pytest
 from docx import Document
 
-import bot.template_upload
 from bot import template_service as ts
 from bot.webapp import create_web_app
-from dialogs.loader import TemplateError, load_template, load_template_text
+from dialogs.loader import load_template
 from tests.integration.bot.test_dashboard import MINI, _setup
 from tests.integration.bot.test_dashboard_agencies import _login
 
@@ -25,20 +24,8 @@ NEW = MINI.read_text(encoding="utf-8").replace("id: mini\n", "id: khao_sat\n", 1
     "name: Báo cáo thử nghiệm\n", "name: Khảo sát chuyển đổi số\n", 1)
 
 
-def _yaml_only(data: bytes, filename: str) -> ts.UploadResult:
-    """Stands in for the XLSForm/YAML validator while it is not in this branch."""
-    try:
-        return ts.UploadResult(load_template_text(data.decode("utf-8"), filename), [], "yaml")
-    except (TemplateError, UnicodeDecodeError) as exc:
-        return ts.UploadResult(None, [ts.Problem(str(exc))], None)
-
-
 @pytest.fixture
-async def site(uow_factory, engine, tmp_path: Path, monkeypatch):
-    try:
-        ts.validate_upload(b"id: x", "x.yaml")
-    except NotImplementedError:
-        monkeypatch.setattr(bot.template_upload, "validate_upload", _yaml_only)
+async def site(uow_factory, engine, tmp_path: Path):
     world, boot, dic_code = await _setup(uow_factory, engine, load_template(MINI), tmp_path)
     app = create_web_app(boot)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
