@@ -94,6 +94,10 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
+    if boot.settings.zalo_zns_template_id and boot.settings.zalo_oa_configured:
+        from bot.channels.zns import PhoneStore
+
+        engine.phones = PhoneStore(clock)  # ZNS reminders: ask a new officer's phone once
     boot.inbox = Inbox(uow_factory, clock)  # every webhook's durable inbox
     boot.add_channels(wire_zalo(settings, engine.handle, uow_factory, clock, inbox=boot.inbox))
     boot.add_channels(wire_telegram(settings, engine.handle, uow_factory, clock,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs import texts
+from dialogs import phone, texts
 from dialogs.answers import constraint_holds, find_problems, is_answered, with_computed
 from dialogs.commands import Command, ans, cmd, parse_callback, parse_command
 from dialogs.cursor import Outline, Step, field_step, main_steps, parse_step, question_steps
@@ -30,6 +30,7 @@ from dialogs.domain import (
     Round,
 )
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound
+from dialogs.phone import PhoneBook
 from dialogs.ports import BindError, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.schema import Column, Question, QuestionType, Template
 from dialogs.states import State, attached, fire
@@ -132,8 +133,11 @@ class Engine:
         timezone: str = "Asia/Ho_Chi_Minh",
         collector: str = "Sở Khoa học và Công nghệ",
         dashboard_link: DashboardLink | None = None,
+        phones: PhoneBook | None = None,
     ) -> None:
         self.templates = templates
+        #: set (ZNS configured): ask a newly bound officer's phone number once
+        self.phones = phones
         self.dashboard_link = dashboard_link
         self.uow_factory = uow_factory
         self.clock = clock
@@ -190,6 +194,8 @@ class Engine:
             await self._unbound(turn, inbound, text)
             return
         await self._load_assignment(turn)
+        if turn.conv.data.get("ask_phone") and await self._phone_answer(turn, inbound, text):
+            return
         if inbound.callback is not None:
             callback = parse_callback(inbound.callback)
             if callback is None:
@@ -259,7 +265,38 @@ class Engine:
         turn.agency = await turn.uow.get_agency(officer.agency_id)
         turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
         await self._load_assignment(turn)
+        if self.phones is not None:  # asked once, before the questionnaire
+            turn.conv.data["ask_phone"] = True
+            turn.say(phone.ASK)
+            return
         await self._resume(turn)
+
+    async def _phone_answer(self, turn: Turn, inbound: Inbound, text: str) -> bool:
+        """The answer to the phone question; False: not one (carry on as usual)."""
+        assert self.phones is not None and turn.officer is not None
+        parsed = parse_command(text) if text else None
+        callback = parse_callback(inbound.callback) if inbound.callback else None
+        skipped = (parsed is not None and parsed.command == Command.SKIP) or (
+            callback is not None and callback.command == Command.SKIP)
+        if not skipped and (inbound.callback is not None or parsed is not None):
+            turn.conv.data.pop("ask_phone", None)  # another command: asked once is enough
+            return False
+        if skipped:
+            turn.conv.data.pop("ask_phone", None)
+            turn.say(phone.SKIPPED)
+        elif not text:
+            turn.say(phone.ASK)
+            return True
+        else:
+            number = phone.normalize_phone(text)
+            if number is None:
+                turn.say(phone.problem(text))
+                return True
+            await self.phones.save(turn.uow, turn.officer.id, number)
+            turn.conv.data.pop("ask_phone", None)
+            turn.say(phone.SAVED.format(phone=phone.display(number)))
+        await self._resume(turn)
+        return True
 
     # ------------------------------------------------------------ assignment
     async def _load_assignment(self, turn: Turn) -> None:
