@@ -265,10 +265,14 @@ class Engine:
         turn.agency = await turn.uow.get_agency(officer.agency_id)
         turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
         await self._load_assignment(turn)
-        if self.phones is not None:  # asked once, before the questionnaire
-            turn.conv.data["ask_phone"] = True
-            turn.say(phone.ASK)
-            return
+        if self.phones is not None:  # ZNS reminders need the officer's phone
+            listed = await self.phones.from_agency(turn.uow, officer.agency_id)
+            if listed is not None:  # the agencies CSV gives it: not asked
+                await self.phones.save(turn.uow, officer.id, listed, "csv")
+            else:  # asked once, before the questionnaire
+                turn.conv.data["ask_phone"] = True
+                turn.say(phone.ASK)
+                return
         await self._resume(turn)
 
     async def _phone_answer(self, turn: Turn, inbound: Inbound, text: str) -> bool:
@@ -292,7 +296,7 @@ class Engine:
             if number is None:
                 turn.say(phone.problem(text))
                 return True
-            await self.phones.save(turn.uow, turn.officer.id, number)
+            await self.phones.save(turn.uow, turn.officer.id, number, "chat")
             turn.conv.data.pop("ask_phone", None)
             turn.say(phone.SAVED.format(phone=phone.display(number)))
         await self._resume(turn)

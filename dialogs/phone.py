@@ -42,4 +42,8 @@ def display(phone: str) -> str:
 
 
 class PhoneBook(Protocol):
-    async def save(self, uow: Any, officer_id: int, phone: str) -> None: ...
+    async def save(self, uow: Any, officer_id: int, phone: str, source: str) -> None: ...
+
+    async def from_agency(self, uow: Any, agency_id: int) -> str | None:
+        """The number the agencies CSV gives for the agency, if any."""
+        ...

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from dialogs.domain import Agency, Assignment, Round
+from dialogs.phone import normalize_phone
 from storage.invites import generate_invite_code, hash_invite_code
 from storage.records import AnswerChange, TemplateSource
+from storage.repositories.phones import set_agency_phone
 from storage.uow import AGENCY_FIELDS, SqlUnitOfWork
 
 LEVELS = ("province", "commune")
 ROLES = ("officer", "dic")
-#: CSV columns for :func:`import_agencies_csv` (the first five are required).
-AGENCY_CSV_FIELDS = AGENCY_FIELDS
+#: CSV columns for :func:`import_agencies_csv` (the first five are required; ``phone``:
+#: the reporting officer's mobile, for ZNS reminders).
+AGENCY_CSV_FIELDS = (*AGENCY_FIELDS, "phone")
 _REQUIRED_CSV_FIELDS = AGENCY_CSV_FIELDS[:5]
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co", "đúng"}
 _FALSE = {"", "0", "false", "no", "n", "không", "khong", "sai"}
@@ -91,6 +94,7 @@ async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agen
     if unknown:
         raise AdminError(f"{path}:1: cột không hợp lệ {', '.join(unknown)}.")
     rows: list[dict[str, Any]] = []
+    numbers: list[str | None] = []
     seen: dict[str, int] = {}
     for record in reader:
         line = reader.line_num
@@ -120,8 +124,18 @@ async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agen
                 f"{path}:{line}: tên viết tắt {abbreviation} trùng với dòng {seen[abbreviation]}."
             )
         seen[abbreviation] = line
+        raw_phone = cells.get("phone", "")
+        number = normalize_phone(raw_phone) if raw_phone else None
+        if raw_phone and number is None:
+            raise AdminError(f"{path}:{line}: số điện thoại {raw_phone!r} chưa đúng "
+                             "(ví dụ: 0912 345 678).")
         rows.append(values)
-    return [await uow.save_agency(values) for values in rows]
+        numbers.append(number)
+    saved = [await uow.save_agency(values) for values in rows]
+    for agency, number in zip(saved, numbers, strict=True):
+        if number is not None:
+            await set_agency_phone(uow, agency.id, number, dt.datetime.now(dt.UTC))
+    return saved
 
 
 def _agency_values(**values: Any) -> dict[str, Any]:

@@ -365,3 +365,14 @@ class OfficerPhoneRow(Base):
     phone: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(20))  # "csv" | "chat" | "admin"
     updated_at: Mapped[dt.datetime]
+
+
+class AgencyPhoneRow(Base):
+    """The phone number the agencies CSV gives for an agency's reporting officer
+    (normalised); copied to the officer who binds for the agency (ZNS reminders)."""
+
+    __tablename__ = "agency_phones"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[dt.datetime]

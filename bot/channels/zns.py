@@ -80,10 +80,15 @@ class PhoneStore:
     def __init__(self, clock: Any) -> None:
         self.clock = clock
 
-    async def save(self, uow: Any, officer_id: int, phone: str) -> None:
+    async def save(self, uow: Any, officer_id: int, phone: str, source: str) -> None:
         from storage.repositories.phones import set_phone
 
-        await set_phone(uow, officer_id, phone, "chat", self.clock.now())
+        await set_phone(uow, officer_id, phone, source, self.clock.now())
+
+    async def from_agency(self, uow: Any, agency_id: int) -> str | None:
+        from storage.repositories.phones import get_agency_phone
+
+        return await get_agency_phone(uow, agency_id)
 
 
 class ZnsChannel:

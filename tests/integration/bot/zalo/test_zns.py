@@ -163,3 +163,32 @@ async def test_bo_qua_skips_the_phone_question(zns_world: tuple[OAWorld, FakeZns
         officer = await uow.officer_for_identity("zalo_oa", "zalo-skip")
         assert officer is not None
         assert await phones.get_phone(uow, officer.id) is None
+
+
+async def test_a_phone_from_the_agencies_csv_is_used_and_not_asked(
+    zns_world: tuple[OAWorld, FakeZns], tmp_path: Path,
+) -> None:
+    from storage import admin
+
+    world, _ = zns_world
+    header = "name,abbreviation,governing_body,place,signer_name,phone\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "Sở Công Thương,SCT,UBND TỈNH ĐỒNG NAI,Đồng Nai,Nguyễn A,0912\n",
+                   encoding="utf-8")
+    async with world.boot.uow_factory() as uow:
+        with pytest.raises(admin.AdminError, match=r"bad.csv:2: số điện thoại '0912' chưa đúng"):
+            await admin.import_agencies_csv(uow, bad)
+    good = tmp_path / "good.csv"
+    good.write_text(header + "Sở Công Thương,SCT,UBND TỈNH ĐỒNG NAI,Đồng Nai,Nguyễn A,"
+                    "+84 98 765 4321\n", encoding="utf-8")
+    async with world.boot.uow_factory() as uow:
+        await admin.import_agencies_csv(uow, good)
+        await uow.commit()
+    user = world.user("zalo-csv")
+    await user.send(world.invites["SCT"])
+    assert "đã được liên kết" in user.text and "số di động" not in user.text
+    assert user.last[-1].text.startswith("Câu 1/")
+    async with world.boot.uow_factory() as uow:
+        officer = await uow.officer_for_identity("zalo_oa", "zalo-csv")
+        assert officer is not None
+        assert await phones.get_phone(uow, officer.id) == "84987654321"
