@@ -108,6 +108,10 @@ async def build_app(
         engine=engine,
         clock=clock,
     )
+    if boot.settings.zalo_zns_template_id and boot.settings.zalo_oa_configured:
+        from bot.channels.zns import PhoneStore
+
+        engine.phones = PhoneStore(clock)  # ZNS reminders: ask a new officer's phone once
     boot.inbox = Inbox(uow_factory, clock)  # every webhook's durable inbox
     # signed report PDFs officers send back as files (Telegram document, Zalo OA file)
     receive = document_receiver(uow_factory, TrustRoots(settings.trust_roots), clock,

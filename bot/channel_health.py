@@ -23,7 +23,7 @@ class ChannelHealth:
     label: str
     up: bool
     problem: str | None  # Vietnamese, when not up
-    mode: str  # "webhook" | "polling" | "pull"
+    mode: str  # "webhook" | "polling" | "push" (ZNS: sends only)
     webhook_registered: bool | None  # None: not a webhook channel
     webhook_error: str | None
     token_updated_at: dt.datetime | None
@@ -58,6 +58,8 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
         ("zalo_oa", "Zalo OA", settings.zalo_oa_configured, "webhook"),
         ("zalo_bot", "Zalo Bot", bool(settings.zalo_bot_token),
          "webhook" if settings.zalo_bot_webhook_url else "polling"),
+        ("zns", "Zalo ZNS", bool(settings.zalo_zns_template_id and settings.zalo_oa_configured),
+         "push"),
     ]
     async with boot.uow_factory() as uow:
         for channel, label, is_on, mode in configured:
@@ -75,7 +77,7 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
             token_updated = token_expires = None
             quota: int | None = None
             problem: str | None = None
-            if channel == "zalo_oa":
+            if channel in ("zalo_oa", "zns"):  # ZNS sends with the OA's token
                 tokens = await uow.get_channel_state(zalo_oa.TOKENS_KEY) or {}
                 token_updated = _instant(tokens.get("updated_at"))
                 token_expires = _instant(tokens.get("expires_at"))
@@ -83,7 +85,8 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
                     problem = ("Zalo từ chối mã làm mới; chạy: baocao zalo set-token")
                 elif token_expires is not None and token_expires <= now:
                     problem = "mã truy cập đã hết hạn"
-                quota = await zalo_window.paid_left(uow, settings.zalo_oa_paid_quota, now)
+                if channel == "zalo_oa":
+                    quota = await zalo_window.paid_left(uow, settings.zalo_oa_paid_quota, now)
             if problem is None and registered is False:
                 problem = f"chưa đăng ký được webhook: {hook.get('error') or 'không rõ'}"
             out.append(ChannelHealth(

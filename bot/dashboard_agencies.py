@@ -158,7 +158,7 @@ class AgencyPages:
         if problems:
             return await self._list(officer, session, status=400, import_problems=problems)
         async with self.boot.uow_factory() as uow:
-            saved = [await uow.save_agency(values) for values in rows]
+            saved = await admin.save_checked_agencies(uow, rows, self.boot.clock.now())
             await uow.audit("agency.import", "agency", None, actor_officer_id=officer.id,
                             now=self.boot.clock.now(),
                             detail={"abbreviations": [a.abbreviation for a in saved],

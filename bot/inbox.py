@@ -60,6 +60,12 @@ def report_failure(exc: BaseException) -> bool:
     return True
 
 
+def retry_pending() -> bool:
+    """Whether the handler running now recorded a failure the inbox will retry (then
+    the channel answers nothing yet: the retry answers)."""
+    return bool(_failures.get())
+
+
 def retrying(handle: Callable[[Any], Awaitable[list[Any]]]
              ) -> Callable[[Any], Awaitable[list[Any]]]:
     """``handle`` for channel code that answers an engine failure itself: inside an

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dialogs import review, texts
+from dialogs import phone, review, texts
 from dialogs.answers import constraint_holds, find_problems, is_answered, with_computed
 from dialogs.commands import Command, ans, cmd, parse_callback, parse_command
 from dialogs.cursor import Outline, Step, field_step, main_steps, parse_step, question_steps
@@ -33,6 +33,7 @@ from dialogs.domain import (
 from dialogs.expressions import ExpressionError
 from dialogs.invisible import has_invisible, strip_invisible
 from dialogs.messages import Button, DocumentRef, Inbound, Outbound, from_payload, to_payload
+from dialogs.phone import PhoneBook
 from dialogs.pinned import round_template
 from dialogs.ports import BindError, BindGate, Clock, ConflictError, TurnContext, UnitOfWork
 from dialogs.references import ReferencesError
@@ -154,9 +155,12 @@ class Engine:
         collector: str = "Sở Khoa học và Công nghệ",
         dashboard_link: DashboardLink | None = None,
         bind_gate: BindGate | None = None,
+        phones: PhoneBook | None = None,
     ) -> None:
         self.templates = templates
         self.bind_gate = bind_gate
+        #: set (ZNS configured): ask a newly bound officer's phone number once
+        self.phones = phones
         self.dashboard_link = dashboard_link
         self.uow_factory = uow_factory
         self.clock = clock
@@ -246,6 +250,8 @@ class Engine:
             await self._unbound(turn, inbound, text)
             return
         await self._load_assignment(turn)
+        if turn.conv.data.get("ask_phone") and await self._phone_answer(turn, inbound, text):
+            return
         edit = parse_reference_edit(text) if text and inbound.callback is None else None
         if edit is not None and turn.assignment is not None and turn.template is not None:
             await self._edit_references(turn, edit)
@@ -353,7 +359,42 @@ class Engine:
         turn.agency = await turn.uow.get_agency(officer.agency_id)
         turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
         await self._load_assignment(turn)
+        if self.phones is not None:  # ZNS reminders need the officer's phone
+            listed = await self.phones.from_agency(turn.uow, officer.agency_id)
+            if listed is not None:  # the agencies CSV gives it: not asked
+                await self.phones.save(turn.uow, officer.id, listed, "csv")
+            else:  # asked once, before the questionnaire
+                turn.conv.data["ask_phone"] = True
+                turn.say(phone.ASK)
+                return
         await self._resume(turn)
+
+    async def _phone_answer(self, turn: Turn, inbound: Inbound, text: str) -> bool:
+        """The answer to the phone question; False: not one (carry on as usual)."""
+        assert self.phones is not None and turn.officer is not None
+        parsed = parse_command(text) if text else None
+        callback = parse_callback(inbound.callback) if inbound.callback else None
+        skipped = (parsed is not None and parsed.command == Command.SKIP) or (
+            callback is not None and callback.command == Command.SKIP)
+        if not skipped and (inbound.callback is not None or parsed is not None):
+            turn.conv.data.pop("ask_phone", None)  # another command: asked once is enough
+            return False
+        if skipped:
+            turn.conv.data.pop("ask_phone", None)
+            turn.say(phone.SKIPPED)
+        elif not text:
+            turn.say(phone.ASK)
+            return True
+        else:
+            number = phone.normalize_phone(text)
+            if number is None:
+                turn.say(phone.problem(text))
+                return True
+            await self.phones.save(turn.uow, turn.officer.id, number, "chat")
+            turn.conv.data.pop("ask_phone", None)
+            turn.say(phone.SAVED.format(phone=phone.display(number)))
+        await self._resume(turn)
+        return True
 
     # ------------------------------------------------------------ assignment
     async def _load_assignment(self, turn: Turn) -> None:

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from dialogs.domain import Agency, Assignment, Round
+from dialogs.phone import normalize_phone
 from storage.invites import generate_invite_code, hash_invite_code
 from storage.records import AnswerChange, TemplateSource
+from storage.repositories.phones import set_agency_phone
 from storage.uow import AGENCY_FIELDS, SqlUnitOfWork
 
 LEVELS = ("province", "commune")
 ROLES = ("officer", "dic")
-#: CSV columns for :func:`import_agencies_csv` (the first five are required).
-AGENCY_CSV_FIELDS = AGENCY_FIELDS
+#: CSV columns for :func:`import_agencies_csv` (the first five are required; ``phone``:
+#: the reporting officer's mobile, for ZNS reminders).
+AGENCY_CSV_FIELDS = (*AGENCY_FIELDS, "phone")
 _REQUIRED_CSV_FIELDS = AGENCY_CSV_FIELDS[:5]
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co", "đúng"}
 _FALSE = {"", "0", "false", "no", "n", "không", "khong", "sai"}
@@ -85,7 +88,7 @@ async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agen
     rows, problems = check_agencies_csv(text)
     if problems:
         raise AdminError("\n".join(f"{path}:{line}: {message}" for line, message in problems))
-    return [await uow.save_agency(values) for values in rows]
+    return await save_checked_agencies(uow, rows)
 
 
 def check_agencies_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
@@ -136,8 +139,31 @@ def check_agencies_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int,
             )
             continue
         seen[abbreviation.upper()] = line
+        raw_phone = (cells.get("phone") or "").strip()
+        if raw_phone:
+            number = normalize_phone(raw_phone)
+            if number is None:
+                problems.append((line, f"số điện thoại {raw_phone!r} chưa đúng "
+                                       "(ví dụ: 0912 345 678)."))
+                continue
+            values["phone"] = number
         rows.append(values)
     return rows, problems
+
+
+async def save_checked_agencies(uow: SqlUnitOfWork, rows: list[dict[str, Any]],
+                                now: dt.datetime | None = None) -> list[Agency]:
+    """Store the rows :func:`check_agencies_csv` accepted: each agency (added, or
+    updated by abbreviation) and the officer's phone number the row gives."""
+    saved = []
+    for values in rows:
+        row = dict(values)
+        phone = row.pop("phone", None)
+        agency = await uow.save_agency(row)
+        if phone is not None:
+            await set_agency_phone(uow, agency.id, phone, now or dt.datetime.now(dt.UTC))
+        saved.append(agency)
+    return saved
 
 
 def _agency_values(**values: Any) -> dict[str, Any]:

@@ -413,6 +413,8 @@ class DashboardSessionRow(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     revoked_at: Mapped[dt.datetime | None]
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
 class SignedDocumentRow(Base):
     """A digitally signed PDF that passed verification ("đã ký số"): an agency's
     submission (``submission_id`` set) or the round's roll-up (``submission_id`` None)."""
@@ -431,3 +433,14 @@ class SignedDocumentRow(Base):
     filename: Mapped[str] = mapped_column(String(255))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     checks: Mapped[str] = mapped_column(String(300))  # what was checked (revocation or not)
+
+
+class AgencyPhoneRow(Base):
+    """The phone number the agencies CSV gives for an agency's reporting officer
+    (normalised); copied to the officer who binds for the agency (ZNS reminders)."""
+
+    __tablename__ = "agency_phones"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[dt.datetime]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,37 +24,24 @@ import httpx
 
 from bot.settings import Settings
 from dialogs.messages import Outbound
+from dialogs.phone import normalize_phone, problem
 from dialogs.ports import DeliveryError, OutboxItem
 
 log = logging.getLogger(__name__)
 
+__all__ = ["CHANNEL", "PhoneStore", "ZnsChannel", "ZnsConfig", "normalize_phone",
+           "phone_problem", "template_data"]
+
 CHANNEL = "zns"
 MAX_PARAM = 400  # characters a template parameter carries here
-PHONE_EXAMPLE = "0912 345 678"
 #: ZNS answers that retrying the same message cannot fix
 #: (an exhausted quota, -1131, is retried later: the quota renews)
 PERMANENT_ERRORS = frozenset({-108, -1123, -1124})
 
 
-def normalize_phone(text: str) -> str | None:
-    """A Vietnamese mobile number in ZNS's form (84912345678), or None when ``text`` is
-    not one: ``0912 345 678``, ``+84 912 345 678``, ``84912345678`` are accepted."""
-    digits = re.sub(r"[\s.\-()]", "", text.strip())
-    if digits.startswith("+"):
-        digits = digits[1:]
-    if not digits.isdigit():
-        return None
-    if digits.startswith("0"):
-        digits = "84" + digits[1:]
-    if not re.fullmatch(r"84[35789]\d{8}", digits):
-        return None
-    return digits
-
-
 def phone_problem(text: str) -> str:
     """The Vietnamese message for a malformed number."""
-    return (f"Số điện thoại “{text.strip()[:30]}” chưa đúng. Anh/Chị nhập số di động "
-            f"10 chữ số, ví dụ: {PHONE_EXAMPLE}.")
+    return problem(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +72,23 @@ def template_data(config: ZnsConfig, messages: list[Outbound]) -> dict[str, str]
         value = source[1:] if source.startswith("=") else text
         data[param] = value if len(value) <= MAX_PARAM else value[:MAX_PARAM - 1] + "…"
     return data
+
+
+class PhoneStore:
+    """The engine's :class:`dialogs.phone.PhoneBook`: numbers given in the chat."""
+
+    def __init__(self, clock: Any) -> None:
+        self.clock = clock
+
+    async def save(self, uow: Any, officer_id: int, phone: str, source: str) -> None:
+        from storage.repositories.phones import set_phone
+
+        await set_phone(uow, officer_id, phone, source, self.clock.now())
+
+    async def from_agency(self, uow: Any, agency_id: int) -> str | None:
+        from storage.repositories.phones import get_agency_phone
+
+        return await get_agency_phone(uow, agency_id)
 
 
 class ZnsChannel:

@@ -28,6 +28,7 @@ from bot.channels.telegram.sender import (
     docx_loader,
     queue_rest,
 )
+from bot.inbox import retry_pending
 from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import TOO_LARGE, ReceiveDocument
 from dialogs.messages import Inbound, Outbound
@@ -73,6 +74,8 @@ class TelegramHandlers:
         if query is None or inbound is None:
             return
         replies = await self._ask_engine(inbound)
+        if retry_pending():  # the turn failed; the webhook inbox handles the tap again
+            return
         try:
             await query.answer(None if replies else USED_BUTTON)
         except BadRequest:

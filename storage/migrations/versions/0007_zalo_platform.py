@@ -1,5 +1,5 @@
 """Zalo as the platforms behave: the durable webhook inbox, Zalo OA's messaging windows,
-officers' phone numbers for ZNS.
+officers' and agencies' phone numbers for ZNS.
 
 Revision ID: 0007
 Revises: 0006
@@ -62,9 +62,19 @@ def upgrade() -> None:
                                 name=op.f("fk_officer_phones_officer_id_officers")),
         sa.PrimaryKeyConstraint("officer_id", name=op.f("pk_officer_phones")),
     )
+    op.create_table(
+        "agency_phones",
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("phone", sa.String(20), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agencies.id"],
+                                name=op.f("fk_agency_phones_agency_id_agencies")),
+        sa.PrimaryKeyConstraint("agency_id", name=op.f("pk_agency_phones")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agency_phones")
     op.drop_table("officer_phones")
     op.drop_table("messaging_windows")
     op.drop_table("webhook_inbox")

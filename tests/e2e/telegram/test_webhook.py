@@ -113,3 +113,37 @@ def test_the_webhook_secret_is_derived_when_not_configured(tmp_path: Path) -> No
     assert derived != webhook_secret(Settings(data_dir=tmp_path, secret_key="j" * 40))
     assert len(derived) == 64 and derived.isalnum()
     assert webhook_path("https://x.example/") == "/telegram/webhook"
+
+
+async def test_a_tap_whose_turn_fails_is_retried_from_the_inbox_not_called_used(
+    boot: Bootstrapped, fake: FakeTelegramAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await invite(boot)
+    await fake.wait(lambda: fake.webhook)
+    app = create_web_app(boot)
+    transport = httpx.ASGITransport(app=app)
+    path = webhook_path(HOOK)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+        bound = fake.text_update(CHAT, f"/start {code}")
+        assert (await http.post(path, json=bound, headers={HEADER: SECRET})).status_code == 200
+        keyboard = fake.last_keyboard(CHAT)
+        assert keyboard is not None
+        _label, data = keyboard.buttons[0]
+        engine = boot.engine
+        real = engine._handle_once
+        failures = [RuntimeError("database is locked")]
+
+        async def flaky(inbound: Any) -> Any:
+            if failures:
+                raise failures.pop()
+            return await real(inbound)
+
+        monkeypatch.setattr(engine, "_handle_once", flaky)
+        before = len(fake.sent(CHAT))
+        tap = fake.callback_update(CHAT, keyboard.message_id, data)
+        assert (await http.post(path, json=tap, headers={HEADER: SECRET})).status_code == 200
+        assert boot.inbox is not None
+        await boot.inbox.idle()
+    answers = [c.params.get("text") for c in fake.calls_to("answerCallbackQuery")]
+    assert "Nút này đã được dùng." not in answers
+    assert len(fake.sent(CHAT)) > before  # the retried turn answered the tap

@@ -128,3 +128,67 @@ async def test_zns_refusals(zns_world: tuple[OAWorld, FakeZns], problem: str, co
                  if await uow.outbox_status(k) is not None]
         status = await uow.outbox_status(key)
     assert status == ("queued" if retried else "failed")
+
+
+async def test_the_phone_is_asked_once_after_binding_malformed_refused_then_stored(
+    zns_world: tuple[OAWorld, FakeZns],
+) -> None:
+    world, _ = zns_world
+    user = world.user("zalo-new")
+    await user.send(world.invites["SCT"])
+    assert "đã được liên kết với Sở Công Thương" in user.text
+    assert "số di động" in user.text and "nhắc hạn" in user.text and "bỏ qua" in user.text
+    assert "Câu 1/" not in user.text  # the questionnaire waits for the answer
+    await user.send("0912 345")
+    assert "chưa đúng" in user.text and "ví dụ: 0912 345 678" in user.text
+    await user.send("+84 912 345 678")
+    assert "Đã lưu số điện thoại 0912 345 678" in user.text
+    assert user.last[-1].text.startswith("Câu 1/")
+    async with world.boot.uow_factory() as uow:
+        officer = await uow.officer_for_identity("zalo_oa", "zalo-new")
+        assert officer is not None
+        assert await phones.get_phone(uow, officer.id) == "84912345678"
+    await user.send("0987 654 321")  # asked once: now it is an answer to question 1
+    async with world.boot.uow_factory() as uow:
+        assert await phones.get_phone(uow, officer.id) == "84912345678"
+
+
+async def test_bo_qua_skips_the_phone_question(zns_world: tuple[OAWorld, FakeZns]) -> None:
+    world, _ = zns_world
+    user = world.user("zalo-skip")
+    await user.send(world.invites["SCT"])
+    await user.send("bỏ qua")
+    assert "Đã bỏ qua" in user.text and user.last[-1].text.startswith("Câu 1/")
+    async with world.boot.uow_factory() as uow:
+        officer = await uow.officer_for_identity("zalo_oa", "zalo-skip")
+        assert officer is not None
+        assert await phones.get_phone(uow, officer.id) is None
+
+
+async def test_a_phone_from_the_agencies_csv_is_used_and_not_asked(
+    zns_world: tuple[OAWorld, FakeZns], tmp_path: Path,
+) -> None:
+    from storage import admin
+
+    world, _ = zns_world
+    header = "name,abbreviation,governing_body,place,signer_name,phone\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "Sở Công Thương,SCT,UBND TỈNH ĐỒNG NAI,Đồng Nai,Nguyễn A,0912\n",
+                   encoding="utf-8")
+    async with world.boot.uow_factory() as uow:
+        with pytest.raises(admin.AdminError, match=r"bad.csv:2: số điện thoại '0912' chưa đúng"):
+            await admin.import_agencies_csv(uow, bad)
+    good = tmp_path / "good.csv"
+    good.write_text(header + "Sở Công Thương,SCT,UBND TỈNH ĐỒNG NAI,Đồng Nai,Nguyễn A,"
+                    "+84 98 765 4321\n", encoding="utf-8")
+    async with world.boot.uow_factory() as uow:
+        await admin.import_agencies_csv(uow, good)
+        await uow.commit()
+    user = world.user("zalo-csv")
+    await user.send(world.invites["SCT"])
+    assert "đã được liên kết" in user.text and "số di động" not in user.text
+    assert user.last[-1].text.startswith("Câu 1/")
+    async with world.boot.uow_factory() as uow:
+        officer = await uow.officer_for_identity("zalo_oa", "zalo-csv")
+        assert officer is not None
+        assert await phones.get_phone(uow, officer.id) == "84987654321"
