@@ -165,7 +165,8 @@ def load_template_description(env: dict[str, str], cwd: Path, template_id: str) 
 
 # --------------------------------------------------------------------------- the filler
 
-_QUESTION_LINE = re.compile(r"^Câu (\d+)/(\d+)")
+#: "Câu 7/46 · …" or, when questions before it do not apply, "Câu 7/46 (câu số 8) · …"
+_QUESTION_LINE = re.compile(r"^Câu (\d+)/(\d+)(?: \(câu số (\d+)\))?")
 _TABLE_CELL = re.compile(r'Dòng "(?P<row>.*)" · cột "(?P<column>.*)"')
 _REPEAT_FIELD = re.compile(r"Mục (?P<index>\d+) · (?P<field>.+)$", re.MULTILINE)
 _REPEAT_COUNT = re.compile(r"Đã nhập (\d+) mục")
@@ -173,7 +174,7 @@ _REPEAT_COUNT = re.compile(r"Đã nhập (\d+) mục")
 
 def question_number(message: Message) -> int | None:
     match = _QUESTION_LINE.match(message.get("text", ""))
-    return int(match.group(1)) if match else None
+    return int(match.group(3) or match.group(1)) if match else None
 
 
 def current_prompt(messages: list[Message]) -> Message | None:

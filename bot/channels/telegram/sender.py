@@ -143,10 +143,9 @@ class TelegramSender:
             if message_id is None or message_id in (newest, closed):
                 continue
             try:
-                # after the officers' replies: the engine refuses its taps anyway
-                with bulk_sending():
-                    await self.bot.edit_message_reply_markup(chat_id, message_id,
-                                                             reply_markup=None)
+                # not as a low-priority (bulk) request: under load it would wait long,
+                # and this update (and Telegram's offset) with it
+                await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
             except TelegramError as exc:  # already gone, too old, not modified …
                 log.debug("telegram: old keyboard %s in %s kept: %s", message_id, chat_id, exc)
 
