@@ -25,14 +25,22 @@ _QUERY = re.compile(r"(?i)(?<![A-Za-z0-9_])((?:" + "|".join(_SECRET_NAMES)
 _BOT_TOKEN = re.compile(r"(/bot)\d{3,}:[A-Za-z0-9_-]{20,}")
 _HEADER = re.compile(
     r"(?i)((?:x-telegram-bot-api-secret-token|x-bot-api-secret-token|access_token|"
-    r"authorization|cookie)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+")
+    r"refresh_token|app_secret|secret_key|password|authorization|cookie)"
+    r"[\"']?\s*[:=]\s*[\"']?(?:bearer\s+|basic\s+)?)[^\s\"',;&}]+")
+#: A Telegram bot token anywhere: "<bot id>:<35 characters>".
+_TELEGRAM_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
+#: The password in a URL's user information: scheme://user:password@host.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@/\s]+(@)")
 
 
 def redact(text: str) -> str:
+    """``text`` with everything that looks like a credential replaced by REDACTED."""
     if "=" not in text and "/bot" not in text and ":" not in text:
         return text
     text = _QUERY.sub(lambda m: m.group(1) + REDACTED, text)
     text = _BOT_TOKEN.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _TELEGRAM_TOKEN.sub(REDACTED, text)
+    text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
     return _HEADER.sub(lambda m: m.group(1) + REDACTED, text)
 
 

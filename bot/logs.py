@@ -11,23 +11,11 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 from typing import Any
 
-REDACTED = "[đã ẩn]"
-
-#: A Telegram bot token: "<bot id>:<35 characters>".
-_TELEGRAM_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
-#: key=value / "key": "value" pairs whose value is a credential.
-_KEYED = re.compile(
-    r"(?i)(?P<key>\b(?:access_token|refresh_token|token|secret(?:_key)?|app_secret|password|"
-    r"sig|code_verifier|x-telegram-bot-api-secret-token)\b[\"']?\s*[:=]\s*[\"']?)"
-    r"(?P<value>[^\s\"'&,;}]+)")
-#: The password in a URL's user information: scheme://user:password@host.
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@/\s]+(@)")
-_BEARER = re.compile(r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?(?:bearer|basic)?\s*)[^\s\"',}]+")
+from bot.log_redaction import REDACTED, redact
 
 #: LogRecord attributes that are not extra fields.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -35,7 +23,8 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 class Redactor:
-    """Replaces secrets in text: the given values, and anything that looks like one."""
+    """Replaces secrets in text: the given values, and anything that looks like one
+    (:func:`bot.log_redaction.redact`)."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         # long first, so a secret containing another is hidden whole; short values
@@ -45,10 +34,7 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for value in self.values:
             text = text.replace(value, REDACTED)
-        text = _TELEGRAM_TOKEN.sub(REDACTED, text)
-        text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(2), text)
-        text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
-        return _KEYED.sub(lambda m: m.group("key") + REDACTED, text)
+        return redact(text)
 
 
 class RedactingFormatter(logging.Formatter):
