@@ -35,7 +35,7 @@ from lxml.etree import SubElement
 
 from dialogs.invisible import strip_invisible
 from renderers.header_layout import header_layout, issues_in_own_name
-from renderers.percent import uniform_percent_columns
+from renderers.percent import uniform_document_percents, uniform_percent_columns
 from renderers.textwidth import text_width_twips
 
 __all__ = [
@@ -1175,6 +1175,7 @@ class Nd30Document:
         props.language = LANGUAGE
 
     def to_bytes(self) -> bytes:
+        uniform_document_percents(self.doc)  # one number of decimals for every share
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()

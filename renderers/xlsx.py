@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dialogs.schema import QuestionType
+from dialogs.vn import percent_rounding
 from renderers.nd30 import clean_text
 from renderers.percent import PERCENT_DECIMALS, cut_percent
 from renderers.report import format_value
@@ -113,6 +114,18 @@ def _percent_format(values: Iterable[Any]) -> str:
     return WHOLE_PERCENT_FORMAT
 
 
+def _uniform_percent_formats(wb: Workbook) -> None:
+    """One number of decimals for every share of the workbook, as the DOCX pads every
+    share of the document to the most decimals any prints: ``0.00%`` everywhere when
+    one share has decimals once cut, ``0%`` otherwise."""
+    cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+             if cell.number_format in (PERCENT_FORMAT, WHOLE_PERCENT_FORMAT)
+             and isinstance(cell.value, int | float)]
+    fraction = any(not float(cut_percent(c.value * 100)).is_integer() for c in cells)
+    for cell in cells:
+        cell.number_format = PERCENT_FORMAT if fraction else WHOLE_PERCENT_FORMAT
+
+
 def _fit_widths(ws: Worksheet, minimum: int = 6) -> None:
     """Column widths from the longest line of each column (capped; long text wraps)."""
     longest: dict[int, int] = {}
@@ -188,6 +201,7 @@ class _Writer:
         for repeat in self.r.repeats:
             self.repeat(repeat)
         self.properties()
+        _uniform_percent_formats(self.wb)
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
@@ -318,4 +332,5 @@ class _Writer:
 
 def render_rollup_xlsx(rollup: Rollup) -> bytes:
     """The workbook as bytes."""
-    return _Writer(rollup).write()
+    with percent_rounding(rollup.template.percent):
+        return _Writer(rollup).write()

@@ -159,7 +159,7 @@ def test_status_section_names_on_time_late_and_missing(document) -> None:
     texts = _paragraphs(document)
     assert "I. TÌNH HÌNH NỘP BÁO CÁO" in texts
     assert "- Số cơ quan, đơn vị phải báo cáo: 4." in texts
-    assert ("- Số cơ quan, đơn vị đã nộp báo cáo: 3/4 (75%), trong đó đúng hạn: 2, "
+    assert ("- Số cơ quan, đơn vị đã nộp báo cáo: 3/4 (75,00%), trong đó đúng hạn: 2, "
             "trễ hạn: 1.") in texts
     assert "- Nộp đúng hạn (2): Sở Công Thương, Sở Tài chính." in texts
     assert "- Nộp trễ hạn (1): Sở Y tế (nộp ngày 21/12/2026)." in texts
