@@ -268,7 +268,7 @@ def test_xlsx_has_the_same_totals(workbook) -> None:
     assert total[2:8] == [26430, 9536, 16894, 24341, 9336, 15005]
     # the digits the DOCX prints (cut, not rounded): 92,09%, where 24341/26430 = 92,096…%
     assert total[8] == 0.9209
-    assert ws.cell(row=ws.max_row, column=9).number_format == "0.00%"
+    assert ws.cell(row=ws.max_row, column=9).number_format == "[$-42A]0.00%"
     assert _xrow(ws, "Sở Công Thương")[2] == 25430
     ws = _sheet_with(workbook, "Tỷ lệ CBCC được trang bị máy tính")
     assert _xrow(ws, "Tổng số")[2:5] == [96, 86, 0.8958]
