@@ -56,3 +56,31 @@ def test_total_row_never_alone_under_the_repeated_header(tmp_path: Path) -> None
             broken += 1
             assert "STT" in total_page  # under the repeated header
     assert broken, "no variant pushed the total row to the next page; the test proves nothing"
+
+
+def test_table_slightly_too_wide_stays_portrait_at_a_smaller_size(tmp_path: Path) -> None:
+    """Seven 8-digit figure columns do not fit a portrait page at 12 pt but do at
+    10 pt: the table stays on the portrait page, text flowing before it, instead of
+    a landscape page that would end the page before wherever the text stops."""
+    from docx.shared import Pt
+
+    from tests.unit.renderers.readback import open_docx
+
+    doc = Nd30Document()
+    doc.body("Đoạn văn ngắn trước bảng.")
+    columns = [TableColumn("STT"), *(TableColumn(f"Cột {i}", align="right") for i in range(7))]
+    doc.table(columns, [["1", *["12.345.678"] * 7], ["2", *["2.345.678"] * 7]])
+    out = open_docx(doc.to_bytes())
+    assert len(out.sections) == 1 and out.sections[0].page_width < out.sections[0].page_height
+    sizes = {r.font.size for c in out.tables[0]._cells for p in c.paragraphs for r in p.runs}
+    assert sizes == {Pt(10)}
+    source = tmp_path / "t.docx"
+    source.write_bytes(doc.to_bytes())
+    subprocess.run([str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+                    "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
+                    str(tmp_path), str(source)], capture_output=True, timeout=240, check=False)
+    if not (tmp_path / "t.pdf").exists():
+        pytest.skip("LibreOffice could not convert here")
+    pages = _pages(tmp_path / "t.pdf")
+    assert len(pages) == 1 and "12.345.678" in pages[0]  # no figure wrapped mid-number
+    assert "Đoạn văn ngắn trước bảng." in pages[0]
