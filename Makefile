@@ -42,7 +42,7 @@ office:
 	@{ command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libreoffice-writer-nogui poppler-utils fonts-liberation fonts-dejavu-core >/dev/null) \
+	      libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation fonts-dejavu-core >/dev/null) \
 	      || echo "warning: could not install LibreOffice; PDF and page tests will skip"; \
 	  else echo "warning: LibreOffice missing and not installable here; PDF and page tests will skip"; fi; }
 

@@ -238,6 +238,10 @@ class Template(_Model):
     recipients: list[str] = Field(default_factory=list)  # Nơi nhận, without "- " and ";"
     sections: list[Section]
     appendix: Appendix | None = None
+    #: How percentages lose the digits beyond the two printed: "cut" as the seeds do
+    #: (98,887…% → "98,88%"), or "round" (→ "98,89%"). Every share of a document is
+    #: then printed with one number of decimals.
+    percent: Literal["cut", "round"] = "cut"
 
     def iter_questions(self) -> list[Question]:
         """Every question in document order, appendix included."""

@@ -15,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -141,19 +144,42 @@ def format_number(x: int | float | Decimal | None, decimals: int | None = None) 
     return _babel(d, 0, places)
 
 
+#: How shares lose their digits beyond the decimals printed: cut (the seeds' way,
+#: the default) or rounded half up, for a template with ``percent: round``.
+_PERCENT_ROUNDING: ContextVar[str] = ContextVar("percent_rounding", default=ROUND_DOWN)
+
+
+@contextmanager
+def percent_rounding(mode: str) -> Iterator[None]:
+    """Within the block, :func:`format_percent` cuts (``"cut"``) or rounds
+    (``"round"``) the digits it drops."""
+    token = _PERCENT_ROUNDING.set(ROUND_HALF_UP if mode == "round" else ROUND_DOWN)
+    try:
+        yield
+    finally:
+        _PERCENT_ROUNDING.reset(token)
+
+
+def percent_rounding_mode() -> str:
+    """The rounding (a ``decimal`` constant) :func:`format_percent` uses now."""
+    return _PERCENT_ROUNDING.get()
+
+
 def format_percent(x: float | Decimal | None, decimals: int = 2) -> str:
     """A percentage given on the 0-100 scale: ``93.75 -> "93,75%"``, ``50.0 -> "50%"``.
 
     Cut (not rounded) to at most ``decimals`` places, trailing zeros dropped, as
     the reports do: 14.659/14.824 = 98,887…% is written ``"98,88%"`` and 23/116 =
     19,827…% ``"19,82%"``, so a share never reads higher than it is (99,999…% is
-    not "100%"). Float noise is rounded away first (0,29 × 100 stays 29).
+    not "100%"). Float noise is rounded away first (0,29 × 100 stays 29). Inside
+    ``with percent_rounding("round")`` the dropped digits are rounded instead.
     ``None`` gives ``""``.
     """
     if x is None:
         return ""
     d = _round(_to_decimal(x), 9)
-    d = _strip_zeros(d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN))
+    d = _strip_zeros(d.quantize(Decimal(1).scaleb(-decimals),
+                                rounding=_PERCENT_ROUNDING.get()))
     exponent = d.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return _babel(d, 0, places) + "%"

@@ -31,11 +31,12 @@ from docx.shared import Pt, Twips
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml.etree import SubElement
 
 from dialogs.invisible import strip_invisible
 from renderers.header_layout import header_layout, issues_in_own_name
-from renderers.percent import uniform_percent_columns
+from renderers.percent import uniform_document_percents, uniform_percent_columns
 from renderers.textwidth import text_width_twips
 
 __all__ = [
@@ -415,14 +416,18 @@ class TableColumn:
 
 
 _TABLE_FONT = 12  # pt, all table styles
+#: A table too wide for a portrait page at 12 pt is set at 11 or 10 pt when that
+#: fits, rather than getting a landscape page of its own (which ends the portrait
+#: page before it wherever the text stops, often leaving most of it blank).
+_MIN_TABLE_FONT = 10
 _WIDTH_SLACK = 140  # twips: error of the width estimate and a hair of air
 _MIN_COLUMN = 450
 _FIGURE_COMFORT = 1300  # preferred width cap of a figure column
 _TEXT_COMFORT = 3400  # preferred width cap of a text column
 
 
-def _longest_word(text: str, *, bold: bool) -> int:
-    return max((text_width_twips(w, _TABLE_FONT, bold=bold) for w in text.split()), default=0)
+def _longest_word(text: str, *, bold: bool, size: float = _TABLE_FONT) -> int:
+    return max((text_width_twips(w, size, bold=bold) for w in text.split()), default=0)
 
 
 def _natural_widths(
@@ -430,8 +435,9 @@ def _natural_widths(
     rows: Sequence[Sequence[str]],
     total: Sequence[str] | None,
     total_span: int,
+    size: float = _TABLE_FONT,
 ) -> tuple[list[int], list[int]]:
-    """(minimum, preferred) width of each column.
+    """(minimum, preferred) width of each column, set at ``size`` pt.
 
     Minimum: figures on one line and no word broken. Preferred: text on as few
     lines as is reasonable (capped), header labels of figure columns unbroken
@@ -440,20 +446,20 @@ def _natural_widths(
     pad = 2 * TABLE_CELL_MARGIN + _WIDTH_SLACK
     minimum, preferred = [], []
     for c, col in enumerate(columns):
-        need = _longest_word(col.label, bold=True)
-        label_line = text_width_twips(col.label, _TABLE_FONT, bold=True)
+        need = _longest_word(col.label, bold=True, size=size)
+        label_line = text_width_twips(col.label, size, bold=True)
         want = min(label_line, _FIGURE_COMFORT - pad)
         for row in rows:
             value = row[c] if c < len(row) else ""
             lines = value.split("\n")
             if col.align == "left":
-                need = max(need, min(_longest_word(value, bold=False), 2000))
-                longest = max(text_width_twips(x, _TABLE_FONT) for x in lines)
+                need = max(need, min(_longest_word(value, bold=False, size=size), 2000))
+                longest = max(text_width_twips(x, size) for x in lines)
                 want = max(want, min(longest, _TEXT_COMFORT - pad))
             else:
-                need = max(need, *(text_width_twips(x, _TABLE_FONT) for x in lines))
+                need = max(need, *(text_width_twips(x, size) for x in lines))
         if total is not None and total_span <= c < len(total):
-            need = max(need, text_width_twips(total[c], _TABLE_FONT, bold=True))
+            need = max(need, text_width_twips(total[c], size, bold=True))
         low = max(_MIN_COLUMN, need + pad, col.width or 0)
         minimum.append(low)
         preferred.append(col.width or max(low, want + pad))
@@ -1035,8 +1041,15 @@ class Nd30Document:
         rows = [[clean_text(v) for v in r] for r in rows]
         total = [clean_text(v) for v in total] if total is not None else None
         rows, total = uniform_percent_columns(rows, total)
+        size = _TABLE_FONT
         minimum, preferred = _natural_widths(columns, rows, total, total_span)
+        while sum(minimum) > self.page.text_width and size > _MIN_TABLE_FONT:
+            size -= 1
+            minimum, preferred = _natural_widths(columns, rows, total, total_span, size)
         landscape = sum(minimum) > self.page.text_width
+        if landscape:  # landscape at the regular size
+            size = _TABLE_FONT
+            minimum, preferred = _natural_widths(columns, rows, total, total_span)
         if landscape:
             # Headings and lead-ins just written go to the landscape page with their
             # table instead of ending the portrait page.
@@ -1059,6 +1072,9 @@ class Nd30Document:
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
+        if size != _TABLE_FONT:
+            for run in table._tbl.iter(qn("w:r")):
+                Run(run, None).font.size = Pt(size)
         if landscape:
             self._start_section(landscape=False)
         else:
@@ -1177,6 +1193,7 @@ class Nd30Document:
         props.language = LANGUAGE
 
     def to_bytes(self) -> bytes:
+        uniform_document_percents(self.doc)  # one number of decimals for every share
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return reproducible_zip(buffer.getvalue())

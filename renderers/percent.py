@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from typing import Any
 
-__all__ = ["PERCENT_DECIMALS", "cut_percent", "uniform_percent_columns"]
+from dialogs.vn import percent_rounding_mode
+
+__all__ = ["PERCENT_DECIMALS", "cut_percent", "document_percent_places",
+           "uniform_document_percents", "uniform_percent_columns"]
 
 PERCENT_DECIMALS = 2
 _PERCENT = re.compile(r"^(\d{1,3}(?:\.\d{3})*)(?:,(\d+))?%$")
 
 
 def cut_percent(value: float | int | Decimal, decimals: int = PERCENT_DECIMALS) -> float:
-    """A percentage (0-100 scale) cut, not rounded, to ``decimals`` places, after
-    rounding away float noise (0,29 × 100 stays 29) — as ``format_percent`` does."""
+    """A percentage (0-100 scale) cut (or rounded, inside ``percent_rounding("round")``)
+    to ``decimals`` places, after rounding away float noise (0,29 × 100 stays 29) —
+    as ``format_percent`` does."""
     d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     d = d.quantize(Decimal("1e-9"))
-    return float(d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_DOWN))
+    return float(d.quantize(Decimal(1).scaleb(-decimals), rounding=percent_rounding_mode()))
 
 
 def _pad(text: str, places: int) -> str:
@@ -49,11 +54,12 @@ def uniform_percent_columns(
         cells = [r[c] for r in out if c < len(r)]
         if total_out is not None and c < len(total_out):
             cells.append(total_out[c])
-        figures = [x for x in cells if any(ch.isdigit() for ch in x)]  # not "-", "—"
-        matches = [_PERCENT.match(x) for x in figures]
-        if not matches or any(m is None for m in matches):
+        # Only the shares are padded: a column mixing counts and shares (seed 002's
+        # Phụ biểu "Số liệu") prints "92,90%" and "100,00%" next to "25".
+        matches = [m for m in (_PERCENT.match(x) for x in cells) if m is not None]
+        if not matches:
             continue
-        places = max(len(m.group(2) or "") for m in matches if m is not None)
+        places = max(len(m.group(2) or "") for m in matches)
         if not places:
             continue
         for r in out:
@@ -62,3 +68,49 @@ def uniform_percent_columns(
         if total_out is not None and c < len(total_out) and total_out[c]:
             total_out[c] = _pad(total_out[c], places)
     return out, total_out
+
+
+#: A share inside running text or a cell: "92,9%", "1.234,5%", "100%".
+_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?%")
+
+
+def _places_in(text: str) -> list[int]:
+    return [len(m.group(2) or "") for m in _IN_TEXT.finditer(text)]
+
+
+def _pad_text(text: str, places: int) -> str:
+    def pad(m: re.Match[str]) -> str:
+        frac = m.group(2) or ""
+        return f"{m.group(1)},{frac.ljust(places, '0')}%" if places else m.group(0)
+
+    return _IN_TEXT.sub(pad, text)
+
+
+def _runs(doc: Any) -> list[Any]:
+    """Every run of the body, the tables (nested too), headers and footers."""
+    from docx.text.run import Run  # local: python-docx only where documents are made
+
+    body = doc.element.body
+    runs = [Run(r, None) for r in body.iter(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}r")]
+    return runs
+
+
+def document_percent_places(doc: Any) -> int:
+    """The most decimals any share of the document prints (0 when none has any)."""
+    return max((p for r in _runs(doc) for p in _places_in(r.text)), default=0)
+
+
+def uniform_document_percents(doc: Any) -> int:
+    """Pad every share of a python-docx ``doc`` to one number of decimals — the most
+    any share prints — so "100%" in the text and "92,9%" in a table read "100,00%"
+    and "92,90%" beside "93,75%". Returns the number of decimals used."""
+    places = document_percent_places(doc)
+    if places:
+        for run in _runs(doc):
+            text = run.text
+            if "%" in text:
+                padded = _pad_text(text, places)
+                if padded != text:
+                    run.text = padded
+    return places

@@ -34,6 +34,7 @@ from dialogs.vn import (
     format_percent,
     format_place_date,
     format_yes_no,
+    percent_rounding,
 )
 from renderers.nd30 import Nd30Document, TableColumn, clean_text
 
@@ -714,4 +715,5 @@ def _questions(items: Sequence[Question | Section]) -> list[Question]:
 
 def render_report(template: Template, answers: Mapping[str, Any], info: DocumentInfo) -> bytes:
     """Render one agency's report (or công văn) as DOCX bytes."""
-    return _ReportBuilder(template, answers, info).build()
+    with percent_rounding(template.percent):
+        return _ReportBuilder(template, answers, info).build()

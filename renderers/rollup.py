@@ -36,6 +36,7 @@ from dialogs.vn import (
     format_number,
     format_percent,
     format_place_date,
+    percent_rounding,
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
@@ -670,7 +671,8 @@ class _Builder:
 
 def build_rollup(template: Template, entries: Sequence[AgencyEntry], info: RollupInfo) -> Rollup:
     """Aggregate the agencies' submitted answers as the template says."""
-    return _Builder(template, entries, info).build()
+    with percent_rounding(template.percent):
+        return _Builder(template, entries, info).build()
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -922,4 +924,5 @@ def render_rollup(template: Template, entries: Sequence[AgencyEntry], info: Roll
 
 
 def render_rollup_docx(rollup: Rollup) -> bytes:
-    return _DocxWriter(rollup).write()
+    with percent_rounding(rollup.template.percent):
+        return _DocxWriter(rollup).write()

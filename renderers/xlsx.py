@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -25,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dialogs.schema import QuestionType
+from dialogs.vn import percent_rounding
 from renderers.nd30 import clean_text
 from renderers.percent import PERCENT_DECIMALS, cut_percent
 from renderers.report import format_value
@@ -35,10 +37,14 @@ __all__ = ["DANGEROUS_PREFIXES", "render_rollup_xlsx", "safe_sheet_title", "safe
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_TITLE = 31
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-NUMBER_FORMAT = "#,##0"
-DECIMAL_FORMAT = "#,##0.##"
-PERCENT_FORMAT = "0.00%"
-WHOLE_PERCENT_FORMAT = "0%"
+#: Number formats tagged Vietnamese ([$-42A]): LibreOffice (and so the PDF) shows
+#: "1.444" and "92,90%" whatever the machine's locale; Excel applies the user's
+#: regional separators, which a Vietnamese office has set to the same.
+VN = "[$-42A]"
+NUMBER_FORMAT = VN + "#,##0"
+DECIMAL_FORMAT = VN + "#,##0.##"
+PERCENT_FORMAT = VN + "0.00%"
+WHOLE_PERCENT_FORMAT = VN + "0%"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 DATE_FORMAT = "dd/mm/yyyy"
 FONT_NAME = "Times New Roman"
@@ -111,6 +117,67 @@ def _percent_format(values: Iterable[Any]) -> str:
                 and not float(cut_percent(value)).is_integer()):
             return PERCENT_FORMAT
     return WHOLE_PERCENT_FORMAT
+
+
+#: Column-width units (about one character of 11-point Calibri) across an A4 page
+#: inside the margins, at 100 %; a sheet is scaled down to at most 1/0,6 of that.
+_PORTRAIT_UNITS, _LANDSCAPE_UNITS, _MIN_SCALE = 95, 140, 0.6
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Printed (or converted to PDF) as a document is: A4, portrait when the columns
+    fit, otherwise landscape; scaled to the page width rather than cut into strips
+    of one or two columns; header rows repeated on every page; page numbers."""
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43
+              for c in range(1, ws.max_column + 1)]
+    total = sum(widths)
+    landscape = total > _PORTRAIT_UNITS
+    units = _LANDSCAPE_UNITS if landscape else _PORTRAIT_UNITS
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = max(1, math.ceil(total / (units / _MIN_SCALE)))
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.footer = 0.3
+    frozen = ws.freeze_panes
+    if frozen:
+        header_end = ws[frozen].row - 1
+        if header_end >= 1:
+            ws.print_title_rows = f"1:{header_end}"
+            _header_heights(ws, header_end)
+    ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 10
+
+
+def _header_heights(ws: Worksheet, header_end: int) -> None:
+    """Header rows tall enough for their wrapped labels (a row keeps one line's
+    height otherwise, and the label is cut)."""
+    for r in range(1, header_end + 1):
+        lines = 1
+        for cell in ws[r]:
+            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            width = ws.column_dimensions[cell.column_letter].width or 8.43
+            # bold Times New Roman 12: about 1,1 width units a character
+            lines = max(lines, math.ceil(len(cell.value) * 1.1 / max(width - 1, 1)))
+        if lines > 1:
+            ws.row_dimensions[r].height = 16 * lines + 2
+
+
+def _uniform_percent_formats(wb: Workbook) -> None:
+    """One number of decimals for every share of the workbook, as the DOCX pads every
+    share of the document to the most decimals any prints: ``0.00%`` everywhere when
+    one share has decimals once cut, ``0%`` otherwise."""
+    cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+             if cell.number_format in (PERCENT_FORMAT, WHOLE_PERCENT_FORMAT)
+             and isinstance(cell.value, int | float)]
+    fraction = any(not float(cut_percent(c.value * 100)).is_integer() for c in cells)
+    for cell in cells:
+        cell.number_format = PERCENT_FORMAT if fraction else WHOLE_PERCENT_FORMAT
 
 
 def _fit_widths(ws: Worksheet, minimum: int = 6) -> None:
@@ -188,6 +255,9 @@ class _Writer:
         for repeat in self.r.repeats:
             self.repeat(repeat)
         self.properties()
+        _uniform_percent_formats(self.wb)
+        for ws in self.wb.worksheets:
+            _print_setup(ws)
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
@@ -318,4 +388,5 @@ class _Writer:
 
 def render_rollup_xlsx(rollup: Rollup) -> bytes:
     """The workbook as bytes."""
-    return _Writer(rollup).write()
+    with percent_rounding(rollup.template.percent):
+        return _Writer(rollup).write()

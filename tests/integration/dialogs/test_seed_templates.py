@@ -231,7 +231,8 @@ async def test_seed002_directive_02_review(uow_factory: Any) -> None:
         "- Số văn bản điện tử: 19.746 văn bản.",
         # 19.746/21.253 = 92,909…%, cut to two decimals (the seed rounds it to "93%")
         "- Tỷ lệ văn bản điện tử đạt 92,9%.",
-        "- Tỷ lệ văn bản đi được ký số (trừ văn bản mật): 100%.",
+        # one number of decimals through the document: "100,0%" beside "92,9%"
+        "- Tỷ lệ văn bản đi được ký số (trừ văn bản mật): 100,0%.",
         "- Tổng số hồ sơ thủ tục hành chính đã tiếp nhận: 12.382 hồ sơ.",
         "- Số hồ sơ giải quyết đúng và trước hạn: 12.222 hồ sơ.",
         # the seed prints 99,99% for 12.222/12.382, a slip: the ratio is 98,70…%
@@ -258,6 +259,8 @@ async def test_seed002_directive_02_review(uow_factory: Any) -> None:
     assert annex[0] == ["STT", "Nội dung", "Số liệu"]
     assert ["3", "Tổng số văn bản đi, đến", "21.253 văn bản"] in annex
     assert ["5", "Tỷ lệ văn bản điện tử", "92,9%"] in annex  # as the body prints it
+    shares = [r[2] for r in annex if r[2].endswith("%")]
+    assert "100,0%" in shares and all("," in s for s in shares), shares
     assert nd30.header_row(needs) == ["STT", "Loại chứng thư số", "Số lượng đề nghị cấp mới"]
     rows = [[c.text for c in r.cells] for r in needs.rows[1:]]
     assert rows == [

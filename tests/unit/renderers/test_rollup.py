@@ -159,7 +159,7 @@ def test_status_section_names_on_time_late_and_missing(document) -> None:
     texts = _paragraphs(document)
     assert "I. TÌNH HÌNH NỘP BÁO CÁO" in texts
     assert "- Số cơ quan, đơn vị phải báo cáo: 4." in texts
-    assert ("- Số cơ quan, đơn vị đã nộp báo cáo: 3/4 (75%), trong đó đúng hạn: 2, "
+    assert ("- Số cơ quan, đơn vị đã nộp báo cáo: 3/4 (75,00%), trong đó đúng hạn: 2, "
             "trễ hạn: 1.") in texts
     assert "- Nộp đúng hạn (2): Sở Công Thương, Sở Tài chính." in texts
     assert "- Nộp trễ hạn (1): Sở Y tế (nộp ngày 21/12/2026)." in texts
@@ -268,7 +268,7 @@ def test_xlsx_has_the_same_totals(workbook) -> None:
     assert total[2:8] == [26430, 9536, 16894, 24341, 9336, 15005]
     # the digits the DOCX prints (cut, not rounded): 92,09%, where 24341/26430 = 92,096…%
     assert total[8] == 0.9209
-    assert ws.cell(row=ws.max_row, column=9).number_format == "0.00%"
+    assert ws.cell(row=ws.max_row, column=9).number_format == "[$-42A]0.00%"
     assert _xrow(ws, "Sở Công Thương")[2] == 25430
     ws = _sheet_with(workbook, "Tỷ lệ CBCC được trang bị máy tính")
     assert _xrow(ws, "Tổng số")[2:5] == [96, 86, 0.8958]
