@@ -91,3 +91,5 @@ class DocumentInfo:
     #: The round's request documents, grounds and recipients and the agency's own
     #: (``dialogs.references.DocumentReferences``); None: the template's.
     references: Any = None
+    #: When the document is rendered (its file properties); None: now.
+    rendered_at: dt.datetime | None = None

@@ -1326,7 +1326,8 @@ class Engine:
             self._say_problems(turn, problems)
             return
         references = await turn.uow.document_references(turn.round.id, turn.assignment.id)
-        info = DocumentInfo(agency=turn.agency, round=turn.round, references=references)
+        info = DocumentInfo(agency=turn.agency, round=turn.round, references=references,
+                            rendered_at=self.clock.now())
         docx = self.render(turn.template, turn.answers, info)
         filename = self.filename(turn.template, info)
         record = await turn.uow.add_submission(

@@ -87,7 +87,7 @@ SURVEY_COLUMNS = [
     "baocao::appendix", "baocao::summary",
 ]
 _SETTINGS_TEXT = ["description", "kind", "type_code", "period_kind", "subject", "opening",
-                  "closing"]
+                  "closing", "percent"]
 _SETTINGS_LINES = ["addressee", "grounds", "recipients"]
 _PLAIN_EXTRAS = ["unit", "example", "pattern", "pattern_message", "prefill"]
 _NUMBER_EXTRAS = ["min", "max", "min_length", "max_length", "min_items", "max_items"]

@@ -365,7 +365,7 @@ class _ReportBuilder:
         self.signature(has_addressee=any(a.strip() for a in addressees))
         if t.appendix is not None and self._appendix_has_content():
             self.appendix()
-        self.doc.properties(title=subject, author=agency.name)
+        self.doc.properties(title=subject, author=agency.name, when=self.info.rendered_at)
         return self.doc.to_bytes()
 
     def _grounds(self) -> list[str]:

@@ -76,6 +76,7 @@ def _info(agency: dict[str, Any], template: Template) -> DocumentInfo:
                     period_label="năm 2026", period_start=dt.date(2026, 1, 1),
                     period_end=dt.date(2026, 12, 15), deadline=dt.date(2026, 12, 20)),
         number=12, issued_on=dt.date(2026, 12, 18),
+        rendered_at=dt.datetime(2026, 12, 18, 8, 30, tzinfo=dt.UTC),
     )
 
 
