@@ -200,6 +200,6 @@ def test_officer_answers_reloads_submits_and_downloads_the_docx(
 
     # The link does not work without its signature.
     href = link.get_attribute("href")
-    assert href is not None and "&sig=" in href
+    assert href is not None and "&sig=" in href and "?exp=" in href
     forged = httpx.get(running.base_url + href.split("&sig=")[0] + "&sig=" + "0" * 64)
     assert forged.status_code == 403
