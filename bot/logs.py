@@ -118,4 +118,5 @@ def configure_logging(settings: Any, stream: Any = None) -> logging.Handler:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        logger.setLevel(logging.NOTSET)  # the root's level decides (uvicorn sets it again)
     return handler
