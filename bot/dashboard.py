@@ -239,7 +239,7 @@ class Dashboard:
         from bot.round_page import RoundView, light_rows
         from bot.round_page import select as select_page
         from storage import reminders as store
-        from storage.repositories.round_progress import round_overview
+        from storage.repositories.round_progress import officer_names, round_overview
 
         round_id = _int(request.path_params["round_id"])
         deps = self.deps()
@@ -271,12 +271,12 @@ class Dashboard:
             reminded = Counter(r.assignment_id for r in await store.list_reminders(
                 uow, assignment_ids=[p.assignment_id for p in shown.items],
                 statuses=[store.SENT]))
+            officers = await officer_names(uow, [p.agency_id for p in shown.items])
             rows = []
             for p in shown.items:
-                officers = await uow.list_officers(p.agency_id)
                 rows.append({
                     "p": p, "state": STATE_LABELS.get(p.state, p.state),
-                    "officers": ", ".join(o.full_name for o in officers) or "—",
+                    "officers": ", ".join(officers[p.agency_id]) or "—",
                     "submitted_at": self.local(p.submitted_at),
                     "reminders": reminded[p.assignment_id],
                 })

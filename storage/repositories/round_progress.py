@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from storage.models import AgencyRow, AssignmentRow, IdentityRow, OfficerRow, OutboxRow
 from storage.reminders import Deliveries
 
 _KEY = re.compile(r"^(?:open|rem):a(\d+):")
+FEW = 500  # up to this many assignments, the outbox is filtered by SQL
 
 
 async def deliveries_by_assignment(
@@ -29,10 +30,15 @@ async def deliveries_by_assignment(
     counts: dict[int, list[int]] = {}
     if not wanted:
         return {}
-    rows = await uow.session.execute(
+    query = (
         select(OutboxRow.dedupe_key, OutboxRow.delivered_at.is_not(None),
                OutboxRow.failed_at.is_not(None))
         .where(or_(OutboxRow.dedupe_key.like("open:a%"), OutboxRow.dedupe_key.like("rem:a%"))))
+    if len(wanted) <= FEW and uow.session.bind.dialect.name == "postgresql":
+        # a page of the dashboard: PostgreSQL keeps only those assignments' rows
+        query = query.where(func.substring(OutboxRow.dedupe_key, _KEY.pattern)
+                            .in_([str(a) for a in wanted]))
+    rows = await uow.session.execute(query)
     for key, delivered, failed in rows.all():
         match = _KEY.match(key or "")
         if match is None or (assignment := int(match.group(1))) not in wanted:
@@ -79,3 +85,17 @@ async def bound_among(uow: Any, agency_ids: Iterable[int]) -> set[int]:
         select(OfficerRow.agency_id).join(IdentityRow, IdentityRow.officer_id == OfficerRow.id)
         .where(OfficerRow.agency_id.in_(wanted)).distinct())
     return set(rows.all())
+
+
+async def officer_names(uow: Any, agency_ids: Iterable[int]) -> dict[int, list[str]]:
+    """agency id -> its officers' full names, in the order of ``uow.list_officers``."""
+    wanted = list(agency_ids)
+    out: dict[int, list[str]] = {a: [] for a in wanted}
+    if not wanted:
+        return out
+    rows = await uow.session.execute(
+        select(OfficerRow.agency_id, OfficerRow.full_name)
+        .where(OfficerRow.agency_id.in_(wanted)).order_by(OfficerRow.id))
+    for agency_id, name in rows.all():
+        out[agency_id].append(name)
+    return out
