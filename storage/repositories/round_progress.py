@@ -36,8 +36,9 @@ async def deliveries_by_assignment(
         .where(or_(OutboxRow.dedupe_key.like("open:a%"), OutboxRow.dedupe_key.like("rem:a%"))))
     if len(wanted) <= FEW and uow.session.bind.dialect.name == "postgresql":
         # a page of the dashboard: PostgreSQL keeps only those assignments' rows
-        query = query.where(func.substring(OutboxRow.dedupe_key, _KEY.pattern)
-                            .in_([str(a) for a in wanted]))
+        # ("open:aN:…" → "aN"; split_part is ~8x cheaper than a regular expression)
+        query = query.where(func.split_part(OutboxRow.dedupe_key, ":", 2)
+                            .in_([f"a{a}" for a in wanted]))
     rows = await uow.session.execute(query)
     for key, delivered, failed in rows.all():
         match = _KEY.match(key or "")
