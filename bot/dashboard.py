@@ -280,19 +280,21 @@ class Dashboard:
 
         from bot.dashboard_rounds import policy_text, round_log
         from bot.reminders import ReminderError, load_policy, round_status
-        from bot.round_page import RoundView
+        from bot.round_page import RoundView, light_rows
         from bot.round_page import select as select_page
         from storage import reminders as store
+        from storage.repositories.round_progress import officer_names, round_overview
 
         round_id = _int(request.path_params["round_id"])
         deps = self.deps()
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            try:
-                round_, progress = await round_status(uow, round_id, templates=self.boot.templates,
-                                                      calendar=deps.calendar, now=now)
-            except ReminderError as exc:
-                raise Refused(404, str(exc)) from exc
+            round_ = await uow.get_round(round_id)
+            if round_ is None:
+                raise Refused(404, f"Không có đợt báo cáo số {round_id}.")
+            # the state of every agency from one light query; the page's rows only in full
+            lights = light_rows(await round_overview(uow, round_id), round_.deadline,
+                                deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
@@ -303,21 +305,27 @@ class Dashboard:
                         actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
             # thousands of agencies: filtered and paged (bot/round_page.py)
             view = RoundView.from_query(request.query_params, list(STATE_LABELS))
-            shown = select_page(progress, view)
+            shown = select_page(lights, view)
+            try:
+                _, shown.items = await round_status(
+                    uow, round_id, templates=self.boot.templates, calendar=deps.calendar,
+                    now=now, assignment_ids=[p.assignment_id for p in shown.items])
+            except ReminderError as exc:
+                raise Refused(404, str(exc)) from exc
             reminded = Counter(r.assignment_id for r in await store.list_reminders(
                 uow, assignment_ids=[p.assignment_id for p in shown.items],
                 statuses=[store.SENT]))
+            officers = await officer_names(uow, [p.agency_id for p in shown.items])
             rows = []
             for p in shown.items:
-                officers = await uow.list_officers(p.agency_id)
                 rows.append({
                     "p": p, "state": STATE_LABELS.get(p.state, p.state),
-                    "officers": ", ".join(o.full_name for o in officers) or "—",
+                    "officers": ", ".join(officers[p.agency_id]) or "—",
                     "submitted_at": self.local(p.submitted_at),
                     "reminders": reminded[p.assignment_id],
                 })
         template = await round_template(self.boot.templates, round_)
-        done = sum(1 for p in progress if p.state in ("submitted_on_time", "submitted_late"))
+        done = sum(1 for p in lights if p.state in ("submitted_on_time", "submitted_late"))
         return self.page("admin_round.html", officer=officer, session=session, round=round_,
                          name=template.name if template else round_.template_id, rows=rows,
                          done=done, shown=shown, view=view, states=STATE_LABELS,

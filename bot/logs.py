@@ -105,4 +105,5 @@ def configure_logging(settings: Any, stream: Any = None) -> logging.Handler:
         logger.handlers.clear()
         logger.propagate = True
         logger.disabled = False  # an earlier dictConfig may have disabled it
+        logger.setLevel(logging.NOTSET)  # the root's level decides (uvicorn sets it again)
     return handler

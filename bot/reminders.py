@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +41,11 @@ from dialogs.vn import format_date
 from storage import reminders as store
 from storage.records import Identity
 from storage.repositories.notices import enqueue_many, identities_by_agency
-from storage.repositories.round_progress import deliveries_by_assignment
+from storage.repositories.round_progress import (
+    assignments_by_id,
+    bound_among,
+    deliveries_by_assignment,
+)
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -683,21 +687,34 @@ async def round_status(
     templates: Mapping[str, Template],
     calendar: Calendar,
     now: dt.datetime,
+    assignment_ids: Collection[int] | None = None,
 ) -> tuple[Round, list[AgencyProgress]]:
-    """Where every agency of the round stands (overdue and unreachable derived)."""
+    """Where every agency of the round stands (overdue and unreachable derived).
+
+    ``assignment_ids`` limits the answer to those assignments of the round (the
+    dashboard's page of 100 agencies): the same rows, computed for them only."""
     round_ = await uow.get_round(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
     template = await round_template(templates, round_, uow)
-    assignments = await uow.list_assignments(round_id)
+    agencies: dict[int, Agency] = {}
+    if assignment_ids is None:
+        assignments = await uow.list_assignments(round_id)
+        bound = await store.bound_agencies(uow)
+        agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
+    else:
+        pairs = await assignments_by_id(uow, round_id, assignment_ids)
+        assignments = [a for a, _ in pairs]
+        agencies = {g.id: g for _, g in pairs}
+        bound = await bound_among(uow, agencies)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
-    bound = await store.bound_agencies(uow)
     reminders: dict[int, list[store.ReminderRecord]] = {}
-    for record in await store.list_reminders(uow, round_id=round_id):
+    records = (await store.list_reminders(uow, round_id=round_id) if assignment_ids is None
+               else await store.list_reminders(uow, assignment_ids=[a.id for a in assignments]))
+    for record in records:
         reminders.setdefault(record.assignment_id, []).append(record)
     # one outbox query for the whole round, not one per assignment
     outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
-    agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
     outline = Outline.of(template) if template else None  # built once for the round
     today = calendar.local_date(now)
     out = []

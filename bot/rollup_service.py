@@ -30,6 +30,7 @@ from renderers.rollup import (
 from renderers.xlsx import render_rollup_xlsx
 from storage.login_tokens import issue_login_token
 from storage.repositories.signatures import latest_signed_by_agency
+from storage.repositories.submissions import latest_answers
 from storage.uow import SqlUnitOfWork
 
 __all__ = [
@@ -76,15 +77,18 @@ async def rollup_entries(
     submitted, its latest submitted answers."""
     round_, progress = await round_status(uow, round_id, templates=templates, calendar=calendar,
                                           now=now)
+    # agencies and the latest answers in a few queries (was two per agency, DOCX blobs
+    # included): storage/repositories/submissions.py
+    agencies = {a.id: a for a in await uow.list_agencies()}
+    latest = await latest_answers(
+        uow, [p.assignment_id for p in progress if p.state in (ON_TIME, LATE)])
     entries = []
     for p in progress:
-        agency = await uow.get_agency(p.agency_id)
+        agency = agencies.get(p.agency_id) or await uow.get_agency(p.agency_id)
         assert agency is not None
         answers, version = None, None
-        if p.state in (ON_TIME, LATE):
-            record = await uow.latest_submission(p.assignment_id)
-            if record is not None:
-                answers, version = record.answers, record.version
+        if p.state in (ON_TIME, LATE) and p.assignment_id in latest:
+            answers, version = latest[p.assignment_id]
         entries.append(AgencyEntry(agency, p.state, answers, p.submitted_at, version))
     signed = await latest_signed_by_agency(uow, round_id)  # "đã ký số" (signed reports)
     entries = [replace(e, signed=e.agency.id in signed) for e in entries]

@@ -78,3 +78,29 @@ def select(progress: Sequence[Any], view: RoundView, page_size: int | None = Non
     page = min(view.page, pages)
     return Paged(chosen[(page - 1) * size: page * size], page, pages, len(chosen),
                  len(progress), counts)
+
+
+@dataclass(frozen=True, slots=True)
+class Light:
+    """What filtering and counting need of an agency's row (no answers, reminders or
+    outbox): its state follows from the assignment alone."""
+
+    assignment_id: int
+    name: str
+    abbreviation: str
+    state: str
+    overdue: bool
+
+
+def light_rows(rows: Sequence[Any], deadline: Any, today: Any, calendar: Any) -> list[Light]:
+    """``rows`` from ``storage.repositories.round_progress.round_overview``, with the
+    same state and overdue as ``bot.reminders.round_status`` gives them."""
+    from bot.reminders import SUBMITTED_LATE, SUBMITTED_ON_TIME, _state
+
+    late = today > deadline
+    out = []
+    for row in rows:
+        state = _state(row, deadline, calendar)
+        out.append(Light(row.assignment_id, row.name, row.abbreviation, state,
+                         late and state not in (SUBMITTED_ON_TIME, SUBMITTED_LATE)))
+    return out

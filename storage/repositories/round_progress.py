@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from storage.models import OutboxRow
+from storage.models import AgencyRow, AssignmentRow, IdentityRow, OfficerRow, OutboxRow
 from storage.reminders import Deliveries
 
 _KEY = re.compile(r"^(?:open|rem):a(\d+):")
+FEW = 500  # up to this many assignments, the outbox is filtered by SQL
 
 
 async def deliveries_by_assignment(
@@ -29,10 +30,16 @@ async def deliveries_by_assignment(
     counts: dict[int, list[int]] = {}
     if not wanted:
         return {}
-    rows = await uow.session.execute(
+    query = (
         select(OutboxRow.dedupe_key, OutboxRow.delivered_at.is_not(None),
                OutboxRow.failed_at.is_not(None))
         .where(or_(OutboxRow.dedupe_key.like("open:a%"), OutboxRow.dedupe_key.like("rem:a%"))))
+    if len(wanted) <= FEW and uow.session.bind.dialect.name == "postgresql":
+        # a page of the dashboard: PostgreSQL keeps only those assignments' rows
+        # ("open:aN:…" → "aN"; split_part is ~8x cheaper than a regular expression)
+        query = query.where(func.split_part(OutboxRow.dedupe_key, ":", 2)
+                            .in_([f"a{a}" for a in wanted]))
+    rows = await uow.session.execute(query)
     for key, delivered, failed in rows.all():
         match = _KEY.match(key or "")
         if match is None or (assignment := int(match.group(1))) not in wanted:
@@ -40,3 +47,56 @@ async def deliveries_by_assignment(
         slot = counts.setdefault(assignment, [0, 0, 0])
         slot[1 if delivered else 2 if failed else 0] += 1
     return {a: Deliveries(*c) for a, c in counts.items()}
+
+
+async def round_overview(uow: Any, round_id: int) -> list[Any]:
+    """Every assignment of the round with its agency, as plain rows (``assignment_id``,
+    ``agency_id``, ``status``, ``submitted_at``, ``name``, ``abbreviation``) ordered by
+    agency: what the dashboard's round page filters, counts and pages, in one query."""
+    rows = await uow.session.execute(
+        select(AssignmentRow.id.label("assignment_id"), AssignmentRow.agency_id,
+               AssignmentRow.status, AssignmentRow.submitted_at,
+               AgencyRow.name, AgencyRow.abbreviation)
+        .join(AgencyRow, AgencyRow.id == AssignmentRow.agency_id)
+        .where(AssignmentRow.round_id == round_id)
+        .order_by(AssignmentRow.agency_id))
+    return list(rows.all())
+
+
+async def assignments_by_id(uow: Any, round_id: int, ids: Iterable[int]) -> list[Any]:
+    """The assignments ``ids`` of the round, ordered by agency, with their agencies."""
+    from storage.uow import _agency, _assignment
+
+    wanted = list(ids)
+    if not wanted:
+        return []
+    rows = await uow.session.execute(
+        select(AssignmentRow, AgencyRow).join(AgencyRow, AgencyRow.id == AssignmentRow.agency_id)
+        .where(AssignmentRow.round_id == round_id, AssignmentRow.id.in_(wanted))
+        .order_by(AssignmentRow.agency_id))
+    return [(_assignment(a), _agency(g)) for a, g in rows.all()]
+
+
+async def bound_among(uow: Any, agency_ids: Iterable[int]) -> set[int]:
+    """Which of ``agency_ids`` have a chat identity bound to one of their officers."""
+    wanted = list(agency_ids)
+    if not wanted:
+        return set()
+    rows = await uow.session.scalars(
+        select(OfficerRow.agency_id).join(IdentityRow, IdentityRow.officer_id == OfficerRow.id)
+        .where(OfficerRow.agency_id.in_(wanted)).distinct())
+    return set(rows.all())
+
+
+async def officer_names(uow: Any, agency_ids: Iterable[int]) -> dict[int, list[str]]:
+    """agency id -> its officers' full names, in the order of ``uow.list_officers``."""
+    wanted = list(agency_ids)
+    out: dict[int, list[str]] = {a: [] for a in wanted}
+    if not wanted:
+        return out
+    rows = await uow.session.execute(
+        select(OfficerRow.agency_id, OfficerRow.full_name)
+        .where(OfficerRow.agency_id.in_(wanted)).order_by(OfficerRow.id))
+    for agency_id, name in rows.all():
+        out[agency_id].append(name)
+    return out
