@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.downloads import DEFAULT_LINK_DAYS
 from bot.signatures import REASONS, SignatureVerdict, load_trust_roots, verify_signed_pdf
+from dialogs.pinned import round_template
 from dialogs.ports import Clock
 from dialogs.schema import Template
 from renderers.pdf import to_pdf
@@ -252,7 +253,7 @@ async def pdf_to_sign(
     if found is None or record is None or round_ is None:
         return None
     filename, docx = found
-    template = templates.get(round_.template_id)
+    template = await round_template(templates, round_)
     has_appendix = template is not None and template.appendix is not None
 
     def build() -> bytes:
