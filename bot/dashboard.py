@@ -234,7 +234,9 @@ class Dashboard:
     async def round_page(self, request: Request, officer: Officer, session: Session) -> Response:
         from bot.dashboard_rounds import policy_text, round_log
         from bot.reminders import ReminderError, load_policy, round_status
+        from bot.signed_reports import signature_status
         from storage import reminders as store
+        from storage.repositories.signatures import latest_signed_by_agency
 
         round_id = _int(request.path_params["round_id"])
         deps = self.deps()
@@ -247,6 +249,7 @@ class Dashboard:
                 raise Refused(404, str(exc)) from exc
             sent = await store.list_reminders(uow, round_id=round_id)
             policy = await load_policy(uow, round_id)
+            signed = await latest_signed_by_agency(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
             for entry in audit:
@@ -263,6 +266,8 @@ class Dashboard:
                     "submitted_at": self.local(p.submitted_at),
                     "reminders": sum(1 for r in sent if r.assignment_id == p.assignment_id
                                      and r.status == store.SENT),
+                    "signature": signature_status(signed.get(p.agency_id),
+                                                  self.boot.settings.timezone),
                 })
         template = self.boot.templates.get(round_.template_id)
         done = sum(1 for p in progress if p.state in ("submitted_on_time", "submitted_late"))

@@ -38,6 +38,7 @@ __all__ = [
     "receive_signed_rollup",
     "rollup_hash",
     "rollup_to_sign",
+    "signature_status",
     "signed_filename",
 ]
 
@@ -85,6 +86,16 @@ def format_signed_at(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Mi
     if moment is None:
         return "không rõ"
     return moment.astimezone(ZoneInfo(timezone)).replace(microsecond=0).isoformat()
+
+
+def signature_status(doc: repo.SignedDocument | None,
+                     timezone: str = "Asia/Ho_Chi_Minh") -> str:
+    """The round page's cell: ``đã ký số: <signer>, <ISO 8601 +07:00>, <issuing CA>``,
+    or ``chưa ký số`` when the agency's latest submission has no verified signature."""
+    if doc is None:
+        return "chưa ký số"
+    return (f"đã ký số: {doc.signer}, {format_signed_at(doc.signed_at, timezone)}, "
+            f"{doc.issuer}")
 
 
 def signed_filename(filename: str) -> str:
