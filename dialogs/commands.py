@@ -25,6 +25,7 @@ class Command(StrEnum):
     DONE = "done"  # repeat: no more items
     REMOVE_LAST = "remove_last"  # repeat: drop the last item
     DASHBOARD = "dashboard"  # DIC officers: a single-use login link to the web dashboard
+    PDF_TO_SIGN = "pdf_to_sign"  # the submitted report again, with its "PDF để ký số" link
 
 
 # Folded (lower-case, no diacritics) words -> command. A leading "/" is ignored.
@@ -47,6 +48,8 @@ _WORDS: dict[str, Command] = {
     "xoa muc cuoi": Command.REMOVE_LAST, "remove last": Command.REMOVE_LAST,
     "dashboard": Command.DASHBOARD, "quan tri": Command.DASHBOARD,
     "quantri": Command.DASHBOARD, "trang quan tri": Command.DASHBOARD,
+    "tai pdf": Command.PDF_TO_SIGN, "pdf ky so": Command.PDF_TO_SIGN,
+    "tai pdf ky so": Command.PDF_TO_SIGN, "tai pdf de ky so": Command.PDF_TO_SIGN,
 }
 _EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
 

@@ -34,6 +34,7 @@ HELP = (
     "• xem lại — xem toàn bộ câu trả lời theo từng phần\n"
     "• sửa <số câu> — sửa một câu, ví dụ: sửa 12\n"
     "• nộp — nộp báo cáo\n"
+    "• tải pdf — tải lại bản PDF của báo cáo đã nộp để ký số\n"
     "• tạm dừng — dừng lại, lần sau gõ \"tiếp tục\"\n"
     "Số viết kiểu Việt Nam: 25.430 hoặc 25430; số thập phân: 93,75."
 )
@@ -47,6 +48,14 @@ REQUIRED_NO_SKIP = "Câu này bắt buộc, không thể bỏ qua."
 NOTHING_TO_KEEP = "Câu này chưa có số liệu kỳ trước hay giá trị sẵn để giữ. Vui lòng nhập câu trả lời."
 STALE_BUTTON = "Nút này thuộc một câu hỏi trước đó nên không được ghi nhận. Câu hỏi hiện tại:"
 UNKNOWN_BUTTON = "Nút này không còn hiệu lực."
+PDF_TO_SIGN = (
+    "Báo cáo {name} {period} (bản {version}, nộp lúc {time}): kèm theo là liên kết "
+    "\"Tải PDF để ký số\". Ký số xong, Anh/Chị gửi lại tệp PDF đã ký vào cuộc trò chuyện này."
+)
+PDF_NOT_READY = (
+    "Báo cáo {name} {period} chưa được nộp nên chưa có bản PDF để ký số. "
+    "Anh/Chị nộp báo cáo trước, sau đó gõ \"tải pdf\"."
+)
 ONLY_WHILE_ANSWERING = "Lệnh này chỉ dùng khi đang trả lời câu hỏi."
 NO_SUCH_QUESTION = "Không có câu số {n}. Báo cáo có các câu từ 1 đến {total}."
 NOT_APPLICABLE = "Câu {n} không áp dụng với các câu trả lời hiện tại của Anh/Chị."
