@@ -32,6 +32,7 @@ __all__ = [
     "document_receiver",
     "format_signed_at",
     "pdf_link_text",
+    "pdf_link_text_elsewhere",
     "pdf_to_sign",
     "pdf_to_sign_path",
     "receive_signed_pdf",
@@ -79,6 +80,15 @@ def pdf_link_text(public_url: str, secret_key: str, submission_id: int) -> str:
     url = public_url.rstrip("/") + pdf_to_sign_path(secret_key, submission_id)
     return (f"Tải PDF để ký số: {url}\nKý số xong, Anh/Chị gửi lại tệp PDF đã ký vào "
             "cuộc trò chuyện này.")
+
+
+def pdf_link_text_elsewhere(public_url: str, secret_key: str, submission_id: int) -> str:
+    """The same link for a chat that cannot receive files (Zalo Bot Platform: text and
+    photos only): the signed PDF goes back through the web chat, Telegram or Zalo OA."""
+    url = public_url.rstrip("/") + pdf_to_sign_path(secret_key, submission_id)
+    return (f"Tải PDF để ký số: {url}\nKênh Zalo này không nhận được tệp: ký số xong, "
+            "Anh/Chị gửi tệp PDF đã ký qua trò chuyện trên trang web, Telegram hoặc "
+            "Zalo OA của báo cáo.")
 
 
 def format_signed_at(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str:
