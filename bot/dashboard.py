@@ -282,8 +282,10 @@ class Dashboard:
         from bot.reminders import ReminderError, load_policy, round_status
         from bot.round_page import RoundView, light_rows
         from bot.round_page import select as select_page
+        from bot.signed_reports import signature_status
         from storage import reminders as store
         from storage.repositories.round_progress import officer_names, round_overview
+        from storage.repositories.signatures import latest_signed_by_agency
 
         round_id = _int(request.path_params["round_id"])
         deps = self.deps()
@@ -296,6 +298,7 @@ class Dashboard:
             lights = light_rows(await round_overview(uow, round_id), round_.deadline,
                                 deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
+            signed = await latest_signed_by_agency(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
             for entry in audit:
@@ -323,6 +326,8 @@ class Dashboard:
                     "officers": ", ".join(officers[p.agency_id]) or "—",
                     "submitted_at": self.local(p.submitted_at),
                     "reminders": reminded[p.assignment_id],
+                    "signature": signature_status(signed.get(p.agency_id),
+                                                  self.boot.settings.timezone),
                 })
         template = await round_template(self.boot.templates, round_)
         done = sum(1 for p in lights if p.state in ("submitted_on_time", "submitted_late"))

@@ -34,12 +34,14 @@ __all__ = [
     "document_receiver",
     "format_signed_at",
     "pdf_link_text",
+    "pdf_link_text_elsewhere",
     "pdf_to_sign",
     "pdf_to_sign_path",
     "receive_signed_pdf",
     "receive_signed_rollup",
     "rollup_hash",
     "rollup_to_sign",
+    "signature_status",
     "signed_filename",
 ]
 
@@ -85,11 +87,30 @@ def pdf_link_text(public_url: str, secret_key: str, submission_id: int) -> str:
             "cuộc trò chuyện này.")
 
 
+def pdf_link_text_elsewhere(public_url: str, secret_key: str, submission_id: int) -> str:
+    """The same link for a chat that cannot receive files (Zalo Bot Platform: text and
+    photos only): the signed PDF goes back through the web chat, Telegram or Zalo OA."""
+    url = public_url.rstrip("/") + pdf_to_sign_path(secret_key, submission_id)
+    return (f"Tải PDF để ký số: {url}\nKênh Zalo này không nhận được tệp: ký số xong, "
+            "Anh/Chị gửi tệp PDF đã ký qua trò chuyện trên trang web, Telegram hoặc "
+            "Zalo OA của báo cáo.")
+
+
 def format_signed_at(moment: dt.datetime | None, timezone: str = "Asia/Ho_Chi_Minh") -> str:
     """ISO 8601 in Vietnamese time, e.g. ``2026-12-07T19:30:05+07:00``."""
     if moment is None:
         return "không rõ"
     return moment.astimezone(ZoneInfo(timezone)).replace(microsecond=0).isoformat()
+
+
+def signature_status(doc: repo.SignedDocument | None,
+                     timezone: str = "Asia/Ho_Chi_Minh") -> str:
+    """The round page's cell: ``đã ký số: <signer>, <ISO 8601 +07:00>, <issuing CA>``,
+    or ``chưa ký số`` when the agency's latest submission has no verified signature."""
+    if doc is None:
+        return "chưa ký số"
+    return (f"đã ký số: {doc.signer}, {format_signed_at(doc.signed_at, timezone)}, "
+            f"{doc.issuer}")
 
 
 def signed_filename(filename: str) -> str:

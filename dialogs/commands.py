@@ -26,6 +26,7 @@ class Command(StrEnum):
     REMOVE_LAST = "remove_last"  # repeat: drop the last item
     DASHBOARD = "dashboard"  # DIC officers: a single-use login link to the web dashboard
     DOCUMENT = "document"  # the last submitted document again, with a fresh download link
+    PDF_TO_SIGN = "pdf_to_sign"  # the submitted report again, with its "PDF để ký số" link
 
 
 # Folded (lower-case, no diacritics) words -> command. A leading "/" is ignored.
@@ -51,6 +52,8 @@ _WORDS: dict[str, Command] = {
     "tai lai": Command.DOCUMENT, "tailai": Command.DOCUMENT, "tai ve": Command.DOCUMENT,
     "lien ket moi": Command.DOCUMENT, "ban da nop": Command.DOCUMENT,
     "download": Command.DOCUMENT,
+    "tai pdf": Command.PDF_TO_SIGN, "pdf ky so": Command.PDF_TO_SIGN,
+    "tai pdf ky so": Command.PDF_TO_SIGN, "tai pdf de ky so": Command.PDF_TO_SIGN,
 }
 _EDIT = re.compile(r"^/?(?:sua|edit|sua cau)\s*(?:cau\s*)?(\d{1,4})$")
 #: "phần II", "xem lại phần 2": one section's answers in the review

@@ -628,6 +628,26 @@ class Engine:
         turn.say(texts.DOCUMENT_AGAIN.format(version=record.version),
                  document=DocumentRef(record.id, record.filename))
 
+    async def _pdf_to_sign(self, turn: Turn) -> None:
+        """The submitted report again: the channel turns its DocumentRef into the DOCX and
+        the signed "Tải PDF để ký số" link. Only a submitted (not returned) report."""
+        assert turn.assignment is not None and turn.template is not None
+        round_ = turn.round
+        assert round_ is not None
+        record = await turn.uow.latest_submission(turn.assignment.id)
+        if record is None or turn.assignment.status != AssignmentStatus.SUBMITTED:
+            turn.say(texts.PDF_NOT_READY.format(title=self._title(turn)))
+            if turn.lifecycle.state == State.ANSWERING:
+                await self._ask_current(turn)
+            return
+        if turn.lifecycle.state not in (State.SUBMITTED, State.UNBOUND):
+            fire(turn.lifecycle, "mark_submitted")  # the stored status wins
+        turn.say(
+            texts.PDF_TO_SIGN.format(title=self._title(turn), version=record.version,
+                                     time=self._local_time(record.submitted_at)),
+            document=DocumentRef(record.id, record.filename, caption=self._title(turn)),
+        )
+
     def _first_open_step(self, turn: Turn) -> Step | None:
         assert turn.template is not None
         for step in turn.steps():
@@ -669,6 +689,9 @@ class Engine:
             command = Command.CONTINUE
         if turn.assignment is None or turn.template is None:
             await self._choose_assignment(turn)
+            return
+        if command == Command.PDF_TO_SIGN:
+            await self._pdf_to_sign(turn)
             return
         if turn.assignment.status == AssignmentStatus.SUBMITTED:
             if command in (Command.START, Command.CONTINUE):

@@ -43,6 +43,7 @@ HELP = (
     "• xem lại — xem toàn bộ câu trả lời theo từng phần\n"
     "• sửa <số câu> — sửa một câu, ví dụ: sửa 12\n"
     "• nộp — nộp báo cáo\n"
+    "• tải pdf — tải lại bản PDF của báo cáo đã nộp để ký số\n"
     "• tạm dừng — dừng lại, lần sau gõ \"tiếp tục\"\n"
     "Số viết kiểu Việt Nam: 25.430 hoặc 25430; số thập phân: 93,75."
 )
@@ -63,6 +64,14 @@ ONLY_WHILE_ANSWERING = (
 REPEAT_COMMAND_HERE = (
     "\"{word}\" là lệnh dùng cho câu hỏi liệt kê nhiều mục (thêm mục, xong, xóa mục cuối); "
     "câu hiện tại không phải loại đó. Anh/Chị trả lời câu hỏi dưới đây:"
+)
+PDF_TO_SIGN = (
+    "{title} (bản {version}, nộp lúc {time}): kèm theo là liên kết "
+    "\"Tải PDF để ký số\". Ký số xong, Anh/Chị gửi lại tệp PDF đã ký vào cuộc trò chuyện này."
+)
+PDF_NOT_READY = (
+    "{title} chưa được nộp nên chưa có bản PDF để ký số. "
+    "Anh/Chị nộp báo cáo trước, sau đó gõ \"tải pdf\"."
 )
 NO_SUCH_QUESTION = "Không có câu số {n}. Báo cáo có các câu từ 1 đến {total}."
 NOT_APPLICABLE = "Câu {n} không áp dụng với các câu trả lời hiện tại của Anh/Chị."

@@ -165,11 +165,15 @@ def parse_update(update: dict[str, Any]) -> Inbound | None:
 # --------------------------------------------------------------------------- outbound
 
 
-def render(out: Outbound, link_for: Callable[[DocumentRef], str]) -> list[str]:
-    """The texts sent for one outbound message."""
+def render(out: Outbound, link_for: Callable[[DocumentRef], str],
+           pdf_link: Callable[[int], str] | None = None) -> list[str]:
+    """The texts sent for one outbound message: a document becomes its DOCX link, then
+    (when ``pdf_link`` is set) the "Tải PDF để ký số" link."""
     text = out.text
     if out.document is not None:
         text = f"{text}\n\nTải báo cáo (DOCX): {link_for(out.document)}".strip()
+        if pdf_link is not None:
+            text = f"{text}\n\n{pdf_link(out.document.submission_id)}"
     hint = typed_hint(flatten(out.buttons))
     if hint:
         text = f"{text}\n\n{hint}" if text else hint
@@ -185,10 +189,12 @@ class ZaloBotChannel:
     def __init__(self, api: ZaloBotApi, link_for: Callable[[DocumentRef], str]) -> None:
         self.api = api
         self.link_for = link_for
+        # submission id -> "Tải PDF để ký số: <signed URL>…" (set by bot/channels/zalo_wiring.py)
+        self.pdf_link: Callable[[int], str] | None = None
 
     async def deliver(self, user_id: str, messages: list[Outbound]) -> None:
         for out in messages:
-            for text in render(out, self.link_for):
+            for text in render(out, self.link_for, self.pdf_link):
                 try:
                     await self.api.send_message(user_id, text)
                 except ZaloBotError as exc:

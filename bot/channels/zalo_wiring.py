@@ -18,7 +18,7 @@ from bot.channels.zalo_domain import verification_routes
 from bot.downloads import make_download_url
 from bot.inbox import Inbox
 from bot.settings import Settings
-from bot.signed_reports import ReceiveDocument, pdf_link_text
+from bot.signed_reports import ReceiveDocument, pdf_link_text, pdf_link_text_elsewhere
 from dialogs.ports import Channel, Clock
 
 HTTP_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -69,6 +69,7 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
     if bot_config is not None:
         api = zalo_bot.ZaloBotApi(bot_config, http)
         bot = zalo_bot.ZaloBotChannel(api, link_for)
+        bot.pdf_link = partial(pdf_link_text_elsewhere, settings.public_url, settings.secret_key)
         wiring.channels[bot.name] = bot
         if bot_config.webhook_url:
             wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot, inbox))

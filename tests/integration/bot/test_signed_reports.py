@@ -112,6 +112,11 @@ async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, m
         assert "đã ký số" in row and "Nguyễn Trí Phương" in row and "CA thử nghiệm cấp 2" in row
         other = re.search(r'<tr data-agency="STC">(.*?)</tr>', page.text, re.S).group(1)
         assert "chưa nộp" in other
+        round_page = await http.get(f"/admin/rounds/{world.round_id}")
+        cell = re.search(r'<tr data-agency="SCT">.*?<td class="signature">(.*?)</td>',
+                         round_page.text, re.S).group(1)
+        assert re.fullmatch(r"đã ký số: Nguyễn Trí Phương, \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"
+                            r"\+07:00, CA thử nghiệm cấp 2", cell.strip())
         archive = await http.get(f"/admin/rounds/{world.round_id}/signed.zip")
         names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
         assert len(names) == 1 and names[0].endswith("_da_ky_so.pdf")
