@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from bot.downloads import verify_submission
+from bot.downloads import LinkCheck, check_link
 from dialogs.messages import DocumentRef, Outbound
 from tests.integration.bot.zalo.test_bot import CHAT, say
 from tests.support.zalo import BotWorld
@@ -25,7 +25,8 @@ async def test_the_pdf_to_sign_link_follows_the_docx_link(bot_world: BotWorld) -
     assert docx.start() < pdf.start()  # after the DOCX link
     url = urlsplit(pdf.group(1))
     assert url.netloc == "bot.test" and url.path == "/pdf-ky-so/7"
-    assert verify_submission("test-secret", 7, parse_qs(url.query)["sig"][0])
+    query = parse_qs(url.query)
+    assert check_link("test-secret", 7, query["sig"][0], query["exp"][0]) is LinkCheck.VALID
     assert "gửi tệp PDF đã ký qua trò chuyện trên trang web, Telegram hoặc Zalo OA" in sent
 
 
