@@ -37,6 +37,7 @@ from dialogs.messages import Button, Outbound
 from dialogs.pinned import round_template
 from dialogs.ports import Channel, Clock
 from dialogs.schema import Template
+from dialogs.titles import report_phrase, report_title
 from dialogs.vn import format_date
 from storage import reminders as store
 from storage.records import Identity
@@ -419,7 +420,8 @@ def reminder_message(
     text = texts.NUDGE if kind == "nudge" else texts.REMINDER
     label = texts.BUTTONS["continue"] if answered else texts.START_BUTTON
     return Outbound(
-        text.format(name=template.name, period=round_.period_label, agency=agency.name,
+        text.format(report=report_phrase(template.name, round_.period_label),
+                    agency=agency.name,
                     answered=answered, total=total, left=left_text(round_.deadline, today),
                     collector=collector),
         [[Button(label, cmd(Command.CONTINUE, str(assignment_id)))]],
@@ -547,6 +549,15 @@ async def _settle(
 # --------------------------------------------------------------------------- round notices
 
 
+def round_opened_text(template: Template, round_: Round) -> str:
+    """The "new round" notice: the report's title composed without doubled words."""
+    return texts.ROUND_OPENED.format(
+        title=report_title(template.name, round_.period_label),
+        start=format_date(round_.period_start), end=format_date(round_.period_end),
+        deadline=format_date(round_.deadline), total=Outline.of(template).total,
+    )
+
+
 async def announce_round(
     uow: SqlUnitOfWork, deps: ReminderDeps, round_id: int, *, now: dt.datetime
 ) -> dict[int, Reach]:
@@ -558,11 +569,7 @@ async def announce_round(
     template = await round_template(deps.templates, round_, uow)
     if template is None:
         raise ReminderError(f"Không có mẫu {round_.template_id!r}.")
-    total = Outline.of(template).total
-    text = texts.ROUND_OPENED.format(
-        name=template.name, period=round_.period_label, start=format_date(round_.period_start),
-        end=format_date(round_.period_end), deadline=format_date(round_.deadline), total=total,
-    )
+    text = round_opened_text(template, round_)
     assignments = [a for a in await uow.list_assignments(round_id)
                    if a.status != AssignmentStatus.SUBMITTED]
     # every agency's identities in one query, the notices in multi-row inserts
@@ -784,8 +791,8 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
             not_started = [p for p in progress if p.state == NOT_STARTED and not p.overdue]
             lines.append("")
             lines.append(texts.DIGEST_ROUND.format(
-                name=template.name if template else round_.template_id,
-                period=round_.period_label, deadline=format_date(round_.deadline),
+                title=report_title(template.name if template else round_.template_id,
+                                   round_.period_label), deadline=format_date(round_.deadline),
                 submitted=len(submitted), count=len(progress),
             ))
             if late:
@@ -828,6 +835,7 @@ __all__ = [
     "plan_open_rounds",
     "plan_round",
     "reminder_message",
+    "round_opened_text",
     "round_status",
     "save_policy",
     "schedule",

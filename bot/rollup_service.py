@@ -17,6 +17,7 @@ from dialogs.messages import Button, Outbound
 from dialogs.pinned import round_template
 from dialogs.ports import Channel
 from dialogs.schema import Template
+from dialogs.titles import report_phrase
 from dialogs.vn import fold
 from renderers.rollup import (
     LATE,
@@ -42,6 +43,7 @@ __all__ = [
     "make_rollup",
     "return_comments",
     "return_submission",
+    "return_text",
     "rollup_entries",
 ]
 
@@ -162,14 +164,20 @@ async def return_submission(
                     detail={"comment": comment, "version": latest.version if latest else None})
     template = await round_template(templates, round_, uow)
     name = template.name if template else round_.template_id
-    text = (f"{collector} trả lại báo cáo {name} {round_.period_label} "
-            f"(bản {latest.version if latest else 1}) để chỉnh sửa.\n"
-            f"Nội dung cần chỉnh sửa: {comment}\n"
-            "Anh/Chị bấm \"Sửa báo cáo\" (hoặc gõ \"tiếp tục\"), sửa rồi nộp lại.")
+    text = return_text(collector, name, round_.period_label,
+                       latest.version if latest else 1, comment)
     message = Outbound(text, [[Button("Sửa báo cáo", cmd(Command.CONTINUE, str(assignment_id)))]])
     stamp = now.strftime("%Y%m%d%H%M%S%f")
     return await notify_agency(uow, assignment.agency_id, [message], channels=channels, now=now,
                                dedupe_key=f"return:a{assignment_id}:{stamp}")
+
+
+def return_text(collector: str, name: str, period: str, version: int, comment: str) -> str:
+    """The officer's notice that a submitted report came back (title without doubled words)."""
+    return (f"{collector} trả lại {report_phrase(name, period)} "
+            f"(bản {version}) để chỉnh sửa.\n"
+            f"Nội dung cần chỉnh sửa: {comment}\n"
+            "Anh/Chị bấm \"Sửa báo cáo\" (hoặc gõ \"tiếp tục\"), sửa rồi nộp lại.")
 
 
 async def return_comments(uow: SqlUnitOfWork, assignment_id: int) -> list[tuple[dt.datetime,

@@ -173,19 +173,20 @@ BUTTONS = {
 }
 
 # --- rounds and reminders (bot/reminders.py) -------------------------------------------
+# {title} is dialogs.titles.report_title, {report} report_phrase (no "báo cáo Báo cáo").
 ROUND_OPENED = (
-    "📋 Đợt báo cáo mới: {name} {period}\n"
+    "📋 Đợt báo cáo mới: {title}\n"
     "Số liệu tính từ ngày {start} đến ngày {end}.\n"
     "Hạn nộp: {deadline}. Gồm {total} câu hỏi; Anh/Chị có thể trả lời dần, "
     "câu trả lời được lưu ngay."
 )
 REMINDER = (
-    "🔔 Nhắc hạn nộp báo cáo {name} {period}\n"
+    "🔔 Nhắc hạn nộp {report}\n"
     "{agency}: Đã trả lời {answered}/{total} câu.\n"
     "{left}"
 )
 NUDGE = (
-    "📣 {collector} đề nghị {agency} hoàn thành báo cáo {name} {period}.\n"
+    "📣 {collector} đề nghị {agency} hoàn thành {report}.\n"
     "Đã trả lời {answered}/{total} câu.\n"
     "{left}"
 )
@@ -193,7 +194,7 @@ LEFT_DAYS = "Hạn nộp: {deadline} — còn {days} ngày."
 LEFT_TODAY = "Hạn nộp: hôm nay, {deadline}."
 LEFT_OVERDUE = "Hạn nộp: {deadline} — đã quá hạn {days} ngày."
 DIGEST_TITLE = "📊 Tình hình nộp báo cáo ngày {date}"
-DIGEST_ROUND = "{name} {period} (hạn {deadline}): đã nộp {submitted}/{count}."
+DIGEST_ROUND = "{title} (hạn {deadline}): đã nộp {submitted}/{count}."
 DIGEST_LATE = "Quá hạn, chưa nộp ({count}): {agencies}"
 DIGEST_NOT_STARTED = "Chưa bắt đầu ({count}): {agencies}"
 DIGEST_ALL_GOOD = "Không có cơ quan nào quá hạn hoặc chưa bắt đầu."

@@ -128,6 +128,8 @@ class TelegramBot:
         try:
             if self.poller is not None:
                 await self.poller.stop(self.stop_grace)
+            # old keyboards still being removed in the background (replies went out)
+            await self.channel.sender.drain(self.stop_grace)
         finally:
             await self.application.stop()
             await self.application.shutdown()

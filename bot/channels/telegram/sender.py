@@ -7,6 +7,7 @@ the rest can be queued in the outbox instead of being lost or sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -110,6 +111,7 @@ class TelegramSender:
         self.load_document = load_document
         self.keyboards = keyboards
         self.pdf_link = pdf_link  # submission id -> "Tải PDF để ký số: <url>" (signed reports)
+        self._retiring: set[asyncio.Task[None]] = set()  # keyboard removals under way
 
     async def send(self, chat_id: int | str, messages: list[Outbound], *,
                    closed: int | None = None) -> list[int]:
@@ -135,19 +137,44 @@ class TelegramSender:
 
     async def _retire_keyboards(self, chat_id: int | str, keyboards: list[int],
                                 closed: int | None) -> None:
+        """Record the chat's newest keyboard, then remove the older ones in the
+        background at low priority: the update (and Telegram's offset) does not wait
+        for the edits, and under load the officers' replies take Telegram's places first.
+        The engine refuses a tap on an old keyboard meanwhile."""
         if self.keyboards is None:
             return
         newest = keyboards[-1] if keyboards else None
         previous = await self.keyboards.replace(chat_id, newest)
-        for message_id in [previous, *keyboards[:-1]]:
-            if message_id is None or message_id in (newest, closed):
-                continue
-            try:
-                # not as a low-priority (bulk) request: under load it would wait long,
-                # and this update (and Telegram's offset) with it
-                await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-            except TelegramError as exc:  # already gone, too old, not modified …
-                log.debug("telegram: old keyboard %s in %s kept: %s", message_id, chat_id, exc)
+        stale = [m for m in dict.fromkeys([previous, *keyboards[:-1]])
+                 if m is not None and m not in (newest, closed)]
+        if not stale:
+            return
+        task = asyncio.create_task(self._remove_keyboards(chat_id, stale))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _remove_keyboards(self, chat_id: int | str, message_ids: list[int]) -> None:
+        with bulk_sending():  # after every waiting reply
+            for message_id in message_ids:
+                try:
+                    await self.bot.edit_message_reply_markup(chat_id, message_id,
+                                                             reply_markup=None)
+                except TelegramError as exc:  # already gone, too old, not modified …
+                    log.debug("telegram: old keyboard %s in %s kept: %s", message_id, chat_id,
+                              exc)
+                except Exception:  # the bot is shutting down …
+                    log.warning("telegram: old keyboard %s in %s kept", message_id, chat_id,
+                                exc_info=True)
+
+    @property
+    def retiring(self) -> int:
+        """Keyboard removals still under way."""
+        return len(self._retiring)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for the keyboard removals under way (at shutdown, and in tests)."""
+        if self._retiring:
+            await asyncio.wait(set(self._retiring), timeout=timeout)
 
     async def _send_one(self, chat_id: int | str, part: Part) -> int:
         if isinstance(part, TextPart):

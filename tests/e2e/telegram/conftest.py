@@ -55,6 +55,7 @@ class Officer:
         """Until the bot has fetched the update and finished handling it."""
         await self.fake.wait_confirmed(update_id)
         await asyncio.wait_for(self.bot.application.update_queue.join(), 10)
+        await self.bot.channel.sender.drain(10)  # old keyboards go after the reply
 
     async def say(self, text: str) -> list[BotMessage]:
         before = len(self.fake.sent(self.chat_id))

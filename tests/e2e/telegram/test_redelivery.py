@@ -56,6 +56,7 @@ class Hook:
             assert [a.status_code for a in answers] == [200] * len(batch)
             self.posted += len(batch)
         await asyncio.wait_for(self.bot.application.update_queue.join(), 60)
+        await self.bot.channel.sender.drain(10)  # old keyboards go after the reply
 
     async def deliver(self, update: dict[str, Any], copies: int = 1) -> list[BotMessage]:
         """The update's first delivery (``copies`` simultaneous copies of it); returns

@@ -150,3 +150,47 @@ def test_the_checks_catch_what_the_issue_found() -> None:
     assert problems_in("Review: 2", ids)
     assert problems_in("ví dụ: https://a.gov.vn, ví dụ: https://a.gov.vn.", ids)
     assert not problems_in("Tổng: 28.182 văn bản, ví dụ: https://abc.gov.vn/12345", ids)
+
+
+PERIODS = ("năm 2026", "6 tháng đầu năm 2026", "9 tháng năm 2026", "quý IV năm 2026",
+           "tháng 11 năm 2026")
+
+
+@pytest.mark.parametrize("template_id", sorted(CASES))
+def test_reminders_and_notices_name_the_report_without_doubled_words(template_id: str) -> None:
+    import datetime as dt
+
+    from bot.reminders import reminder_message, round_opened_text
+    from bot.rollup_service import return_text
+    from dialogs import texts
+    from dialogs.domain import Agency, Round
+    from dialogs.titles import report_title
+
+    template = load_templates()[template_id]
+    agency = Agency(id=1, name="Sở Công Thương", abbreviation="SCT",
+                    governing_body="UBND TỈNH ĐỒNG NAI", place="Đồng Nai",
+                    signer_name="Nguyễn Trí Phương")
+    seen: list[str] = []
+    for period in PERIODS:
+        round_ = Round(id=1, template_id=template.id, template_version=1, period_label=period,
+                       period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31),
+                       deadline=dt.date(2026, 12, 20))
+        for kind in ("before_5", "due_day", "overdue", "nudge"):
+            message = reminder_message(kind=kind, template=template, round_=round_,
+                                       agency=agency, assignment_id=7, answered=3, total=16,
+                                       today=dt.date(2026, 12, 15),
+                                       collector="Sở Khoa học và Công nghệ")
+            seen.append(message.text)
+            seen.extend(b.label for row in message.buttons for b in row)
+        seen.append(round_opened_text(template, round_))
+        seen.append(texts.DIGEST_ROUND.format(
+            title=report_title(template.name, period), deadline="20/12/2026",
+            submitted=3, count=12))
+        seen.append(return_text("Sở Khoa học và Công nghệ", template.name, period, 2,
+                                "Bổ sung số liệu mục II."))
+    for text in seen:
+        assert "báo cáo báo cáo" not in text.lower(), text
+        assert " năm năm" not in text, text
+    ids = ids_of(template)
+    found = [p for text in dict.fromkeys(seen) for p in problems_in(text, ids)]
+    assert found == [], "\n".join(found[:40])
