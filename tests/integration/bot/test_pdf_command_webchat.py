@@ -51,8 +51,9 @@ async def test_pdf_to_sign_again_in_web_chat(uow_factory, engine, mini_template,
             messages = await say(command)
             document = messages[-1]["document"]
             assert "Tải PDF để ký số" in messages[-1]["text"]
-            assert document["pdf_url"] == pdf_to_sign_path(boot.settings.secret_key,
-                                                           submission.id)
+            assert document["pdf_url"] == pdf_to_sign_path(
+                boot.settings.secret_key, submission.id, days=boot.settings.download_link_days,
+                now=boot.clock.now().timestamp())
             assert document["filename"].endswith(".docx")
 
         if shutil.which("soffice"):  # LibreOffice here: the link serves the PDF
