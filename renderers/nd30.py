@@ -765,6 +765,11 @@ class Nd30Document:
     def __init__(self, page: PageSetup = PAGE) -> None:
         self.page = page
         self._in_sub_list = False  # after a "…, trong đó:" item
+        # A landscape table waits (with its lead-ins and introduction) until its
+        # subsection's text is written, so that text fills the portrait page instead
+        # of leaving it mostly blank before the landscape page: see _flush_landscape.
+        self._landscape: list[Any] = []
+        self._landscape_mark: Any = None
         blank = _BLANK.get(page)
         if blank is not None:  # styles and page set up once per process, then copied
             self.doc = Document(io.BytesIO(blank))
@@ -1018,6 +1023,7 @@ class Nd30Document:
 
     def heading(self, level: int, text: str) -> Paragraph:
         self._in_sub_list = False
+        self._flush_landscape()
         style = {1: STYLE.HEADING_1, 2: STYLE.HEADING_2}.get(level, STYLE.HEADING_3)
         return self.paragraph(text, style)
 
@@ -1051,12 +1057,16 @@ class Nd30Document:
             size = _TABLE_FONT
             minimum, preferred = _natural_widths(columns, rows, total, total_span)
         if landscape:
-            # Headings and lead-ins just written go to the landscape page with their
-            # table instead of ending the portrait page.
-            lead = self._detach_trailing_leads()
-            self._start_section(landscape=True)
-            for element in lead:
-                self._insert(element)
+            # Lead-ins just written (not the headings: they stay with the text that
+            # follows) go with the table, which is set aside until the subsection ends.
+            lead = self._detach_trailing_leads(headings=False)
+            if self._landscape and self._landscape[-1].tag == qn("w:tbl"):
+                # two tables waiting together: a paragraph keeps them apart
+                spacer = self.paragraph("", STYLE.TABLE_TEXT)._p
+                spacer.getparent().remove(spacer)
+                self._landscape.append(spacer)
+            self._landscape.extend(lead)
+            before = self._sect_pr.getprevious()
             width = self.page.height - self.page.left - self.page.right
         else:
             width = self.page.text_width
@@ -1076,15 +1086,41 @@ class Nd30Document:
             for run in table._tbl.iter(qn("w:r")):
                 Run(run, None).font.size = Pt(size)
         if landscape:
-            self._start_section(landscape=False)
+            # the introduction and the table, just written, move to the waiting list
+            body = []
+            element = self._sect_pr.getprevious()
+            while element is not None and element is not before:
+                body.append(element)
+                element = element.getprevious()
+            for element in body:
+                element.getparent().remove(element)
+            self._landscape.extend(body[::-1])
+            self._landscape_mark = self._sect_pr.getprevious()  # nothing written after yet
         else:
             # A paragraph after the table keeps the next table or text apart from it.
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
 
-    def _detach_trailing_leads(self) -> list[Any]:
+    def _flush_landscape(self) -> None:
+        """Put the waiting landscape table(s) on landscape page(s) of their own, here:
+        at the end of the subsection whose text came after them in the answers, so
+        that text fills the portrait page first. When nothing was written after them,
+        the heading just before goes with them (a heading never ends a page)."""
+        if not self._landscape:
+            return
+        waiting, self._landscape = self._landscape, []
+        lead = []
+        if self._sect_pr.getprevious() is self._landscape_mark:
+            lead = self._detach_trailing_leads()
+        self._landscape_mark = None
+        self._start_section(landscape=True)
+        for element in [*lead, *waiting]:
+            self._insert(element)
+        self._start_section(landscape=False)
+
+    def _detach_trailing_leads(self, *, headings: bool = True) -> list[Any]:
         """Remove and return the headings (and ":"-ended lead-in paragraphs) at the end
-        of the body, in document order."""
+        of the body, in document order; only the lead-ins without ``headings``."""
         heading_ids = {_style_id(s) for s in (STYLE.HEADING_1, STYLE.HEADING_2, STYLE.HEADING_3)}
         out: list[Any] = []
         element = self._sect_pr.getprevious() if self._sect_pr is not None else None
@@ -1094,6 +1130,8 @@ class Nd30Document:
             style = pstyle.get(_W_VAL) if pstyle is not None else None
             text = "".join(t.text or "" for t in element.iter(_W_T)).strip()
             if ppr is not None and ppr.find(qn("w:sectPr")) is not None:
+                break
+            if style in heading_ids and not headings:
                 break
             if style not in heading_ids and not text.endswith(":"):
                 break
@@ -1115,6 +1153,7 @@ class Nd30Document:
         new section's first page too."""
         section = self.doc.add_section(WD_SECTION_START.NEW_PAGE)
         section.different_first_page_header_footer = False
+        _end_section_on_last_line(self._sect_pr.getprevious())
         page = self.page
         if landscape:
             section.orientation = WD_ORIENT.LANDSCAPE
@@ -1141,6 +1180,7 @@ class Nd30Document:
         left_w = text_w * 9 // 20
         # The closing never splits (its row cannot break) and keeps with the last
         # paragraph before it.
+        self._flush_landscape()
         self.keep_with_closing()
         table = self._layout_table(1, (left_w, text_w - left_w))
         # the block never breaks across pages: a signature needs its title and name together
@@ -1167,6 +1207,7 @@ class Nd30Document:
 
     def appendix_heading(self, label: str, title: str, note: str | None) -> None:
         """ "Phụ lục" on a new page, its title in capitals, the italic "(Kèm theo …)"."""
+        self._flush_landscape()
         self.paragraph(label, STYLE.APPENDIX_LABEL)
         self.paragraph(clean_text(title).upper(), STYLE.APPENDIX_TITLE)
         if note:
@@ -1193,10 +1234,42 @@ class Nd30Document:
         props.language = LANGUAGE
 
     def to_bytes(self) -> bytes:
+        self._flush_landscape()
         uniform_document_percents(self.doc)  # one number of decimals for every share
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return reproducible_zip(buffer.getvalue())
+
+
+def _end_section_on_last_line(holder: Any) -> None:
+    """The section break python-docx adds is an empty paragraph of its own, which
+    takes a line: when the text above ends at the foot of a page, that line alone
+    makes a blank page before the landscape one. The break goes into the last
+    paragraph instead; after a table (a paragraph must follow it) the empty one is
+    made as small as a line can be."""
+    previous = holder.getprevious()
+    ppr = previous.find(_W_PPR) if previous is not None and previous.tag == _W_P else None
+    if previous is not None and previous.tag == _W_P and (
+        ppr is None or ppr.find(qn("w:sectPr")) is None
+    ):
+        sect_pr = holder.find(_W_PPR).find(qn("w:sectPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            previous.insert(0, ppr)
+        ppr.append(sect_pr)
+        holder.getparent().remove(holder)
+        return
+    ppr = holder.find(_W_PPR)
+    spacing = OxmlElement("w:spacing")
+    for key, value in (("w:before", "0"), ("w:after", "0"), ("w:line", "20"),
+                       ("w:lineRule", "exact")):
+        spacing.set(qn(key), value)
+    rpr = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    rpr.append(size)
+    ppr.insert(0, spacing)
+    ppr.insert(1, rpr)
 
 
 def reproducible_zip(data: bytes) -> bytes:

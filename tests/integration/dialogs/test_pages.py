@@ -4,7 +4,8 @@ name together, no table row cut by a page end, no page ending with a heading.
 
 Covered: the five seed documents answered through the engine, a long-named
 agency's report, a commune's report whose long answers push the closing towards a
-page end, and a 100-agency roll-up. The PDFs and page pictures are kept under
+page end, and a 100-agency roll-up. A portrait page before a landscape table page is
+at least 60 % full unless it ends its section. The PDFs and page pictures are kept under
 ``var/pages/`` for people to look at."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from renderers.report import document_filename, render_report
 from renderers.rollup import LATE, NOT_STARTED, ON_TIME, AgencyEntry, RollupInfo, render_rollup
 from tests.integration.dialogs.conftest import make_world
 from tests.integration.dialogs.test_seed_templates import SEEDS, fill_and_submit
-from tests.support import pdf_pages
+from tests.support import page_fill, pdf_pages
 from tests.support.seed003 import answer_everything
 from tests.unit.renderers.fake_answers import fake_answers
 
@@ -57,6 +58,11 @@ def check_pages(name: str, data: bytes, *, position: str, signer: str,
     pdf_pages.check_signature_on_one_page(pages, position, signer)
     pdf_pages.check_headings_not_last(pages, pdf_pages.document_headings(document))
     checked = pdf_pages.check_rows_not_cut(pages, document)
+    # a landscape table page does not leave the page before it mostly blank when the
+    # text could flow (the table waits for the end of its subsection)
+    short = page_fill.short_pages_before_landscape(
+        OUT / f"{name}.pdf", pages, pdf_pages.document_headings(document), minimum=0.6)
+    assert not short, f"pages (number, share filled) left short before a landscape page: {short}"
     if rows_expected:
         assert checked > 0, "no multi-line table cell could be located in the pages"
     return pages
