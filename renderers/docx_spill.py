@@ -3,7 +3,7 @@
 A roll-up of thousands of agencies builds a python-docx tree of hundreds of
 thousands of elements (~0.4 MB of lxml nodes an agency; 1.7 GB at 4,080). Blocks
 far enough back that nothing will touch them again are serialized to text and
-replaced in the body by a comment; the document part's XML is written with the
+emptied in place (a stand-in); the document part's XML is written with the
 texts put back in place, so the saved document is byte for byte the same.
 
 Only the share padding (:func:`renderers.percent.uniform_document_percents`) looks
@@ -24,10 +24,13 @@ from renderers.percent import _pad_text, _places_in, _runs_in
 
 __all__ = ["Spill"]
 
-_KEY = "baocao-spill-"
+
 _DRAWING = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}drawing"
 _ROOT_NS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-_PLACEHOLDER = re.compile(rb"<!--" + _KEY.encode() + rb"(\d+)-->")
+#: A spilled block's stand-in: emptied in place (replacing it by another node costs
+#: lxml time that grows with the document).
+_STAND_IN = "{urn:baocao:spill}block"
+_PLACEHOLDER = re.compile(rb'<(\w+):block xmlns:\1="urn:baocao:spill" n="(\d+)"/>')
 
 
 def _xml(element: Any) -> bytes:
@@ -61,7 +64,7 @@ class Spill:
                 return
             element = element.getprevious()
         todo = []
-        while element is not None and isinstance(element.tag, str):
+        while element is not None and element.tag != _STAND_IN:
             todo.append(element)
             element = element.getprevious()
             while element is not None and id(element) in self.kept:
@@ -76,14 +79,16 @@ class Spill:
             for run in runs:
                 self.places = max(self.places, *_places_in(run.text), 0)
             self.blocks.append((_xml(element) if runs else _serialize(element), bool(runs)))
-            element.getparent().replace(element, etree.Comment(f"{_KEY}{len(self.blocks) - 1}"))
+            element.clear()
+            element.tag = _STAND_IN
+            element.set("n", str(len(self.blocks) - 1))
 
     def restore(self, xml: bytes, places: int) -> bytes:
         """The document part's XML with the spilled blocks back in place, their shares
         padded to ``places`` decimals."""
 
         def block(m: re.Match[bytes]) -> bytes:
-            text, has_share = self.blocks[int(m.group(1))]
+            text, has_share = self.blocks[int(m.group(2))]
             if has_share:
                 element = parse_xml(text)
                 if places:

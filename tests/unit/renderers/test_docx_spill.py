@@ -45,4 +45,4 @@ def test_spilled_rollup_is_the_same_document(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(Nd30Document, "spill", lambda self, keep=200: None)
     whole = render_rollup_docx(rollup)
     assert _document_xml(spilled) == _document_xml(whole)
-    assert b"baocao-spill" not in _document_xml(spilled)
+    assert b"urn:baocao:spill" not in _document_xml(spilled)
