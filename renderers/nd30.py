@@ -35,6 +35,7 @@ from docx.text.run import Run
 from lxml.etree import SubElement
 
 from dialogs.invisible import strip_invisible
+from renderers.docx_spill import Spill
 from renderers.header_layout import header_layout, issues_in_own_name
 from renderers.percent import uniform_document_percents, uniform_percent_columns
 from renderers.textwidth import text_width_twips
@@ -1233,9 +1234,23 @@ class Nd30Document:
         props.revision = 1
         props.language = LANGUAGE
 
+    _spill: Spill | None = None
+
+    def spill(self, keep: int = 200) -> None:
+        """Hold every body block but the last ``keep`` as serialized XML (a long
+        document's memory); the saved document is the same. Call it only between
+        blocks that nothing will look back at (see :mod:`renderers.docx_spill`)."""
+        if self._spill is None:
+            self._spill = Spill(self._body, self._sect_pr)
+        self._spill.spill(keep)
+
     def to_bytes(self) -> bytes:
         self._flush_landscape()
-        uniform_document_percents(self.doc)  # one number of decimals for every share
+        spilled = self._spill.places if self._spill is not None else 0
+        # one number of decimals for every share
+        places = uniform_document_percents(self.doc, spilled)
+        if self._spill is not None:
+            self._spill.install(self.doc.part, places)
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return reproducible_zip(buffer.getvalue())

@@ -763,6 +763,11 @@ def _cells(values: Sequence[Any], columns: Sequence[TableCol], *, total: bool) -
     return out
 
 
+#: Blocks (or appendix agencies) between two spills of the finished part of the
+#: document to serialized XML (:meth:`Nd30Document.spill`): memory stays flat.
+_SPILL_EVERY = 200
+
+
 class _DocxWriter:
     def __init__(self, rollup: Rollup) -> None:
         self.r = rollup
@@ -798,8 +803,10 @@ class _DocxWriter:
             f"Trên cơ sở báo cáo của các cơ quan, đơn vị ({len(r.submitted)}/{count} cơ quan, "
             f"đơn vị đã nộp), {collector.name} tổng hợp {subject_lc} như sau:"
         )
-        for block in r.blocks:
+        for n, block in enumerate(r.blocks, start=1):
             self.block(block)
+            if n % _SPILL_EVERY == 0:
+                self.doc.spill()
         self.doc.text(
             f"Trên đây là báo cáo tổng hợp {subject_lc}, {collector.name} kính báo cáo "
             f"{addressee}./."
@@ -861,6 +868,8 @@ class _DocxWriter:
             return
         tz = ZoneInfo(info.timezone)
         for index, entry in enumerate(r.submitted, start=1):
+            if index % _SPILL_EVERY == 0:
+                self.doc.spill()
             self.doc.heading(2, f"{index}. {entry.agency.name} ({entry.agency.abbreviation})")
             when = entry.submitted_at.astimezone(tz) if entry.submitted_at else None
             state = STATE_LABELS.get(entry.state, entry.state).lower()

@@ -17,10 +17,12 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -74,49 +76,75 @@ def safe_sheet_title(title: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, *, kind: str = "text",
-         bold: bool = False, percent_format: str = PERCENT_FORMAT) -> None:
+# A cell is held as a small list until its sheet is streamed out:
+# [value, bold, border, number format (or _PCT), quote prefix, alignment key, fill]
+_V, _BOLD, _BORDER, _FMT, _QUOTE, _ALIGN, _FILL = range(7)
+_PCT = object()  # a share: 0.00% or 0% once the whole workbook is known
+_WRAP_TOP, _HEADER, _NO_WRAP = "wrap_top", "header", "no_wrap"
+_ALIGNMENTS = {
+    _WRAP_TOP: Alignment(wrap_text=True, vertical="top"),
+    _HEADER: Alignment(wrap_text=True, vertical="center", horizontal="center"),
+    _NO_WRAP: Alignment(wrap_text=False),
+}
+_DEFAULT_WIDTH = 13  # openpyxl's width of a column given none
+
+
+class _Sheet:
+    """One sheet's cells, kept as plain lists: widths, header heights and the share
+    format are worked out on them, then the sheet is streamed through openpyxl's
+    write-only mode (a normal-mode cell with its styles costs ~10x more)."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: dict[int, dict[int, list[Any]]] = {}
+        self.freeze: tuple[int, int] | None = None  # (row, column) of the first free cell
+        self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}
+
+    def cell(self, row: int, col: int) -> list[Any]:
+        cells = self.rows.setdefault(row, {})
+        spec = cells.get(col)
+        if spec is None:
+            spec = cells[col] = [None, False, False, None, False, None, False]
+        return spec
+
+    @property
+    def max_column(self) -> int:
+        return max((max(c) for c in self.rows.values() if c), default=1)
+
+
+def _put(ws: _Sheet, row: int, col: int, value: Any, *, kind: str = "text",
+         bold: bool = False) -> list[Any]:
     """Write one cell in Times New Roman with a border; percentages hold exactly the
     digits the DOCX prints (cut to two decimals), dates are dates."""
-    cell = ws.cell(row=row, column=col)
-    cell.border = BORDER
-    cell.font = BOLD if bold else FONT
+    spec = ws.cell(row, col)
+    spec[_BORDER] = True
+    spec[_BOLD] = bold
     if isinstance(value, bool):
         value = "Có" if value else "Không"
     if value is None:
         pass
     elif isinstance(value, dt.datetime | dt.date):
-        cell.value = value
-        cell.number_format = (DATETIME_FORMAT if isinstance(value, dt.datetime)
-                              else DATE_FORMAT)
+        spec[_V] = value
+        spec[_FMT] = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
     elif isinstance(value, int | float) and kind in ("number", "percent"):
         if kind == "percent":
-            cell.value = round(cut_percent(value) / 100, PERCENT_DECIMALS + 2)
-            cell.number_format = percent_format
+            spec[_V] = round(cut_percent(value) / 100, PERCENT_DECIMALS + 2)
+            spec[_FMT] = _PCT
         else:
-            cell.value = value
+            spec[_V] = value
             is_int = isinstance(value, int) or float(value).is_integer()
-            cell.number_format = NUMBER_FORMAT if is_int else DECIMAL_FORMAT
+            spec[_FMT] = NUMBER_FORMAT if is_int else DECIMAL_FORMAT
     elif isinstance(value, int | float):
-        cell.value = value
+        spec[_V] = value
     else:
         text = safe_text(value)
-        cell.value = text
-        cell.data_type = "s"  # a string, whatever it looks like: never a formula
+        spec[_V] = text
         if text.startswith(DANGEROUS_PREFIXES):
-            cell.quotePrefix = True
+            spec[_QUOTE] = True
         if "\n" in text or len(text) > MAX_WIDTH:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _percent_format(values: Iterable[Any]) -> str:
-    """``0.00%`` when any share of the column has decimals once cut, else ``0%``: one
-    number of decimals down the column, as the DOCX prints it."""
-    for value in values:
-        if (isinstance(value, int | float) and not isinstance(value, bool)
-                and not float(cut_percent(value)).is_integer()):
-            return PERCENT_FORMAT
-    return WHOLE_PERCENT_FORMAT
+            spec[_ALIGN] = _WRAP_TOP
+    return spec
 
 
 #: Column-width units (about one character of 11-point Calibri) across an A4 page
@@ -124,16 +152,15 @@ def _percent_format(values: Iterable[Any]) -> str:
 _PORTRAIT_UNITS, _LANDSCAPE_UNITS, _MIN_SCALE = 95, 140, 0.6
 
 
-def _print_setup(ws: Worksheet) -> None:
+def _print_setup(ws: Worksheet, sheet: _Sheet) -> None:
     """Printed (or converted to PDF) as a document is: A4, portrait when the columns
     fit, otherwise landscape; scaled to the page width rather than cut into strips
     of one or two columns; header rows repeated on every page; page numbers."""
-    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43
-              for c in range(1, ws.max_column + 1)]
+    widths = [sheet.widths.get(c, _DEFAULT_WIDTH) for c in range(1, sheet.max_column + 1)]
     total = sum(widths)
     landscape = total > _PORTRAIT_UNITS
     units = _LANDSCAPE_UNITS if landscape else _PORTRAIT_UNITS
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = max(1, math.ceil(total / (units / _MIN_SCALE)))
@@ -142,68 +169,69 @@ def _print_setup(ws: Worksheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.footer = 0.3
-    frozen = ws.freeze_panes
-    if frozen:
-        header_end = ws[frozen].row - 1
+    if sheet.freeze:
+        ws.freeze_panes = f"{get_column_letter(sheet.freeze[1])}{sheet.freeze[0]}"
+        header_end = sheet.freeze[0] - 1
         if header_end >= 1:
             ws.print_title_rows = f"1:{header_end}"
-            _header_heights(ws, header_end)
+            _header_heights(sheet, header_end)
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.oddFooter.center.font = FONT_NAME
     ws.oddFooter.center.size = 10
 
 
-def _header_heights(ws: Worksheet, header_end: int) -> None:
+def _header_heights(ws: _Sheet, header_end: int) -> None:
     """Header rows tall enough for their wrapped labels (a row keeps one line's
     height otherwise, and the label is cut)."""
     for r in range(1, header_end + 1):
         lines = 1
-        for cell in ws[r]:
-            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+        for col, spec in ws.rows.get(r, {}).items():
+            value = spec[_V]
+            if not isinstance(value, str) or spec[_ALIGN] not in (_WRAP_TOP, _HEADER):
                 continue
-            width = ws.column_dimensions[cell.column_letter].width or 8.43
+            width = ws.widths.get(col, _DEFAULT_WIDTH)
             # bold Times New Roman 12: about 1,1 width units a character
-            lines = max(lines, math.ceil(len(cell.value) * 1.1 / max(width - 1, 1)))
+            lines = max(lines, math.ceil(len(value) * 1.1 / max(width - 1, 1)))
         if lines > 1:
-            ws.row_dimensions[r].height = 16 * lines + 2
+            ws.heights[r] = 16 * lines + 2
 
 
-def _uniform_percent_formats(wb: Workbook) -> None:
-    """One number of decimals for every share of the workbook, as the DOCX pads every
-    share of the document to the most decimals any prints: ``0.00%`` everywhere when
-    one share has decimals once cut, ``0%`` otherwise."""
-    cells = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-             if cell.number_format in (PERCENT_FORMAT, WHOLE_PERCENT_FORMAT)
-             and isinstance(cell.value, int | float)]
-    fraction = any(not float(cut_percent(c.value * 100)).is_integer() for c in cells)
-    for cell in cells:
-        cell.number_format = PERCENT_FORMAT if fraction else WHOLE_PERCENT_FORMAT
+def _has_fraction(sheets: Iterable[_Sheet]) -> bool:
+    """Whether any share of the workbook has decimals once cut: then every share shows
+    ``0.00%``, otherwise ``0%`` (as the DOCX pads every share to the most decimals
+    any prints)."""
+    for ws in sheets:
+        for cells in ws.rows.values():
+            for spec in cells.values():
+                if (spec[_FMT] is _PCT and isinstance(spec[_V], int | float)
+                        and not float(cut_percent(spec[_V] * 100)).is_integer()):
+                    return True
+    return False
 
 
-def _fit_widths(ws: Worksheet, minimum: int = 6) -> None:
+def _fit_widths(ws: _Sheet, minimum: int = 6) -> None:
     """Column widths from the longest line of each column (capped; long text wraps)."""
     longest: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None:
+    for r, cells in ws.rows.items():
+        for col, spec in cells.items():
+            value = spec[_V]
+            if value is None:
                 continue
-            if isinstance(cell.value, dt.datetime):
+            if isinstance(value, dt.datetime):
                 size = 16
-            elif isinstance(cell.value, dt.date):
+            elif isinstance(value, dt.date):
                 size = 10
-            elif isinstance(cell.value, int | float):
-                size = len(f"{cell.value:,.2f}")
+            elif isinstance(value, int | float):
+                size = len(f"{value:,.2f}")
             else:
-                size = max(len(x) for x in str(cell.value).split("\n"))
-            if cell.row == 1 and not (cell.border and cell.border.left
-                                      and cell.border.left.style):
+                size = max(len(x) for x in str(value).split("\n"))
+            if r == 1 and not spec[_BORDER]:
                 continue  # a sheet title over the table, not a column
-            if cell.row <= 2 and cell.font is not None and cell.font.b:
+            if r <= 2 and spec[_BOLD]:
                 size = min(size, 30)  # header labels wrap rather than widen the column
-            longest[cell.column] = max(longest.get(cell.column, 0), size)
+            longest[col] = max(longest.get(col, 0), size)
     for column, size in longest.items():
-        width = min(MAX_WIDTH, max(minimum, size + 2))
-        ws.column_dimensions[get_column_letter(column)].width = width
+        ws.widths[column] = min(MAX_WIDTH, max(minimum, size + 2))
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -217,13 +245,12 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
-def _header(ws: Worksheet, labels: Sequence[str], row: int = 1) -> None:
+def _header(ws: _Sheet, labels: Sequence[str], row: int = 1) -> None:
     for i, label in enumerate(labels, start=1):
-        _put(ws, row, i, label, bold=True)
-        cell = ws.cell(row=row, column=i)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+        spec = _put(ws, row, i, label, bold=True)
+        spec[_FILL] = True
+        spec[_ALIGN] = _HEADER
+    ws.freeze = (row + 1, 1)
 
 
 def _label(col: TableCol) -> str:
@@ -231,21 +258,73 @@ def _label(col: TableCol) -> str:
     return f"{text} ({col.unit})" if col.unit else text
 
 
+class _Styles:
+    """One style array per distinct look, copied onto each streamed cell (setting a
+    cell's font, border, … one by one hashes those objects every time)."""
+
+    def __init__(self, ws: Worksheet, percent_format: str) -> None:
+        self.ws = ws
+        self.percent_format = percent_format
+        self.cache: dict[tuple[Any, ...], Any] = {}
+
+    def style(self, spec: list[Any]) -> Any:
+        fmt = self.percent_format if spec[_FMT] is _PCT else spec[_FMT]
+        key = (spec[_BOLD], spec[_BORDER], fmt, spec[_QUOTE], spec[_ALIGN], spec[_FILL])
+        style = self.cache.get(key)
+        if style is None:
+            cell = WriteOnlyCell(self.ws)
+            cell.font = BOLD if spec[_BOLD] else FONT
+            if spec[_BORDER]:
+                cell.border = BORDER
+            if fmt is not None:
+                cell.number_format = fmt
+            if spec[_QUOTE]:
+                cell.quotePrefix = True
+            if spec[_ALIGN] is not None:
+                cell.alignment = _ALIGNMENTS[spec[_ALIGN]]
+            if spec[_FILL]:
+                cell.fill = HEADER_FILL
+            style = self.cache[key] = cell._style
+        return style
+
+
+def _stream(wb: Workbook, sheet: _Sheet, percent_format: str) -> None:
+    ws = wb.create_sheet(sheet.title)
+    for col, width in sheet.widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+    _print_setup(ws, sheet)
+    for r, height in sheet.heights.items():
+        ws.row_dimensions[r].height = height
+    styles = _Styles(ws, percent_format)
+    last = 0
+    for r in sorted(sheet.rows):
+        while last < r - 1:
+            ws.append([])
+            last += 1
+        cells = sheet.rows[r]
+        out: list[Any] = [None] * max(cells)
+        for col, spec in cells.items():
+            cell = WriteOnlyCell(ws, spec[_V])
+            if isinstance(spec[_V], str):
+                cell.data_type = "s"  # a string, whatever it looks like: never a formula
+            cell._style = copy(styles.style(spec))
+            out[col - 1] = cell
+        ws.append(out)
+        last = r
+
+
 class _Writer:
     def __init__(self, rollup: Rollup) -> None:
         self.r = rollup
-        self.wb = Workbook()
-        self.titles: list[str] = []
+        self.wb = Workbook(write_only=True)
+        self.sheets: list[_Sheet] = []
         self.tz = ZoneInfo(rollup.info.timezone)
 
-    def sheet(self, title: str) -> Worksheet:
-        name = safe_sheet_title(title, self.titles)
-        self.titles.append(name)
-        if len(self.titles) == 1:
-            ws = self.wb.active
-            ws.title = name
-            return ws
-        return self.wb.create_sheet(name)
+    def sheet(self, title: str) -> _Sheet:
+        name = safe_sheet_title(title, [s.title for s in self.sheets])
+        ws = _Sheet(name)
+        self.sheets.append(ws)
+        return ws
 
     def write(self) -> bytes:
         self.status()
@@ -255,9 +334,9 @@ class _Writer:
         for repeat in self.r.repeats:
             self.repeat(repeat)
         self.properties()
-        _uniform_percent_formats(self.wb)
-        for ws in self.wb.worksheets:
-            _print_setup(ws)
+        percent_format = PERCENT_FORMAT if _has_fraction(self.sheets) else WHOLE_PERCENT_FORMAT
+        while self.sheets:
+            _stream(self.wb, self.sheets.pop(0), percent_format)  # each freed once written
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
@@ -290,29 +369,23 @@ class _Writer:
 
     def table(self, n: int, t: RollupTable) -> None:
         ws = self.sheet(f"{n:02d} {t.title.rstrip(':')}")
-        _put(ws, 1, 1, t.title, bold=True)
-        title = ws.cell(row=1, column=1)
-        title.border, title.alignment = Border(), Alignment(wrap_text=False)
+        title = _put(ws, 1, 1, t.title, bold=True)
+        title[_BORDER], title[_ALIGN] = False, _NO_WRAP
         labels = ["STT", *(_label(c) for c in t.columns)]
         _header(ws, labels, row=2)
-        formats = [
-            _percent_format([row[k] for row in t.rows if k < len(row)]
-                            + ([t.total[k]] if t.total is not None and k < len(t.total) else []))
-            for k in range(len(t.columns))
-        ]
         for i, row in enumerate(t.rows, start=1):
             _put(ws, i + 2, 1, i, kind="number")
             for c, (value, col) in enumerate(zip(row, t.columns, strict=False), start=2):
-                _put(ws, i + 2, c, value, kind=col.kind, percent_format=formats[c - 2])
+                _put(ws, i + 2, c, value, kind=col.kind)
         if t.total is not None:
             r = len(t.rows) + 3
             _put(ws, r, 1, None, bold=True)
             _put(ws, r, 2, t.total[0], bold=True)
             for c, (value, col) in enumerate(zip(t.total[1:], t.columns[1:], strict=False),
                                              start=3):
-                _put(ws, r, c, value, kind=col.kind, bold=True, percent_format=formats[c - 2])
+                _put(ws, r, c, value, kind=col.kind, bold=True)
         _fit_widths(ws)
-        ws.column_dimensions["A"].width = 6
+        ws.widths[1] = 6
 
     def raw(self) -> None:
         ws = self.sheet("Số liệu gốc")
@@ -338,7 +411,7 @@ class _Writer:
         _put(ws, 2, 1, "(mã câu hỏi)")
         for i, (_, (qid, row_id, col_id, *_rest)) in enumerate(columns, start=3):
             _put(ws, 2, i, ".".join(x for x in (qid, row_id, col_id) if x))
-        ws.freeze_panes = ws.cell(row=3, column=3)
+        ws.freeze = (3, 3)
         for r, entry in enumerate(self.r.submitted, start=3):
             values = self.r.values.get(entry.agency.id, {})
             _put(ws, r, 1, entry.agency.name)

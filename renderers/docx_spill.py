@@ -1,0 +1,113 @@
+"""Finished blocks of a long document kept as serialized XML instead of a live tree.
+
+A roll-up of thousands of agencies builds a python-docx tree of hundreds of
+thousands of elements (~0.4 MB of lxml nodes an agency; 1.7 GB at 4,080). Blocks
+far enough back that nothing will touch them again are serialized to text and
+emptied in place (a stand-in); the document part's XML is written with the
+texts put back in place, so the saved document is byte for byte the same.
+
+Only the share padding (:func:`renderers.percent.uniform_document_percents`) looks
+back over the whole body: the decimals a spilled block prints are recorded when it
+is spilled, and a block that holds a share is parsed again at save time, padded
+and serialized (one block at a time).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docx.oxml import parse_xml
+from lxml import etree
+
+from renderers.percent import _pad_text, _places_in, _runs_in
+
+__all__ = ["Spill"]
+
+
+_DRAWING = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}drawing"
+_ROOT_NS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+#: A spilled block's stand-in: emptied in place (replacing it by another node costs
+#: lxml time that grows with the document).
+_STAND_IN = "{urn:baocao:spill}block"
+_PLACEHOLDER = re.compile(rb'<(\w+):block xmlns:\1="urn:baocao:spill" n="(\d+)"/>')
+
+
+def _xml(element: Any) -> bytes:
+    return etree.tostring(element, encoding="UTF-8", xml_declaration=False, with_tail=False)
+
+
+def _serialize(element: Any) -> bytes:
+    """The element as the whole document's serialization writes it: lxml declares
+    the namespaces a lone subtree uses on its root, which the document declares once
+    on ``w:document`` instead."""
+    xml = _xml(element)
+    end = xml.index(b">")
+    return _ROOT_NS.sub(b"", xml[:end]) + xml[end:]
+
+
+class Spill:
+    def __init__(self, body: Any, sect_pr: Any) -> None:
+        self.body = body
+        self.sect_pr = sect_pr
+        self.blocks: list[tuple[bytes, bool]] = []  # (xml, holds a share)
+        self.places = 0  # the most decimals a spilled share prints
+        self.kept: set[int] = set()  # ids of blocks with a picture, left in the tree
+        self.kept_alive: list[Any] = []  # (their proxies, so that the ids stay theirs)
+
+    def spill(self, keep: int = 200) -> None:
+        """Serialize every body block but the last ``keep`` (and the final sectPr),
+        back to the previous spill's last block."""
+        element = self.sect_pr.getprevious() if self.sect_pr is not None else self.body[-1]
+        for _ in range(keep):
+            if element is None:
+                return
+            element = element.getprevious()
+        todo = []
+        while element is not None and element.tag != _STAND_IN:
+            todo.append(element)
+            element = element.getprevious()
+            while element is not None and id(element) in self.kept:
+                element = element.getprevious()  # a picture left in the tree
+        for element in reversed(todo):
+            if next(element.iter(_DRAWING), None) is not None:
+                # python-docx numbers a new picture after those in the tree
+                self.kept.add(id(element))
+                self.kept_alive.append(element)
+                continue
+            runs = _runs_in(element)
+            for run in runs:
+                self.places = max(self.places, *_places_in(run.text), 0)
+            self.blocks.append((_xml(element) if runs else _serialize(element), bool(runs)))
+            element.clear()
+            element.tag = _STAND_IN
+            element.set("n", str(len(self.blocks) - 1))
+
+    def restore(self, xml: bytes, places: int) -> bytes:
+        """The document part's XML with the spilled blocks back in place, their shares
+        padded to ``places`` decimals."""
+
+        def block(m: re.Match[bytes]) -> bytes:
+            text, has_share = self.blocks[int(m.group(2))]
+            if has_share:
+                element = parse_xml(text)
+                if places:
+                    for run in _runs_in(element):
+                        padded = _pad_text(run.text, places)
+                        if padded != run.text:
+                            run.text = padded
+                text = _serialize(element)
+            return text
+
+        return _PLACEHOLDER.sub(block, xml)
+
+    def install(self, part: Any, places: int) -> None:
+        """Make ``part`` (the document part) write its XML with the blocks restored."""
+        spill = self
+
+        class _Restored(part.__class__):  # type: ignore[misc, name-defined]
+            @property
+            def blob(self) -> bytes:
+                return spill.restore(super().blob, places)
+
+        part.__class__ = _Restored
