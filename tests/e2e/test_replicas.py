@@ -42,6 +42,7 @@ from bot.demo import template_source
 from bot.settings import Settings
 from dialogs.messages import Inbound
 from storage import admin
+from storage.repositories import windows
 from storage.db import create_engine
 from storage.models import AnswerHistoryRow, ReminderRow
 from tests.e2e.support import baocao, cli_env, free_port, start_server
@@ -166,6 +167,10 @@ async def prepare(database_url: str, workdir: Path, officers: list[Officer]) -> 
             replies = await boot.engine.handle(Inbound(o.channel, o.user_id, text=text,
                                                        display_name=f"Cán bộ {o.index}"))
             assert "Câu 1/" in "\n".join(r.text for r in replies), replies
+            if o.channel == "zalo_oa":  # the OA webhook opens the messaging window
+                async with boot.uow_factory() as uow:
+                    await windows.interacted(uow, o.channel, o.user_id, boot.clock.now())
+                    await uow.commit()
             if o.submitter:
                 async def say(text: str) -> Any:
                     return await boot.engine.handle(Inbound(o.channel, o.user_id, text=text))
