@@ -42,9 +42,9 @@ from bot.demo import template_source
 from bot.settings import Settings
 from dialogs.messages import Inbound
 from storage import admin
-from storage.repositories import windows
 from storage.db import create_engine
 from storage.models import AnswerHistoryRow, ReminderRow
+from storage.repositories import windows
 from tests.e2e.support import baocao, cli_env, free_port, start_server
 from tests.fakes.loopback import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
