@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from bot.dashboard import Refused
 from bot.dashboard_auth import Session
+from bot.limited_read import read_at_most
 
 __all__ = ["Upload", "read_upload"]
 
@@ -31,14 +32,10 @@ class Upload:
 
 async def read_upload(request: Request, session: Session, *, field: str, limit: int,
                       too_big: str) -> Upload:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+    body = await read_at_most(request.stream(), limit + 64 * 1024,
+                              request.headers.get("content-length"))
+    if body is None:
         raise Refused(413, too_big)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit + 64 * 1024:
-            raise Refused(413, too_big)
     request._body = body  # Starlette's form parser reads the body from here
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from bot.channels.webchat import SESSION_RE
 from bot.dashboard_auth import Session
 from bot.downloads import LinkCheck, check_link, content_disposition
+from bot.limited_read import read_at_most
 from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import (
     TOO_LARGE,
@@ -50,16 +51,10 @@ class UploadTooLarge(Exception):
 async def read_upload(request: Request, limit: int = MAX_PDF_BYTES) -> bytes:
     """The raw request body, refused as soon as it is known to exceed ``limit``
     (declared length first, then while streaming): nothing is parsed."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    body = await read_at_most(request.stream(), limit, request.headers.get("content-length"))
+    if body is None:
         raise UploadTooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise UploadTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return body
 
 
 def _pdf(data: bytes, filename: str) -> Response:

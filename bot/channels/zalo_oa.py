@@ -46,6 +46,7 @@ from bot.channels import zalo_window
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
 from bot.channels.webhook_state import record_webhook
 from bot.inbox import Inbox
+from bot.limited_read import read_at_most
 from bot.settings import Settings
 from bot.signatures import MAX_PDF_BYTES
 from bot.signed_reports import TOO_LARGE, ReceiveDocument
@@ -616,19 +617,14 @@ class ZaloOAChannel:
 
 
 async def _read_limited(request: Request) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await read_at_most(request.stream(), MAX_BODY_BYTES)
 
 
 def event_key(inbound: Inbound, body: bytes) -> str:
     """The inbox's de-duplication key: Zalo's ``msg_id``, else a digest of the body."""
     return inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+
+
 @dataclass(frozen=True)
 class SentFile:
     """A file a user sent (``user_send_file``): Zalo gives a download URL and the size."""
@@ -664,16 +660,8 @@ async def download_limited(http: httpx.AsyncClient, url: str, limit: int) -> byt
     """The file at ``url``; None as soon as it is known to exceed ``limit`` bytes."""
     async with http.stream("GET", url) as response:
         response.raise_for_status()
-        declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            return None
-        chunks, size = [], 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                return None
-            chunks.append(chunk)
-    return b"".join(chunks)
+        return await read_at_most(response.aiter_bytes(), limit,
+                                  response.headers.get("content-length"))
 
 
 def inbox_handler(handle: HandleFn, channel: ZaloOAChannel,

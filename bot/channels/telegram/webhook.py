@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot import safe_json
 from bot.inbox import Inbox
+from bot.limited_read import read_at_most
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,7 @@ def webhook_route(path: str, secret: str, application: Application[Any, Any, Any
 
 
 async def _read(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPDATE_BYTES:
-            raise ValueError("update too large")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_at_most(request.stream(), MAX_UPDATE_BYTES)
+    if body is None:
+        raise ValueError("update too large")
+    return body
