@@ -26,11 +26,14 @@ def _written(logger: logging.Logger, formatter: logging.Formatter, *args: object
     handler.setFormatter(formatter)
     logger.addHandler(handler)
     old_level, logger.level = logger.level, logging.INFO
+    # an earlier test's logging config (uvicorn's dictConfig) may have disabled it
+    old_disabled, logger.disabled = logger.disabled, False
     try:
         logger.info(*args)  # type: ignore[arg-type]
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+        logger.disabled = old_disabled
     return stream.getvalue()
 
 
