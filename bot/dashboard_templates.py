@@ -110,7 +110,8 @@ class TemplatePages:
     # -- drafts: preview, sample, publish ---------------------------------------------------------
 
     async def _draft(self, token: str) -> tuple[dict[str, Any], Template]:
-        from dialogs.loader import TemplateError, load_template_text
+        from dialogs.loader import load_template_text
+        from dialogs.template_errors import TemplateError
         from storage.repositories.template_drafts import get_draft
 
         async with self.boot.uow_factory() as uow:

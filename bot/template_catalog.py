@@ -22,9 +22,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from dialogs.loader import TemplateError, load_template_text
+from dialogs.loader import load_template_text
 from dialogs.pinned import round_template
 from dialogs.schema import Template
+from dialogs.template_errors import TemplateError
 from storage.repositories import templates as repo
 
 __all__ = ["TemplateCatalog", "round_template"]

@@ -19,7 +19,7 @@ How to call it (everything is ``async`` except :func:`validate_upload` and
         template = result.template    # dialogs.schema.Template, ready to preview
 
     # 2. Publish it: a new version (1, 2, 3… per template id). The template is
-    #    checked again; dialogs.loader.TemplateError if it cannot be used.
+    #    checked again; dialogs.template_errors.TemplateError if it cannot be used.
     published = await ts.publish(
         uow_factory, template, published_by="admin", move_open_rounds=False,
         source_format=result.format, now=clock.now())
@@ -192,7 +192,7 @@ async def publish(
 ) -> PublishResult:
     """Store ``template`` as the next version of its id (1 for a new id).
 
-    The template is checked again (``dialogs.loader.TemplateError`` if unusable).
+    The template is checked again (``dialogs.template_errors.TemplateError`` if unusable).
     Open rounds of the template stay on their version unless ``move_open_rounds``;
     answers to questions the new version no longer has stay stored (and in the
     audit), they are just not asked or printed.
@@ -310,7 +310,7 @@ def export_template(template: Template, fmt: SourceFormat) -> bytes:
     if fmt == "yaml":
         return template_to_yaml(template).encode("utf-8")
     if fmt == "xlsform":
-        from dialogs.xlsform import template_to_xlsform
+        from dialogs.xlsform_write import template_to_xlsform
 
         return template_to_xlsform(template)
     raise ValueError(f"unknown format {fmt!r} (yaml or xlsform)")

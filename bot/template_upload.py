@@ -17,9 +17,11 @@ import zipfile
 from typing import Any
 
 from bot.template_service import MAX_UPLOAD_BYTES, Problem, UploadResult
-from dialogs.loader import ID_RE, TemplateError, TemplateErrors, load_template_text
+from dialogs.loader import load_template_text
 from dialogs.patterns import PatternProblem, check_pattern
 from dialogs.schema import Template
+from dialogs.template_checks import ID_RE
+from dialogs.template_errors import TemplateError, TemplateErrors
 from dialogs.xlsform_expr import UntranslatableTerm, from_xlsform
 
 __all__ = ["MAX_UNZIPPED_BYTES", "validate_upload"]
@@ -148,7 +150,7 @@ def _validate_xlsform(data: bytes, filename: str) -> UploadResult:
     if problems:
         return UploadResult(None, problems, "xlsform")
 
-    from dialogs.xlsform import survey_rows_by_path, xlsform_to_template_data
+    from dialogs.xlsform_read import survey_rows_by_path, xlsform_to_template_data
 
     form_name = re.sub(r"[^a-z0-9_]", "_", filename.rsplit(".", 1)[0].lower()) or "mau"
     try:
@@ -353,11 +355,11 @@ def _precheck(survey: list[dict[str, Any]], choices: list[dict[str, Any]]) -> li
 
 
 def _calculation_cycles(calculations: dict[str, tuple[int, set[str]]]) -> list[Problem]:
-    from dialogs.loader import _find_cycle
+    from dialogs.template_expressions import find_cycle
 
     graph = {name: {r for r in refs if r in calculations}
              for name, (_, refs) in calculations.items()}
-    cycle = _find_cycle(graph)
+    cycle = find_cycle(graph)
     if not cycle:
         return []
     row = calculations[cycle[0]][0]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogs.expression_eval import evaluate
 from dialogs.expressions import Expression, compile_expression
 from dialogs.schema import Question, QuestionType, Section, Template
 
@@ -17,7 +18,7 @@ def table_with_computed(question: Question, table: Mapping[str, Any] | None) -> 
         cells = dict((table or {}).get(row.id) or {})
         for col in question.columns:
             if col.type == QuestionType.COMPUTED and col.expression:
-                cells[col.id] = compile_expression(col.expression).evaluate(cells)
+                cells[col.id] = evaluate(col.expression, cells)
         out[row.id] = cells
     return out
 
@@ -36,7 +37,7 @@ def with_computed(template: Template, answers: Mapping[str, Any]) -> dict[str, A
     for _ in range(len(computed) + 1):
         changed = False
         for question_id, expression in computed:
-            value = expression.evaluate(env)
+            value = evaluate(expression, env)
             if env.get(question_id) != value:
                 env[question_id] = value
                 changed = True
@@ -65,7 +66,7 @@ def is_true_or_unknown(expression: str | None, env: Mapping[str, Any]) -> bool:
     """Relevance: an absent expression or one that cannot be decided yet is true."""
     if not expression:
         return True
-    result = compile_expression(expression).evaluate(env)
+    result = evaluate(expression, env)
     return result is None or bool(result)
 
 
@@ -106,7 +107,7 @@ def constraint_holds(question: Question, value: Any, env: Mapping[str, Any]) -> 
         return True
     scope = dict(env)
     scope["value"] = value
-    result = compile_expression(question.constraint).evaluate(scope)
+    result = evaluate(question.constraint, scope)
     return result is None or bool(result)
 
 

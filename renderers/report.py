@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from dialogs.domain import DocumentInfo
+from dialogs.expression_eval import evaluate
 from dialogs.expressions import ExpressionError, compile_expression
 from dialogs.schema import (
     NUMERIC_TYPES,
@@ -226,7 +227,7 @@ def _evaluate(source: str | None, env: Mapping[str, Any]) -> Any:
     if not source:
         return None
     try:
-        return compile_expression(source).evaluate(env)
+        return evaluate(source, env)
     except (ExpressionError, ArithmeticError, TypeError, ValueError, RecursionError):
         return None
 

@@ -27,7 +27,8 @@ from docx.shared import Twips
 
 from dialogs.answers import table_with_computed, with_computed
 from dialogs.domain import Agency, Round
-from dialogs.expressions import ExpressionError, compile_expression
+from dialogs.expression_eval import evaluate
+from dialogs.expressions import ExpressionError
 from dialogs.schema import Column, Question, QuestionType, RollupRule, Section, Template
 from dialogs.vn import (
     fold,
@@ -228,7 +229,7 @@ def _evaluate(source: str | None, env: Mapping[str, Any]) -> Any:
     if not source:
         return None
     try:
-        value = compile_expression(source).evaluate(env)
+        value = evaluate(source, env)
     except (ExpressionError, ArithmeticError, TypeError, ValueError, RecursionError):
         return None
     if isinstance(value, float) and not math.isfinite(value):

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from dialogs.expressions import compile_expression, evaluate
+from dialogs.expression_eval import evaluate
+from dialogs.expressions import compile_expression
 from dialogs.loader import bundled_template_dir, load_template
 from dialogs.schema import NUMERIC_TYPES, Question, QuestionType, Section, Template
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.loader import TemplateError, bundled_template_dir, load_template, load_templates
+from dialogs.loader import bundled_template_dir, load_template, load_templates
 from dialogs.schema import QuestionType, Template
+from dialogs.template_errors import TemplateError
 
 BROKEN = Path(__file__).parent / "broken_templates"
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.expressions import ExpressionError, evaluate
-from dialogs.loader import TemplateError, load_template
+from dialogs.expression_eval import evaluate
+from dialogs.expressions import ExpressionError
+from dialogs.loader import load_template
 from dialogs.patterns import PatternProblem, check_pattern, full_match
 from dialogs.schema import Column, QuestionType
+from dialogs.template_errors import TemplateError
 from dialogs.values import InvalidAnswer, parse_answer
 
 EVIL = "^(a+)+$"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.expressions import evaluate
+from dialogs.expression_eval import evaluate
 from dialogs.xlsform_expr import UntranslatableTerm, from_xlsform, to_xlsform
 
 
