@@ -80,7 +80,7 @@ _SUM_TYPES = NUMERIC_TYPES | {QuestionType.COMPUTED, QuestionType.TABLE}
 def check_template(template: Template, source: TemplateSource) -> None:
     """Raise :class:`TemplateError` (or :class:`TemplateErrors`) naming every problem
     of a schema-valid ``template`` read from ``source``."""
-    _Checker(source).check(template)
+    _TemplateChecker(source).check(template)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class _Located:
     loc: Loc
 
 
-class _Checker:
+class _TemplateChecker:
     def __init__(self, source: TemplateSource) -> None:
         self.source = source
         self.error = source.error
