@@ -10,6 +10,8 @@ Typed commands (any case, with or without diacritics):
   always added by the document;
 - ``nơi nhận mặc định`` goes back to the round's (or the template's) list;
 - ``căn cứ`` / ``nơi nhận`` alone shows what the document will print.
+
+:func:`edit_references` carries one out in a turn.
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from dialogs.domain import AssignmentStatus
+from dialogs.navigation import resume
+from dialogs.references import ReferencesError
+from dialogs.submission import already_submitted
+from dialogs.turn import Turn
 from dialogs.vn import fold
 
-__all__ = ["ReferenceEdit", "confirmation", "parse_reference_edit"]
+__all__ = ["ReferenceEdit", "confirmation", "edit_references", "parse_reference_edit"]
 
 Action = Literal["add_ground", "clear_grounds", "set_recipients", "reset_recipients", "show"]
 
@@ -73,3 +80,38 @@ def confirmation(grounds: list[str], recipients: list[str]) -> str:
     lines.append('Sửa: "thêm căn cứ: …", "xóa căn cứ", "nơi nhận: A; B; C", '
                  '"nơi nhận mặc định".')
     return "\n".join(lines)
+
+
+async def edit_references(turn: Turn, edit: ReferenceEdit) -> None:
+    """The officer's own grounds and Nơi nhận, changed (or shown), then where they were."""
+    assert turn.assignment is not None and turn.template is not None
+    assert turn.round is not None
+    if turn.assignment.status == AssignmentStatus.SUBMITTED:
+        await already_submitted(turn)
+        return
+    clock = turn.setup.clock
+    own = await turn.uow.own_references(turn.assignment.id)
+    grounds: list[str] | None = None
+    recipients: list[str] | None = None
+    if edit.action == "add_ground" and edit.lines:
+        grounds = [*own["grounds"], *edit.lines]
+    elif edit.action == "clear_grounds":
+        grounds = []
+    elif edit.action == "set_recipients":
+        recipients = list(edit.lines)
+    elif edit.action == "reset_recipients":
+        recipients = []
+    if grounds is not None or recipients is not None:
+        try:
+            value = await turn.uow.set_own_references(
+                turn.assignment.id, grounds=grounds, recipients=recipients, now=clock.now())
+        except ReferencesError as exc:
+            turn.say(str(exc))
+            return
+        await turn.uow.audit("references.set", "assignment", turn.assignment.id,
+                             actor_officer_id=turn.officer.id if turn.officer else None,
+                             now=clock.now(), detail=value)
+    refs = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+    turn.say(confirmation(refs.grounds_lines(turn.template.grounds),
+                          refs.recipient_lines(turn.template.recipients)))
+    await resume(turn)

@@ -5,6 +5,9 @@ room for its typed-command line): counts (answered, skipped, not applicable),
 what must still be done first, then each section with its counts. Details come on
 demand — a section's answers (``cmd:review:s<k>``) — and one paged keyboard jumps
 to any question (``cmd:edit:<n>``; pages ``cmd:review:p<k>``).
+
+:func:`show` is the review command of a turn (``xem lại``, ``cmd:review:…``);
+:func:`problems` is what still stands in the way of submitting.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialogs import texts
-from dialogs.answers import is_answered
+from dialogs.answers import find_problems, is_answered
 from dialogs.commands import Command, cmd
 from dialogs.messages import Button, Outbound
 from dialogs.schema import Column, Question, QuestionType, Template
+from dialogs.titles import fill
+from dialogs.turn import Turn
 from dialogs.values import display_value
 
 #: Characters of one review message: under Zalo OA's 2,000 with its "Gõ: …" line.
@@ -268,3 +273,55 @@ def answer_text(q: Question, value: Any) -> str:
         ]
         return texts.REVIEW_ITEMS.format(count=len(value)) + "".join(shown)
     return _short(display_value(q, value), VALUE_CHARS)
+
+
+# ------------------------------------------------------------------ a turn's review
+def problems(turn: Turn) -> list[tuple[Question, str]]:
+    """What must change before the report can be submitted: (question, reason)."""
+    assert turn.template is not None
+    out = [(p.question, p.reason) for p in find_problems(turn.template, turn.answers)]
+    for q in turn.template.iter_questions():
+        if q.type == QuestionType.REPEAT:
+            items = turn.answers.get(q.id) or []
+            if any(item.get(f.id) is None for item in items for f in q.fields
+                   if f.required):
+                out.append((q, "incomplete"))
+    return out
+
+
+def show(turn: Turn, argument: str | None = None) -> None:
+    """The compact review (``argument`` None or ``p<page>``) or one section's
+    answers (``s<k>`` or ``s<k>p<page>``)."""
+    assert turn.template is not None and turn.round is not None
+    assert turn.agency is not None
+    facts = turn_facts(turn)
+    match = re.fullmatch(r"(?:s(\d{1,3}))?(?:p(\d{1,3}))?", argument or "")
+    section = int(match.group(1)) if match and match.group(1) else 0
+    page = int(match.group(2)) if match and match.group(2) else 1
+    if 1 <= section <= len(facts.sections):
+        turn.out.append(details(facts, section, page))
+        return
+    heading = f"{turn.agency.name} · {turn.title()}"
+    turn.out.append(summary(facts, heading, page))
+
+
+def turn_facts(turn: Turn) -> ReviewFacts:
+    assert turn.template is not None
+    outline = turn.outline()
+    listed: list[tuple[Question, str]] = []
+    reasons: dict[str, str] = {}
+    for q, reason in problems(turn):
+        if q.id in reasons:
+            continue
+        listed.append((q, reason))
+        reasons[q.id] = texts.PROBLEM_REASONS[reason].format(
+            min=q.min_items, message=q.constraint_message or texts.CONSTRAINT_DEFAULT)
+    return gather(
+        turn.template, outline.numbers, section_labels(turn), turn.env(),
+        {s.question.id for s in turn.steps()}, listed, reasons)
+
+
+def section_labels(turn: Turn) -> dict[str, str]:
+    """Question id -> its section's title, placeholders filled ("{period}")."""
+    values = turn.placeholders()
+    return {qid: fill(label, **values) for qid, label in turn.outline().sections.items()}

@@ -14,8 +14,7 @@ from dialogs.loader import load_template
 from renderers.report import render_report
 from tests.e2e.telegram.conftest import Bots, Officer
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.integration.dialogs.conftest import HERE, World, make_world
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import HERE, World, fill_all, make_world
 
 CHAT = 770_022
 KEY = "k" * 32

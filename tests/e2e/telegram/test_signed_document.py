@@ -18,8 +18,7 @@ from renderers.report import render_report
 from storage.repositories.signatures import latest_signed_by_agency
 from tests.e2e.telegram.conftest import Bots, Officer
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.integration.dialogs.conftest import HERE, World, make_world
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import HERE, World, fill_all, make_world
 from tests.support import signed_pdfs as sp
 from tests.support.pki import make_pki, sign_pdf
 

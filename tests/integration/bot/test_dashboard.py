@@ -25,8 +25,7 @@ from dialogs.schema import Template
 from renderers.report import render_report
 from storage import admin
 from storage.login_tokens import issue_login_token
-from tests.integration.dialogs.conftest import World, make_world
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import World, fill_all, make_world
 
 LINK = re.compile(r"https?://\S+/admin/login\?token=[\w-]+")
 MINI = Path(__file__).parents[1] / "dialogs" / "mini.yaml"

@@ -218,7 +218,7 @@ async def test_odd_digits_in_a_button_get_a_vietnamese_reply(web: Web, data: str
 
 
 async def test_download_link_expires_and_a_fresh_one_is_one_message_away(web: Web) -> None:
-    from tests.integration.dialogs.test_engine import fill_all
+    from tests.integration.dialogs.conftest import fill_all
 
     class WebChat:
         def __init__(self, http: httpx.AsyncClient, session: str) -> None:

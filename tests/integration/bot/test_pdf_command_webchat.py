@@ -16,7 +16,7 @@ from bot.webapp import create_web_app
 from renderers.pdf_sign_fields import SIGNER_FIELD
 from tests.integration.bot.test_dashboard import LINK, _setup
 from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import fill_all
 
 SESSION = "sct-officer-session-0042"
 

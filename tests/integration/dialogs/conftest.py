@@ -150,3 +150,28 @@ def mini_template() -> Template:
 @pytest.fixture
 async def world(uow_factory: Any, mini_template: Template) -> World:
     return await make_world(uow_factory, mini_template)
+
+
+async def bind(world: World, user: str = "u1", invite: str = "SCT0"):
+    chat = world.chat(user)
+    await chat.send(world.invites[invite])
+    return chat
+
+
+async def fill_all(chat) -> None:
+    await chat.send("56")
+    await chat.send("50")
+    await chat.send("có")
+    await chat.send("48")
+    await chat.send("1")  # select_one by number
+    await chat.send("1, 3")
+    await chat.send("08/4/2020")
+    await chat.send("98,88%")
+    await chat.send("30")
+    await chat.send("25.430")  # table: total
+    await chat.send("23.841")  # table: electronic
+    await chat.send("thêm")  # repeat: add an item
+    await chat.send("927/KH-SCT")
+    await chat.send("26/2/2021")
+    await chat.send("xong")
+    await chat.send("- Thiếu kinh phí\n- Thiếu nhân lực")

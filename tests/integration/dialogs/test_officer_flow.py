@@ -15,8 +15,14 @@ from bot.terminal import TerminalChat
 from dialogs import texts
 from dialogs.loader import load_template
 from storage import admin
-from tests.integration.dialogs.conftest import DEFAULT_ROUND, HERE, World, make_world
-from tests.integration.dialogs.test_engine import bind, fill_all
+from tests.integration.dialogs.conftest import (
+    DEFAULT_ROUND,
+    HERE,
+    World,
+    bind,
+    fill_all,
+    make_world,
+)
 
 OPTIONAL_CELL = """
 id: cells

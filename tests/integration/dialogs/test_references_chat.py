@@ -13,8 +13,7 @@ from docx import Document
 from dialogs.references import DocumentReferences, RequestDocument
 from renderers.report import render_report
 from storage.repositories.references import set_round_references
-from tests.integration.dialogs.conftest import make_world
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import fill_all, make_world
 
 
 def _texts(data: bytes) -> list[str]:
