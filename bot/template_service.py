@@ -62,11 +62,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.template_upload import (
+    MAX_UPLOAD_BYTES,
+    Problem,
+    SourceFormat,
+    UploadResult,
+    validate_upload,
+)
 from dialogs.cursor import Outline
 from dialogs.loader import load_template_text, load_templates, template_to_yaml
 from dialogs.schema import Template
@@ -90,50 +97,6 @@ __all__ = [
     "retire",
     "validate_upload",
 ]
-
-#: Files above this size are refused before they are parsed.
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-SourceFormat = Literal["yaml", "xlsform"]
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem of an uploaded file, in Vietnamese, with where it is.
-
-    ``sheet``/``row``/``column`` are set for XLSForm (row as numbered in Excel);
-    ``question_id`` for YAML (and for XLSForm when the row has a name).
-    """
-
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    question_id: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The problem as one line: where, then what."""
-        where: list[str] = []
-        if self.sheet:
-            where.append(f"Trang {self.sheet}")
-        if self.row:
-            where.append(f"dòng {self.row}")
-        if self.column:
-            where.append(f"cột {self.column}")
-        if self.question_id and not self.row:
-            where.append(f"câu '{self.question_id}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-@dataclass(frozen=True, slots=True)
-class UploadResult:
-    """Either a template (``problems`` empty) or every problem found."""
-
-    template: Template | None
-    problems: list[Problem] = field(default_factory=list)
-    format: SourceFormat | None = None
-
 
 @dataclass(frozen=True, slots=True)
 class PublishResult:
@@ -169,16 +132,6 @@ class TemplateSummary:
     published_by: str | None
     published_at: dt.datetime
     retired: bool
-
-
-def validate_upload(data: bytes, filename: str) -> UploadResult:
-    """Check an uploaded YAML or XLSForm file; list every problem at once.
-
-    A file over :data:`MAX_UPLOAD_BYTES` is refused before it is parsed.
-    """
-    from bot.template_upload import validate_upload as _validate
-
-    return _validate(data, filename)
 
 
 async def publish(

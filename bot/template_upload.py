@@ -14,15 +14,62 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from bot.template_service import MAX_UPLOAD_BYTES, Problem, UploadResult
 from dialogs.loader import ID_RE, TemplateError, TemplateErrors, load_template_text
 from dialogs.patterns import PatternProblem, check_pattern
 from dialogs.schema import Template
 from dialogs.xlsform_expr import UntranslatableTerm, from_xlsform
 
-__all__ = ["MAX_UNZIPPED_BYTES", "validate_upload"]
+__all__ = [
+    "MAX_UNZIPPED_BYTES", "MAX_UPLOAD_BYTES", "Problem", "SourceFormat", "UploadResult",
+    "validate_upload",
+]
+
+#: Files above this size are refused before they are parsed.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+SourceFormat = Literal["yaml", "xlsform"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem of an uploaded file, in Vietnamese, with where it is.
+
+    ``sheet``/``row``/``column`` are set for XLSForm (row as numbered in Excel);
+    ``question_id`` for YAML (and for XLSForm when the row has a name).
+    """
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    question_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The problem as one line: where, then what."""
+        where: list[str] = []
+        if self.sheet:
+            where.append(f"Trang {self.sheet}")
+        if self.row:
+            where.append(f"dòng {self.row}")
+        if self.column:
+            where.append(f"cột {self.column}")
+        if self.question_id and not self.row:
+            where.append(f"câu '{self.question_id}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """Either a template (``problems`` empty) or every problem found."""
+
+    template: Template | None
+    problems: list[Problem] = field(default_factory=list)
+    format: SourceFormat | None = None
+
 
 #: An XLSX is a zip; refuse one that unpacks to more than this (a zip bomb).
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
@@ -38,6 +85,10 @@ _EXPRESSION_COLUMNS = ("constraint", "relevant", "calculation")
 
 
 def validate_upload(data: bytes, filename: str) -> UploadResult:
+    """Check an uploaded YAML or XLSForm file; list every problem at once.
+
+    A file over :data:`MAX_UPLOAD_BYTES` is refused before it is parsed.
+    """
     if len(data) > MAX_UPLOAD_BYTES:
         return _fail(f"Tệp lớn hơn {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
                      f"({len(data) / (1024 * 1024):.1f} MB): không đọc.")
