@@ -21,11 +21,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.dashboard_auth import Session
-from bot.dashboard_core import DOCX, Refused, file_response, path_id
+from bot.dashboard_core import DOCX, Pages, Refused, file_response, path_id
 from dialogs.domain import Agency, Officer
 
 if TYPE_CHECKING:
-    from bot.dashboard_core import Dashboard, Form
+    from bot.dashboard_core import Form
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,7 @@ def _blank_agency() -> dict[str, Any]:
             "drafting_unit": "VP", "level": "province"}
 
 
-class AgencyPages:
-    def __init__(self, dashboard: Dashboard) -> None:
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
-
+class AgencyPages(Pages):
     # -- the list, adding, importing ----------------------------------------------------------
 
     async def list_page(self, request: Request, officer: Officer, session: Session) -> Response:

@@ -10,18 +10,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.dashboard_auth import Session
-from bot.dashboard_core import DOCX, STATE_LABELS, Dashboard, Refused, file_response, path_id
+from bot.dashboard_core import DOCX, STATE_LABELS, Pages, Refused, file_response, path_id
 from dialogs.domain import Officer
 from dialogs.pinned import round_template
 from dialogs.schema import QuestionType
 
 
-class AssignmentPages:
-    def __init__(self, dashboard: Dashboard) -> None:
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
-
+class AssignmentPages(Pages):
     async def assignment_page(self, request: Request, officer: Officer,
                               session: Session) -> Response:
         from bot.rollup_service import return_comments

@@ -152,6 +152,15 @@ class Dashboard:
         return reminder_deps(self.boot)
 
 
+class Pages:
+    """A group of dashboard pages (one module each) over the shared :class:`Dashboard`."""
+
+    def __init__(self, dashboard: Dashboard) -> None:
+        self.d = dashboard
+        self.boot = dashboard.boot
+        self.settings = dashboard.settings
+
+
 async def active_agencies(uow: Any) -> list[Any]:
     inactive = await inactive_ids(uow)
     return [a for a in await uow.list_agencies() if a.id not in inactive]

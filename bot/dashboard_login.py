@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.dashboard_auth import COOKIE, SESSION_SECONDS, SESSION_TTL, Session, same_origin
-from bot.dashboard_core import Dashboard, path_id
+from bot.dashboard_core import Pages, path_id
 from dialogs.domain import Officer
 from storage.login_tokens import consume_login_token
 from storage.repositories import dashboard_sessions
@@ -23,12 +23,7 @@ from storage.repositories import dashboard_sessions
 log = logging.getLogger("bot.dashboard")
 
 
-class LoginPages:
-    def __init__(self, dashboard: Dashboard) -> None:
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
-
+class LoginPages(Pages):
     # -- login --------------------------------------------------------------------------
 
     async def login_page(self, request: Request) -> Response:

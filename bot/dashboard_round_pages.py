@@ -16,8 +16,8 @@ from bot.dashboard_core import (
     DOCX,
     STATE_LABELS,
     XLSX,
-    Dashboard,
     Form,
+    Pages,
     Refused,
     active_agencies,
     db_id,
@@ -28,12 +28,7 @@ from dialogs.domain import Officer
 from dialogs.pinned import round_template
 
 
-class RoundPages:
-    def __init__(self, dashboard: Dashboard) -> None:
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
-
+class RoundPages(Pages):
     async def index(self, request: Request, officer: Officer, session: Session) -> Response:
         return await self._index_page(officer, session,
                                       notice=request.query_params.get("notice"))

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from bot import template_service as ts
 from bot.dashboard_auth import Session
-from bot.dashboard_core import DOCX, Refused, file_response
+from bot.dashboard_core import DOCX, Pages, Refused, file_response
 from dialogs.domain import Officer
 from dialogs.schema import Template
 
@@ -40,13 +40,11 @@ TEMPLATE_TOO_BIG = (f"Tệp lớn quá {ts.MAX_UPLOAD_BYTES // (1024 * 1024)} MB
                     "đọc. Anh/Chị bớt nội dung hoặc tách thành nhiều mẫu.")
 
 
-class TemplatePages:
+class TemplatePages(Pages):
     def __init__(self, dashboard: Dashboard) -> None:
         from bot.template_trial import TrialRegistry
 
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
+        super().__init__(dashboard)
         self.trials = TrialRegistry(clock=self.boot.clock, collector=self.settings.collector,
                                     province=self.settings.province)
 
