@@ -88,6 +88,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 async def with_app(
     settings: Settings, work: Callable[[Any], Awaitable[T]], *, migrate: bool = True
 ) -> T:
+    """Boot the application (migrating the database first), run ``work`` on it, close it."""
     from bot.bootstrap import build_app
 
     boot = await build_app(settings, run_migrations=migrate)
@@ -98,6 +99,7 @@ async def with_app(
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
+    """Rows as aligned plain-text columns under a header and a rule."""
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
@@ -107,6 +109,7 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def display_url(url: str) -> str:
+    """A database URL with its password hidden."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
