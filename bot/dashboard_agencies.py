@@ -20,12 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.dashboard import DOCX, Refused, _file, _int
 from bot.dashboard_auth import Session
+from bot.dashboard_core import DOCX, Pages, Refused, file_response, path_id
 from dialogs.domain import Agency, Officer
 
 if TYPE_CHECKING:
-    from bot.dashboard import Dashboard, Form
+    from bot.dashboard_core import Form
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,7 @@ def _blank_agency() -> dict[str, Any]:
             "drafting_unit": "VP", "level": "province"}
 
 
-class AgencyPages:
-    def __init__(self, dashboard: Dashboard) -> None:
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
-
+class AgencyPages(Pages):
     # -- the list, adding, importing ----------------------------------------------------------
 
     async def list_page(self, request: Request, officer: Officer, session: Session) -> Response:
@@ -170,7 +165,7 @@ class AgencyPages:
     # -- one agency -------------------------------------------------------------------------
 
     async def _agency(self, uow: Any, raw_id: str) -> Agency:
-        agency = await uow.get_agency(_int(raw_id))
+        agency = await uow.get_agency(path_id(raw_id))
         if agency is None:
             raise Refused(404, "Không có cơ quan này.")
         return agency
@@ -252,7 +247,7 @@ class AgencyPages:
 
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
-            target = await uow.get_officer(_int(request.path_params["officer_id"]))
+            target = await uow.get_officer(path_id(request.path_params["officer_id"]))
             if target is None or target.agency_id != agency.id:
                 raise Refused(404, "Không có cán bộ này.")
             if target.id == officer.id:
@@ -281,7 +276,7 @@ class AgencyPages:
             agencies = {a.id: a for a in await uow.list_agencies()}
             inactive = await inactive_ids(uow)
             if "agency_id" in request.path_params:
-                chosen = [_int(request.path_params["agency_id"])]
+                chosen = [path_id(request.path_params["agency_id"])]
             else:
                 chosen = [int(v) for v in form.getlist("agency") if v.isdigit()]
             chosen = list(dict.fromkeys(chosen))
@@ -337,14 +332,14 @@ class AgencyPages:
                                   expires=today + dt.timedelta(days=INVITE_DAYS))
         name = f"Phieu-moi-tham-gia-bao-cao-{today:%Y%m%d}"
         if form.get("format") != "pdf":
-            return _file(docx, DOCX, name + ".docx")
+            return file_response(docx, DOCX, name + ".docx")
         from renderers.pdf import PdfError, to_pdf
 
         try:
             pdf = await asyncio.to_thread(to_pdf, docx)
         except PdfError as exc:
             raise Refused(503, str(exc)) from exc
-        return _file(pdf, PDF, name + ".pdf")
+        return file_response(pdf, PDF, name + ".pdf")
 
     # -- routes -------------------------------------------------------------------------------
 

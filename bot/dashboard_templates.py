@@ -23,13 +23,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import template_service as ts
-from bot.dashboard import DOCX, Refused, _file
 from bot.dashboard_auth import Session
+from bot.dashboard_core import DOCX, Pages, Refused, file_response
 from dialogs.domain import Officer
 from dialogs.schema import Template
 
 if TYPE_CHECKING:
-    from bot.dashboard import Dashboard, Form
+    from bot.dashboard_core import Dashboard, Form
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,11 @@ TEMPLATE_TOO_BIG = (f"Tệp lớn quá {ts.MAX_UPLOAD_BYTES // (1024 * 1024)} MB
                     "đọc. Anh/Chị bớt nội dung hoặc tách thành nhiều mẫu.")
 
 
-class TemplatePages:
+class TemplatePages(Pages):
     def __init__(self, dashboard: Dashboard) -> None:
         from bot.template_trial import TrialRegistry
 
-        self.d = dashboard
-        self.boot = dashboard.boot
-        self.settings = dashboard.settings
+        super().__init__(dashboard)
         self.trials = TrialRegistry(clock=self.boot.clock, collector=self.settings.collector,
                                     province=self.settings.province)
 
@@ -159,7 +157,7 @@ class TemplatePages:
         docx = sample_docx(template, province=self.settings.province,
                            collector=self.settings.collector, today=self._today())
         if kind == "docx":
-            return _file(docx, DOCX, f"Mau-{template.id}.docx")
+            return file_response(docx, DOCX, f"Mau-{template.id}.docx")
         if kind != "png":
             raise Refused(404, "Không tìm thấy trang.")
         png = await asyncio.to_thread(page_png, docx)

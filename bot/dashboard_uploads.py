@@ -2,7 +2,7 @@
 
 The body is read with a hard size limit *before* it is parsed (python-multipart
 through Starlette), then the session's CSRF token is checked like every other
-dashboard form. Errors are :class:`bot.dashboard.Refused` with a Vietnamese message.
+dashboard form. Errors are :class:`bot.dashboard_core.Refused` with a Vietnamese message.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from bot.dashboard import Refused
 from bot.dashboard_auth import Session
+from bot.dashboard_core import Refused
 from bot.limited_read import read_at_most
 
 __all__ = ["Upload", "read_upload"]

@@ -95,12 +95,12 @@ class Light:
 def light_rows(rows: Sequence[Any], deadline: Any, today: Any, calendar: Any) -> list[Light]:
     """``rows`` from ``storage.repositories.round_progress.round_overview``, with the
     same state and overdue as ``bot.reminders.round_status`` gives them."""
-    from bot.reminders import SUBMITTED_LATE, SUBMITTED_ON_TIME, _state
+    from bot.reminders.status import SUBMITTED_LATE, SUBMITTED_ON_TIME, agency_state
 
     late = today > deadline
     out = []
     for row in rows:
-        state = _state(row, deadline, calendar)
+        state = agency_state(row, deadline, calendar)
         out.append(Light(row.assignment_id, row.name, row.abbreviation, state,
                          late and state not in (SUBMITTED_ON_TIME, SUBMITTED_LATE)))
     return out

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     download_link_days: int = 7  # how long a document's download link works
     log_format: str = "text"  # "json": one JSON object per line (bot/logs.py), secrets hidden
-    # Reminders (bot/reminders.py): local send time, latest time a delayed reminder may
+    # Reminders (bot/reminders/): local send time, latest time a delayed reminder may
     # still go out, working days (mon…sun), public holidays ("MM-DD" every year or
     # "YYYY-MM-DD"), how often the scheduler looks for due reminders.
     reminder_time: str = "08:30"
@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     zalo_bot_token: str | None = Field(
         default=None, validation_alias=AliasChoices("ZALO_BOT_TOKEN", "zalo_bot_token")
     )
-    # Zalo Official Account (Open API v3); see bot/channels/zalo_oa.py
+    # Zalo Official Account (Open API v3); see bot/channels/zalo_oa/
     zalo_oa_app_id: str | None = Field(default=None, validation_alias=_env("ZALO_OA_APP_ID"))
     zalo_oa_secret_key: str | None = Field(  # the OA secret key: webhook signatures
         default=None, validation_alias=_env("ZALO_OA_SECRET_KEY")

@@ -146,14 +146,14 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str],
 
 
 def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
-    from bot.dashboard import Dashboard, Refused, _int
+    from bot.dashboard_core import Dashboard, Refused, path_id
 
     dash = Dashboard(boot)
     timezone = boot.settings.timezone
     secret_key = boot.settings.secret_key
 
     async def signatures_page(request: Request, officer: object, session: Session) -> Response:
-        round_id = _int(request.path_params["round_id"])
+        round_id = path_id(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
             round_ = await uow.get_round(round_id)
             if round_ is None:
@@ -182,7 +182,7 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
             notice=request.query_params.get("notice"))
 
     async def signed_zip(request: Request, officer: object, session: Session) -> Response:
-        round_id = _int(request.path_params["round_id"])
+        round_id = path_id(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
             signed = await repo.latest_signed_by_agency(uow, round_id)
             files = [(await repo.signed_pdf(uow, doc.id)) for doc in signed.values()]
@@ -212,7 +212,7 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
     async def rollup_pdf(request: Request, officer: object, session: object) -> Response:
         from bot.rollup_service import ServiceError
 
-        round_id = _int(request.path_params["round_id"])
+        round_id = path_id(request.path_params["round_id"])
         try:
             name, pdf, _ = await rollup_to_sign(
                 boot.uow_factory, boot.templates, round_id, calendar=calendar(),
@@ -228,7 +228,7 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
         agency's report; the answer comes back as a notice on the signatures page."""
         try:
             officer, session = await dash._officer(request)
-            round_id = _int(request.path_params["round_id"])
+            round_id = path_id(request.path_params["round_id"])
             try:
                 body = await read_upload(request, MAX_PDF_BYTES + 64 * 1024)
             except UploadTooLarge:

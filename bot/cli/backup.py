@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.cli import Fail, _display_url, database_option, load_settings
+from bot.cli.common import Fail, database_option, display_url, load_settings
 
 
 @click.command("backup")
@@ -22,7 +22,7 @@ def backup_command(file: Path, database_url: str | None) -> None:
     except BackupError as exc:
         raise Fail(str(exc)) from exc
     kind = "SQLite" if result.backend == "sqlite" else "PostgreSQL (pg_dump)"
-    click.echo(f"Đã sao lưu {_display_url(settings.database_url)} vào {result.path} "
+    click.echo(f"Đã sao lưu {display_url(settings.database_url)} vào {result.path} "
                f"({_size(result.size)}, định dạng {kind}).")
 
 
@@ -40,7 +40,7 @@ def restore_command(file: Path, replace: bool, database_url: str | None) -> None
         restore(settings.database_url, file, replace=replace)
     except BackupError as exc:
         raise Fail(str(exc)) from exc
-    click.echo(f"Đã khôi phục {file} vào {_display_url(settings.database_url)}.")
+    click.echo(f"Đã khôi phục {file} vào {display_url(settings.database_url)}.")
 
 
 def _size(size: int) -> str:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.cli import BaocaoGroup, Fail, _table, _with_app, database_option, load_settings, run
+from bot.cli.common import BaocaoGroup, Fail, database_option, load_settings, run, table, with_app
 
 
 @click.group("zalo", cls=BaocaoGroup)
@@ -36,7 +36,7 @@ def set_token(access_token: str, refresh_token: str, expires_in: int | None,
         await install_tokens(boot.uow_factory, boot.clock, access_token.strip(),
                              refresh_token.strip(), expires_in)
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
     click.echo("Đã cài cặp mã mới cho Zalo OA.")
 
 
@@ -57,7 +57,7 @@ def channels_status(as_json: bool, database_url: str | None) -> None:
     from bot.channel_health import channel_health
 
     settings = load_settings(database_url)
-    health = run(_with_app(settings, channel_health))
+    health = run(with_app(settings, channel_health))
     if as_json:
         click.echo(json.dumps([h.to_json() for h in health], ensure_ascii=False, indent=2))
         return
@@ -76,5 +76,5 @@ def channels_status(as_json: bool, database_url: str | None) -> None:
         str(h.sent_today),
         "" if h.quota_left is None else str(h.quota_left),
     ] for h in health]
-    click.echo(_table(rows, ["Kênh", "Tình trạng", "Webhook", "Mã hết hạn", "Sự kiện cuối",
+    click.echo(table(rows, ["Kênh", "Tình trạng", "Webhook", "Mã hết hạn", "Sự kiện cuối",
                              "Lỗi gửi gần nhất", "Gửi hôm nay", "Hạn mức còn"]))

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from bot.cli import Fail, _with_app, database_option, load_settings, run
+from bot.cli.common import Fail, database_option, load_settings, run, with_app
 
 
 @click.command("rollup")
@@ -42,7 +42,7 @@ def rollup_command(round_id: int, output: Path, xlsx_path: Path | None,
             xlsx_path.write_bytes(files.xlsx)
             click.echo(f"Đã ghi bảng tính: {xlsx_path}")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @click.command("admin-link")
@@ -82,4 +82,4 @@ def admin_link_command(who: str, database_url: str | None) -> None:
             click.echo(f"{officer.full_name} (#{officer.id}): {url}")
         click.echo(f"Mỗi liên kết dùng được một lần, trong {minutes} phút.")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from bot.cli import BaocaoGroup, Fail, _table, _with_app, database_option, load_settings, run
+from bot.cli.common import BaocaoGroup, Fail, database_option, load_settings, run, table, with_app
 
 _FORMATS = {"yaml": ".yaml", "xlsform": ".xlsx"}
 
@@ -77,7 +77,7 @@ def templates_add(
             click.echo(f"Các đợt đang mở {shown} vẫn dùng phiên bản cũ "
                        "(thêm --move-open-rounds để chuyển).")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @templates_group.command("list")
@@ -94,9 +94,9 @@ def templates_list(database_url: str | None) -> None:
              "ngừng dùng" if s.retired else "đang dùng"]
             for s in await ts.list_templates(boot.uow_factory)
         ]
-        click.echo(_table(rows, ["Mã", "Phiên bản", "Số câu", "Tên", "Trạng thái"]))
+        click.echo(table(rows, ["Mã", "Phiên bản", "Số câu", "Tên", "Trạng thái"]))
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @templates_group.command("show")
@@ -119,7 +119,7 @@ def templates_show(
         else:
             click.echo(format_template(template))
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @templates_group.command("export")
@@ -145,7 +145,7 @@ def templates_export(
         output.write_bytes(data)
         click.echo(f"Đã ghi {output} (mẫu {template.id} phiên bản {template.version}).")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @templates_group.command("retire")
@@ -162,4 +162,4 @@ def templates_retire(template_id: str, database_url: str | None) -> None:
             await _known(boot, template_id, None)
         click.echo(f"Đã ngừng dùng mẫu {template_id}.")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from bot.cli import BaocaoGroup, Fail, _table, _with_app, database_option, load_settings, run
+from bot.cli.common import BaocaoGroup, Fail, database_option, load_settings, run, table, with_app
 
 STATE_LABELS = {
     "not_started": "chưa bắt đầu",
@@ -148,7 +148,7 @@ def round_open(
             click.echo("Chưa liên lạc được (chưa có cán bộ liên kết): "
                        + ", ".join(opened.unreachable))
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @round_group.command("list")
@@ -170,9 +170,9 @@ def round_list(database_url: str | None) -> None:
         if not rows:
             click.echo("Chưa có đợt báo cáo nào. Dùng: baocao round open …")
             return
-        click.echo(_table(rows, ["Đợt", "Mẫu", "Kỳ", "Hạn", "Trạng thái", "Đã nộp"]))
+        click.echo(table(rows, ["Đợt", "Mẫu", "Kỳ", "Hạn", "Trạng thái", "Đã nộp"]))
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @round_group.command("status")
@@ -215,10 +215,10 @@ def round_status_command(round_id: int, as_json: bool, database_url: str | None)
              else "không liên lạc được") if p.unreachable else "",
             _local(p.next_reminder_at, deps),
         ] for p in progress]
-        click.echo(_table(rows, ["Cơ quan", "Phiếu", "Trạng thái", "Hạn", "Liên lạc",
+        click.echo(table(rows, ["Cơ quan", "Phiếu", "Trạng thái", "Hạn", "Liên lạc",
                                  "Nhắc tiếp"]))
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @round_group.command("deadline")
@@ -244,7 +244,7 @@ def round_deadline(round_id: int, date: str, database_url: str | None) -> None:
                    f"{result.created + result.reactivated} lần nhắc mới, "
                    f"{result.cancelled} lần nhắc cũ đã hủy.")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @round_group.command("close")
@@ -269,7 +269,7 @@ def round_close(round_id: int, database_url: str | None) -> None:
             await uow.commit()
         click.echo(f"Đã đóng đợt #{round_id}; đã hủy {result.cancelled} lần nhắc chưa gửi.")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))
 
 
 @round_group.command("nudge")
@@ -305,4 +305,4 @@ def round_nudge(round_id: int, abbreviation: str | None, database_url: str | Non
         if result.sent is not None and result.sent.unreachable:
             click.echo(f"Không liên lạc được {len(result.sent.unreachable)} cơ quan.")
 
-    run(_with_app(settings, work))
+    run(with_app(settings, work))

@@ -1,0 +1,5 @@
+"""``python -m bot.cli`` runs the same command line as ``baocao``."""
+
+from bot.cli import main
+
+main()
