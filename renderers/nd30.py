@@ -37,6 +37,7 @@ from lxml.etree import SubElement
 from dialogs.invisible import strip_invisible
 from renderers.docx_spill import Spill
 from renderers.header_layout import header_layout, issues_in_own_name
+from renderers.page_flow import LineStyle, PageFlow
 from renderers.percent import uniform_document_percents, uniform_percent_columns
 from renderers.textwidth import text_width_twips
 
@@ -254,6 +255,20 @@ _STYLE_SPECS: tuple[_StyleSpec, ...] = (
     _StyleSpec(STYLE.APPENDIX_NOTE, size=14, italic=True, align="center", after=12),
     _StyleSpec(STYLE.PAGE_NUMBER, base="Header", size=13, align="center"),
 )
+
+#: The styles as the page estimate (:mod:`renderers.page_flow`) sees them, by style id.
+_LINE_STYLES = {
+    spec.name.replace(" ", ""): LineStyle(
+        size=spec.size, bold=spec.bold, line=spec.line or 1.0, before=round(spec.before * 20),
+        after=round(spec.after * 20), first_line=spec.first_line or 0, left=spec.left or 0,
+        page_break_before=spec.page_break_before, keep_next=spec.keep_next)
+    for spec in _STYLE_SPECS
+}
+#: A landscape table goes at the first page end after it is cited where the portrait
+#: page is at least this full (estimated) ...
+_LANDSCAPE_FILL = 0.6
+#: ... leaving this much of the page (twips, two lines) for the estimate's error.
+_FLOW_MARGIN = 720
 
 # Children of w:pPr in schema order (CT_PPrBase + CT_PPr).
 _PPR_ORDER = (
@@ -771,6 +786,12 @@ class Nd30Document:
         # of leaving it mostly blank before the landscape page: see _flush_landscape.
         self._landscape: list[Any] = []
         self._landscape_mark: Any = None
+        # Where the text has got to on the page (an estimate): blocks are measured once
+        # the next one starts (a paragraph gets its text after it is inserted).
+        self._flow = PageFlow(_LINE_STYLES, LineStyle())
+        self._flow.new_page(page.height - page.top - page.bottom, page.text_width)
+        self._unmeasured: list[Any] = []
+        self._tracking = True
         blank = _BLANK.get(page)
         if blank is not None:  # styles and page set up once per process, then copied
             self.doc = Document(io.BytesIO(blank))
@@ -841,10 +862,48 @@ class Nd30Document:
         stays the last child): finding it, or taking ``len()`` of the body, walks
         every child, which grew with the document (thousands of paragraphs in a
         roll-up)."""
+        if self._tracking:
+            self._settle()
+            self._unmeasured.append(element)
         if self._sect_pr is not None:
             self._sect_pr.addprevious(element)
         else:
             self._body.append(element)
+
+    def _settle(self) -> None:
+        """Move the page estimate past the blocks written since it last looked; while a
+        landscape table waits, put it at the first natural page end: before the block
+        that no longer fits on a portrait page already mostly full."""
+        while self._unmeasured:
+            pending, self._unmeasured = self._unmeasured, []
+            flow = self._flow
+            for n, element in enumerate(pending):
+                if element.getparent() is not self._body:
+                    continue  # moved (to a landscape page) since
+                if (self._landscape and flow.y >= _LANDSCAPE_FILL * flow.height
+                        and flow.y + flow.measure(element) > flow.height - _FLOW_MARGIN):
+                    self._unmeasured = self._landscape_before(element) + [
+                        e for e in pending[n + 1 :] if e.getparent() is None]
+                    break
+                flow.add(element)
+
+    def _landscape_before(self, element: Any) -> list[Any]:
+        """Put the waiting landscape table(s) just before ``element``, which with what
+        follows it (and the headings and lead-ins leading into it) goes on the portrait
+        page after them. Returns the blocks moved, in order."""
+        tail = [element]
+        sibling = element.getnext()
+        while sibling is not None and sibling is not self._sect_pr:
+            tail.append(sibling)
+            sibling = sibling.getnext()
+        for e in tail:
+            self._body.remove(e)
+        leads = self._detach_trailing_leads()
+        self._flush_landscape(leads_with_table=False)
+        moved = [*leads, *tail]
+        for e in moved:
+            self._sect_pr.addprevious(e)
+        return moved
 
     def paragraph(self, text: str, style: str) -> Paragraph:
         text = clean_text(text)
@@ -1045,9 +1104,11 @@ class Nd30Document:
         too wide for a portrait page gets a landscape page of its own, ``intro``
         lines (body or "-"/"+" bullet paragraphs) going with it.
         """
+        self._settle()
         rows = [[clean_text(v) for v in r] for r in rows]
         total = [clean_text(v) for v in total] if total is not None else None
-        rows, total = uniform_percent_columns(rows, total)
+        rows, total = uniform_percent_columns(
+            rows, total, [c.align != "left" for c in columns], mark=True)
         size = _TABLE_FONT
         minimum, preferred = _natural_widths(columns, rows, total, total_span)
         while sum(minimum) > self.page.text_width and size > _MIN_TABLE_FONT:
@@ -1058,6 +1119,7 @@ class Nd30Document:
             size = _TABLE_FONT
             minimum, preferred = _natural_widths(columns, rows, total, total_span)
         if landscape:
+            self._tracking = False  # what is written here moves to the landscape page
             # Lead-ins just written (not the headings: they stay with the text that
             # follows) go with the table, which is set aside until the subsection ends.
             lead = self._detach_trailing_leads(headings=False)
@@ -1097,27 +1159,34 @@ class Nd30Document:
                 element.getparent().remove(element)
             self._landscape.extend(body[::-1])
             self._landscape_mark = self._sect_pr.getprevious()  # nothing written after yet
+            self._tracking = True
         else:
             # A paragraph after the table keeps the next table or text apart from it.
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
 
-    def _flush_landscape(self) -> None:
+    def _flush_landscape(self, *, leads_with_table: bool = True) -> None:
         """Put the waiting landscape table(s) on landscape page(s) of their own, here:
-        at the end of the subsection whose text came after them in the answers, so
-        that text fills the portrait page first. When nothing was written after them,
-        the heading just before goes with them (a heading never ends a page)."""
+        at the end of the subsection whose text came after them in the answers, unless
+        a portrait page filled up before (:meth:`_settle`), so that text fills the
+        portrait page first. When nothing was written after them, the heading just
+        before goes with them (a heading never ends a page)."""
+        self._settle()
         if not self._landscape:
             return
         waiting, self._landscape = self._landscape, []
         lead = []
-        if self._sect_pr.getprevious() is self._landscape_mark:
+        if leads_with_table and self._sect_pr.getprevious() is self._landscape_mark:
             lead = self._detach_trailing_leads()
         self._landscape_mark = None
+        self._tracking = False
         self._start_section(landscape=True)
         for element in [*lead, *waiting]:
             self._insert(element)
         self._start_section(landscape=False)
+        self._tracking = True
+        page = self.page
+        self._flow.new_page(page.height - page.top - page.bottom, page.text_width)
 
     def _detach_trailing_leads(self, *, headings: bool = True) -> list[Any]:
         """Remove and return the headings (and ":"-ended lead-in paragraphs) at the end
@@ -1240,6 +1309,7 @@ class Nd30Document:
         """Hold every body block but the last ``keep`` as serialized XML (a long
         document's memory); the saved document is the same. Call it only between
         blocks that nothing will look back at (see :mod:`renderers.docx_spill`)."""
+        self._settle()
         if self._spill is None:
             self._spill = Spill(self._body, self._sect_pr)
         self._spill.spill(keep)
