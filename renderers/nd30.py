@@ -266,7 +266,7 @@ _LINE_STYLES = {
 }
 #: A landscape table goes at the first page end after it is cited where the portrait
 #: page is at least this full (estimated) ...
-_LANDSCAPE_FILL = 0.6
+_LANDSCAPE_FILL = 0.7
 #: ... leaving this much of the page (twips, two lines) for the estimate's error.
 _FLOW_MARGIN = 720
 
@@ -1083,7 +1083,7 @@ class Nd30Document:
 
     def heading(self, level: int, text: str) -> Paragraph:
         self._in_sub_list = False
-        self._flush_landscape()
+        self._flush_landscape(at_heading=True)
         style = {1: STYLE.HEADING_1, 2: STYLE.HEADING_2}.get(level, STYLE.HEADING_3)
         return self.paragraph(text, style)
 
@@ -1165,15 +1165,21 @@ class Nd30Document:
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
 
-    def _flush_landscape(self, *, leads_with_table: bool = True) -> None:
-        """Put the waiting landscape table(s) on landscape page(s) of their own, here:
-        at the end of the subsection whose text came after them in the answers, unless
-        a portrait page filled up before (:meth:`_settle`), so that text fills the
-        portrait page first. When nothing was written after them, the heading just
-        before goes with them (a heading never ends a page)."""
+    def _flush_landscape(self, *, leads_with_table: bool = True, at_heading: bool = False) -> None:
+        """Put the waiting landscape table(s) on landscape page(s) of their own, here,
+        so that the text after them in the answers fills the portrait page first: at
+        the first natural page end (:meth:`_settle`), or at the end of their subsection
+        when the page is mostly full by then (``at_heading``; otherwise they wait on
+        until the page fills), the closing, an appendix or the document's end. When
+        nothing was written after them, the heading just before goes with them (a
+        heading never ends a page, and a subsection is never left empty)."""
         self._settle()
         if not self._landscape:
             return
+        flow = self._flow
+        if (at_heading and self._sect_pr.getprevious() is not self._landscape_mark
+                and flow.y < _LANDSCAPE_FILL * flow.height):
+            return  # the next subsection's text flows into the page first
         waiting, self._landscape = self._landscape, []
         lead = []
         if leads_with_table and self._sect_pr.getprevious() is self._landscape_mark:
