@@ -1,10 +1,10 @@
 """An estimate of where the text has got to on the current page, so that a landscape
-table can be put at a natural page end (see :mod:`renderers.nd30_landscape`).
+table can be put at a natural page end (see :mod:`renderers.nd30_sections`).
 
 Lines are wrapped greedily with the measured Times New Roman widths
-(:mod:`renderers.textwidth`) and given LibreOffice's line height (ascent + descent of
-Times New Roman with its line gap, 1.149 em, times the style's line spacing); a table row never splits
-(``cantSplit``), its height the tallest cell. An estimate: Word and LibreOffice break
+(:mod:`renderers.textwidth`) and given LibreOffice's line height (Times New Roman's
+ascent, descent and line gap, 1.149 em, times the style's line spacing); a table row
+never splits (``cantSplit``), its height the tallest cell. An estimate: Word and LibreOffice break
 a line or two differently, so callers leave a margin.
 """
 
@@ -166,7 +166,7 @@ class PageFlow:
                 self._kept = kept
                 self._break()
                 self._kept = 0
-            for h, repeated in rows:
+            for h, _ in rows:
                 if self.y + h > self.height and self.y > 0:
                     self.y = header
                 self.y += h

@@ -19,8 +19,17 @@ from typing import Any
 from dialogs.vn import format_percent as vn_format_percent
 from dialogs.vn import percent_rounding_mode
 
-__all__ = ["MARK", "PERCENT_DECIMALS", "cut_percent", "document_percent_places",
-           "format_percent", "mark_share", "unmark", "uniform_document_percents", "uniform_percent_columns"]
+__all__ = [
+    "MARK",
+    "PERCENT_DECIMALS",
+    "cut_percent",
+    "document_percent_places",
+    "format_percent",
+    "mark_share",
+    "uniform_document_percents",
+    "uniform_percent_columns",
+    "unmark",
+]
 
 PERCENT_DECIMALS = 2
 _PERCENT = re.compile(r"^(\d{1,3}(?:\.\d{3})*)(?:,(\d+))?%\ue000?$")
