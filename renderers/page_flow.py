@@ -138,7 +138,7 @@ class PageFlow:
                     sum(self.paragraph_lines(p, inner)[1]) for p in tc.iter(_W_P)))
             trpr = tr.find(_W_TRPR)
             header = trpr is not None and trpr.find(_W_HEADER) is not None
-            rows.append((tallest + 20, header))
+            rows.append((tallest + 10, header))  # + the borders
         return rows
 
     # -- flowing ------------------------------------------------------------------------
