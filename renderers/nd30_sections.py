@@ -16,6 +16,7 @@ from docx.table import Table
 from docx.text.run import Run
 
 from renderers.nd30_format import (
+    _LINE_STYLES,
     STYLE,
     PageSetup,
     clean_text,
@@ -168,6 +169,18 @@ class SectionsMixin:
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
+        if not landscape:  # the page estimate reads the rows from their texts
+            styles = _LINE_STYLES
+            cells = [[(clean_text(r[c]) if c < len(r) else "", widths[c])
+                      for c in range(len(columns))] for r in rows]
+            if total is not None:
+                span = max(1, min(total_span, len(columns)))
+                cells.append([(clean_text(total[0]) if total else "", sum(widths[:span]))] + [
+                    (clean_text(total[c]) if c < len(total) else "", widths[c])
+                    for c in range(span, len(columns))])
+            self._flow.hint_rows(table._tbl, styles[_style_id(STYLE.TABLE_TEXT)],
+                                 styles[_style_id(STYLE.TABLE_TOTAL)], size, cells,
+                                 total is not None)
         if size != _TABLE_FONT:
             for run in table._tbl.iter(qn("w:r")):
                 Run(run, None).font.size = Pt(size)

@@ -10,8 +10,9 @@ a line or two differently, so callers leave a margin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -48,14 +49,11 @@ class LineStyle:
     keep_next: bool = False
 
 
-def _text(p: Any) -> str:
-    return "".join(t.text or "" for t in p.iter(_W_T))
-
-
+@lru_cache(maxsize=8192)  # table cells repeat ("2.480", an agency's name)
 def _line_count(text: str, width: int, first: int, size: float, bold: bool) -> int:
     """Lines ``text`` takes when wrapped greedily in ``width`` twips (the first line
     ``first`` twips shorter)."""
-    if width <= 0:
+    if width <= 0 or text_width_twips(text, size, bold=bold) <= width - first:
         return 1
     space = text_width_twips(" ", size, bold=bold)
     lines, used, room = 1, 0, width - first
@@ -82,6 +80,7 @@ class PageFlow:
         self.width = 0
         self.y = 0
         self._kept = 0  # height of the keep-with-next paragraphs just added
+        self._hints: dict[Any, list[int]] = {}  # data tables' body rows, measured
 
     def new_page(self, height: int, width: int) -> None:
         self.height, self.width, self.y, self._kept = height, width, 0, 0
@@ -110,24 +109,54 @@ class PageFlow:
             left = int(ind.get(_W_LEFT, left))
             first = int(ind.get(_W_FIRST, first))
         size = style.size
-        run_size = next(p.iter(_W_SZ), None)
-        if run_size is not None:
-            size = int(run_size.get(_W_VAL, size * 2)) / 2
+        texts, extent = [], None
+        for el in p.iter(_W_T, _W_SZ, _EXTENT):  # one walk of the paragraph
+            if el.tag == _W_T:
+                texts.append(el.text or "")
+            elif el.tag == _W_SZ:
+                size = int(el.get(_W_VAL, size * 2)) / 2
+            else:
+                extent = el
         line = round(size * 20 * _LINE_EM * style.line)
-        extent = next(p.iter(_EXTENT), None)
         if extent is not None:  # a picture: its height
             heights = [int(extent.get("cy", 0)) // _EMU_PER_TWIP + line // 4]
         else:
-            count = _line_count(_text(p), width - left, first, size, style.bold)
+            count = _line_count("".join(texts), width - left, first, size, style.bold)
             heights = [line] * count
         heights[0] += style.before
         heights[-1] += style.after
         return style, heights
 
+    def hint_rows(self, tbl: Any, style: LineStyle, total: LineStyle, size: float,
+                  cells: Sequence[Sequence[tuple[str, int]]], has_total: bool) -> None:
+        """The body rows of data table ``tbl`` measured from their texts (``cells``:
+        each row's (text, width) pairs, the total row last when ``has_total``), as
+        reading its XML would, only faster: a roll-up's tables are long."""
+        heights = []
+        for n, row in enumerate(cells):
+            look = total if has_total and n == len(cells) - 1 else style
+            tallest = 0
+            for text, width in row:
+                inner = max(1, width - 114)
+                height = 0
+                for line in text.split("\n"):
+                    at = size if line else look.size
+                    line_height = round(at * 20 * _LINE_EM * look.line)
+                    count = _line_count(line, inner - look.left, look.first_line, at, look.bold)
+                    height += line_height * count + look.before + look.after
+                tallest = max(tallest, height)
+            heights.append(tallest + 10)
+        self._hints[tbl] = heights
+
     def _table_rows(self, tbl: Any) -> list[tuple[int, bool]]:
         """(height, repeated header) of each row."""
-        rows = []
+        rows: list[tuple[int, bool]] = []
+        hint = self._hints.pop(tbl, None)
         for tr in tbl.iter(_W_TR):
+            if hint is not None:
+                trpr = tr.find(_W_TRPR)
+                if trpr is None or trpr.find(_W_HEADER) is None:
+                    return rows + [(h, False) for h in hint]
             tallest = 0
             for tc in tr.iter(_W_TC):
                 tcpr = tc.find(_W_TCPR)
