@@ -33,10 +33,29 @@ class ChartSpec:
     values: list[float | None]  # 0-100; None: not computable (0/0)
     total: float | None  # the province's ratio of totals
     total_label: str = "Toàn tỉnh"
+    #: decimals of every share the chart prints (the document's); None: the most any
+    #: of its values has
+    places: int | None = None
+
+    def decimals(self) -> int:
+        """The number of decimals every value label of the chart prints."""
+        if self.places is not None:
+            return self.places
+        shares = [v for v in [*self.values, self.total] if v is not None]
+        return max((_decimals(format_percent(v)) for v in shares), default=0)
 
 
-def _vn(value: float) -> str:
-    return format_percent(value)
+def _decimals(text: str) -> int:
+    return len(text[:-1].split(",", 1)[1]) if "," in text else 0
+
+
+def _vn(value: float, places: int = 0) -> str:
+    """A share as the document prints it, padded to ``places`` decimals ("92,90%")."""
+    text = format_percent(value)
+    if places > _decimals(text):
+        whole, _, frac = text[:-1].partition(",")
+        text = f"{whole},{frac.ljust(places, '0')}%"
+    return text
 
 
 # Times New Roman as in the document (Liberation Serif has its metrics where it is
@@ -109,13 +128,14 @@ def _draw(spec: ChartSpec) -> bytes:
                   fontsize=font, clip_on=False)
     axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _vn(x)))
     axes.tick_params(axis="x", labelsize=font)
+    places = spec.decimals()
     if count <= 40:
         for y, bar, value in zip(positions, values, spec.values, strict=False):
-            text = _vn(value) if value is not None else "—"
+            text = _vn(value, places) if value is not None else "—"
             axes.text(bar + top * 0.01, y, text, va="center", fontsize=font)
     if spec.total is not None:
         axes.axvline(spec.total, color="#c0392b", linestyle="--", linewidth=1.2,
-                     label=f"{spec.total_label}: {_vn(spec.total)}")
+                     label=f"{spec.total_label}: {_vn(spec.total, places)}")
         # at the foot of the picture, below the axis labels, so it never covers a bar or
         # its value whatever the chart's height (the caption names the chart)
         figure.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=1, frameon=False,

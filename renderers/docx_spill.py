@@ -91,11 +91,10 @@ class Spill:
             text, has_share = self.blocks[int(m.group(2))]
             if has_share:
                 element = parse_xml(text)
-                if places:
-                    for run in _runs_in(element):
-                        padded = _pad_text(run.text, places)
-                        if padded != run.text:
-                            run.text = padded
+                for run in _runs_in(element):  # shares padded, marks removed
+                    padded = _pad_text(run.text, places)
+                    if padded != run.text:
+                        run.text = padded
                 text = _serialize(element)
             return text
 

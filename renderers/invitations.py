@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from docx.shared import Cm
 
-from renderers.nd30 import STYLE, Nd30Document, _new_paragraph, _write_cell
+from renderers.nd30 import STYLE, Nd30Document
+from renderers.nd30_tables import _new_paragraph, _write_cell
 
 __all__ = ["InvitationEntry", "render_invitations"]
 

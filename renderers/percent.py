@@ -16,13 +16,42 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from dialogs.vn import format_percent as vn_format_percent
 from dialogs.vn import percent_rounding_mode
 
-__all__ = ["PERCENT_DECIMALS", "cut_percent", "document_percent_places",
-           "uniform_document_percents", "uniform_percent_columns"]
+__all__ = [
+    "MARK",
+    "PERCENT_DECIMALS",
+    "cut_percent",
+    "document_percent_places",
+    "format_percent",
+    "mark_share",
+    "uniform_document_percents",
+    "uniform_percent_columns",
+    "unmark",
+]
 
 PERCENT_DECIMALS = 2
-_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d{3})*)(?:,(\d+))?%$")
+_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d{3})*)(?:,(\d+))?%\ue000?$")
+#: Follows the "%" of a share the renderer formatted (a private-use character, never
+#: printed): only those are padded; a share an officer typed is printed as typed.
+MARK = "\ue000"
+
+
+def format_percent(x: float | Decimal | None, decimals: int = PERCENT_DECIMALS) -> str:
+    """:func:`dialogs.vn.format_percent` for a document: the share marked as the
+    renderer's own (:data:`MARK`), so that :func:`uniform_document_percents` pads it."""
+    text = vn_format_percent(x, decimals)
+    return text + MARK if text else text
+
+
+def mark_share(text: str) -> str:
+    """``text`` marked as a share the renderer formatted when it is one ("92,9%")."""
+    return text + MARK if _PERCENT.match(text) and not text.endswith(MARK) else text
+
+
+def unmark(text: str) -> str:
+    return text.replace(MARK, "") if MARK in text else text
 
 
 def cut_percent(value: float | int | Decimal, decimals: int = PERCENT_DECIMALS) -> float:
@@ -34,44 +63,46 @@ def cut_percent(value: float | int | Decimal, decimals: int = PERCENT_DECIMALS) 
     return float(d.quantize(Decimal(1).scaleb(-decimals), rounding=percent_rounding_mode()))
 
 
-def _pad(text: str, places: int) -> str:
+def _pad(text: str, places: int, mark: bool) -> str:
     match = _PERCENT.match(text)
     if match is None:
         return text
     whole, frac = match.group(1), match.group(2) or ""
-    return f"{whole},{frac.ljust(places, '0')}%" if places else text
+    end = MARK if mark or text.endswith(MARK) else ""
+    return f"{whole},{frac.ljust(places, '0')}%{end}" if places else unmark(text) + end
 
 
 def uniform_percent_columns(
-    rows: Sequence[Sequence[str]], total: Sequence[str] | None
+    rows: Sequence[Sequence[str]], total: Sequence[str] | None,
+    figures: Sequence[bool] | None = None, *, mark: bool = False,
 ) -> tuple[list[list[str]], list[str] | None]:
     """``rows`` (and the total row) with every percentage column printed with one
-    number of decimals; other cells unchanged."""
+    number of decimals; other cells unchanged. The shares padded are those the
+    renderer formatted (marked with :data:`MARK`, which they keep) and, in a column
+    of ``figures`` (all by default), every cell that is a share — marked when
+    ``mark``, so that the document pads it further where another share has more
+    decimals. A share an officer typed in a text column is left as typed."""
     out = [list(r) for r in rows]
     total_out = list(total) if total is not None else None
-    columns = max([len(r) for r in out] + [len(total_out or [])], default=0)
+    lines = [*out, *([total_out] if total_out is not None else [])]
+    columns = max([len(r) for r in lines], default=0)
     for c in range(columns):
-        cells = [r[c] for r in out if c < len(r)]
-        if total_out is not None and c < len(total_out):
-            cells.append(total_out[c])
+        figure = figures is None or (c < len(figures) and figures[c])
         # Only the shares are padded: a column mixing counts and shares (seed 002's
         # Phụ biểu "Số liệu") prints "92,90%" and "100,00%" next to "25".
-        matches = [m for m in (_PERCENT.match(x) for x in cells) if m is not None]
+        chosen = [r for r in lines if c < len(r) and (figure or r[c].endswith(MARK))]
+        matches = [m for m in (_PERCENT.match(r[c]) for r in chosen) if m is not None]
         if not matches:
             continue
         places = max(len(m.group(2) or "") for m in matches)
-        if not places:
-            continue
-        for r in out:
-            if c < len(r) and r[c]:
-                r[c] = _pad(r[c], places)
-        if total_out is not None and c < len(total_out) and total_out[c]:
-            total_out[c] = _pad(total_out[c], places)
+        for r in chosen:
+            r[c] = _pad(r[c], places, mark)
     return out, total_out
 
 
-#: A share inside running text or a cell: "92,9%", "1.234,5%", "100%".
-_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?%")
+#: A share the renderer formatted, inside running text or a cell: "92,9%", "1.234,5%",
+#: "100%" followed by :data:`MARK`.
+_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?%" + MARK)
 
 
 def _places_in(text: str) -> list[int]:
@@ -79,11 +110,16 @@ def _places_in(text: str) -> list[int]:
 
 
 def _pad_text(text: str, places: int) -> str:
+    """``text`` with its marked shares padded to ``places`` decimals and every mark
+    removed."""
+    if MARK not in text:
+        return text
+
     def pad(m: re.Match[str]) -> str:
         frac = m.group(2) or ""
-        return f"{m.group(1)},{frac.ljust(places, '0')}%" if places else m.group(0)
+        return f"{m.group(1)},{frac.ljust(places, '0')}%" if places else m.group(0)[:-1]
 
-    return _IN_TEXT.sub(pad, text)
+    return _IN_TEXT.sub(pad, text).replace(MARK, "")
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -117,16 +153,15 @@ def document_percent_places(doc: Any) -> int:
 
 
 def uniform_document_percents(doc: Any, at_least: int = 0) -> int:
-    """Pad every share of a python-docx ``doc`` to one number of decimals — the most
+    """Pad every share the renderer formatted (marked) in a python-docx ``doc`` to one
+    number of decimals — the most
     any share prints (or ``at_least``, those of blocks no longer in the tree) — so
     "100%" in the text and "92,9%" in a table read "100,00%" and "92,90%" beside
     "93,75%". Returns the number of decimals used."""
     places = max(document_percent_places(doc), at_least)
-    if places:
-        for run in _runs(doc):
-            text = run.text
-            if "%" in text:
-                padded = _pad_text(text, places)
-                if padded != text:
-                    run.text = padded
+    for run in _runs(doc):
+        text = run.text
+        padded = _pad_text(text, places)
+        if padded != text:
+            run.text = padded
     return places

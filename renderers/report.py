@@ -38,6 +38,7 @@ from dialogs.vn import (
     percent_rounding,
 )
 from renderers.nd30 import Nd30Document, TableColumn, clean_text
+from renderers.percent import mark_share
 
 __all__ = [
     "computed_answers",
@@ -531,7 +532,10 @@ class _ReportBuilder:
         return "sentence"
 
     def _scalar_text(self, q: Question, value: Any) -> str:
-        return clean_text(format_value(value, q.type, choices=q.choices, unit=q.unit))
+        text = clean_text(format_value(value, q.type, choices=q.choices, unit=q.unit))
+        if q.type is QuestionType.PERCENT or (q.type is QuestionType.COMPUTED and q.unit == "%"):
+            return mark_share(text)  # a share the renderer formatted: padded with the others
+        return text
 
     def sentence(self, q: Question, value: Any, label: str) -> None:
         text = self._scalar_text(q, value)

@@ -35,12 +35,12 @@ from dialogs.vn import (
     format_date,
     format_doc_number,
     format_number,
-    format_percent,
     format_place_date,
     percent_rounding,
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
+from renderers.percent import format_percent  # marked: padded with the document's shares
 from renderers.report import fill, format_value, rest_of_year, upper_title
 
 __all__ = [

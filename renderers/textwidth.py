@@ -162,6 +162,7 @@ _OTHER = {
     "…": 1000,
     "*": 500,
     "+": 570,
+    "\ue000": 0,  # renderers.percent.MARK: never printed
 }
 _DEFAULT = 500  # digits and anything unknown
 

@@ -63,6 +63,11 @@ def check_pages(name: str, data: bytes, *, position: str, signer: str,
     short = page_fill.short_pages_before_landscape(
         OUT / f"{name}.pdf", pages, pdf_pages.document_headings(document), minimum=0.6)
     assert not short, f"pages (number, share filled) left short before a landscape page: {short}"
+    # ... and none is left mostly blank, even where its subsection ends there, unless
+    # only the closing or an appendix follows the landscape page
+    blank = page_fill.short_pages_before_landscape(OUT / f"{name}.pdf", pages, (),
+                                                   minimum=0.5)
+    assert not blank, f"pages (number, share filled) mostly blank before a landscape page: {blank}"
     if rows_expected:
         assert checked > 0, "no multi-line table cell could be located in the pages"
     return pages

@@ -240,6 +240,9 @@ async def test_seed002_directive_02_review(uow_factory: Any) -> None:
         "- Công tác rà soát, đánh giá, đẩy mạnh ứng dụng chữ ký số chuyên dùng Chính phủ:",
     ]
     nd30.in_order(body, [SEED002_HEADINGS[2], *figures, SEED002_HEADINGS[3]])
+    # a share the officer typed is printed as typed, not padded like the renderer's own
+    typed = [t for t in body if t.startswith("Ứng dụng chữ ký số:")]
+    assert typed and typed[0].startswith("Ứng dụng chữ ký số: 100% cán bộ"), typed
     # narratives keep the officer's "-" lines as bullets, in order
     nd30.in_order(body, [SEED002_HEADINGS[4], *seed002.TON_TAI.splitlines(),
                          SEED002_HEADINGS[5], *seed002.KE_HOACH.splitlines()])

@@ -9,7 +9,7 @@ import itertools
 import pytest
 from PIL import Image
 
-from renderers.charts import ChartSpec, bar_chart_png
+from renderers.charts import ChartSpec, _vn, bar_chart_png
 
 RED = (0xC0, 0x39, 0x2B)
 
@@ -39,3 +39,12 @@ def test_legend_of_the_province_line_is_inside_the_picture(count: int) -> None:
 def test_no_line_and_no_legend_without_a_total() -> None:
     spec = ChartSpec("x", ["SCT", "STC"], [93.75, None], None)
     assert _red_rows(bar_chart_png(spec)) == []
+
+
+def test_value_labels_print_one_number_of_decimals() -> None:
+    spec = ChartSpec("x", ["SCT", "STC", "SNV"], [100.0, 92.9, 93.75], 95.5)
+    assert spec.decimals() == 2
+    assert [_vn(v, spec.decimals()) for v in spec.values] == ["100,00%", "92,90%", "93,75%"]
+    assert _vn(95.5, spec.decimals()) == "95,50%"  # the province's line
+    assert ChartSpec("x", ["A"], [100.0], None, places=1).decimals() == 1
+    assert ChartSpec("x", ["A", "B"], [100.0, 50.0], None).decimals() == 0

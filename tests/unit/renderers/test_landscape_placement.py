@@ -51,13 +51,54 @@ def test_the_text_after_a_landscape_table_fills_the_portrait_page_first() -> Non
         ("4. Ứng dụng CNTT trong hoạt động nội bộ", 0),
         ("- Số đơn vị trực thuộc đã triển khai: 12.", 0),
         ("- Số chứng thư số đang sử dụng: 25.", 0),  # flows up on the portrait page
+        # the page is far from full: the next section's text flows in too
+        ("VI. NGUỒN NHÂN LỰC", 0),
+        ("- Số cán bộ chuyên trách: 3 người.", 0),
         # the introduction (with its data period) keeps with its table
         ("* Kết quả sử dụng phần mềm (số liệu tính từ 15/12/2025 đến ngày 14/12/2026):", 1),
         ("<table>", 1),
-        ("VI. NGUỒN NHÂN LỰC", 2),  # the next section starts after the landscape page
-        ("- Số cán bộ chuyên trách: 3 người.", 2),
     ]
     assert _orientations(data) == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+
+
+LINE = ("Ủy ban nhân dân tỉnh tiếp tục triển khai ứng dụng công nghệ thông tin trong hoạt "
+        "động nội bộ và phục vụ người dân, doanh nghiệp trên địa bàn.")
+
+
+def test_a_landscape_table_goes_at_the_first_page_end_after_its_citation() -> None:
+    # Issue 18: the table used to wait for its subsection's end, pages later (the
+    # roll-up's compiled narratives), or left the subsection's last lines alone on a
+    # page before the landscape one. It now goes where the portrait page fills up.
+    doc = Nd30Document()
+    doc.heading(2, "4. Ứng dụng CNTT trong hoạt động nội bộ")
+    doc.text("* Kết quả sử dụng phần mềm:")
+    doc.table(WIDE, [["1.234.567"] * 16])
+    for n in range(60):  # about three pages of narratives
+        doc.text(f"- Đơn vị số {n}: {LINE}")
+    doc.heading(2, "5. Nguồn nhân lực")
+    blocks = _blocks(doc.to_bytes())
+    landscape = [text for text, section in blocks if section == 1]
+    assert landscape == ["* Kết quả sử dụng phần mềm:", "<table>"]
+    before = [text for text, section in blocks if section == 0]
+    after = [text for text, section in blocks if section == 2]
+    # a page of narratives (3 lines each, about 13 to a page) before it, the rest after
+    assert 10 <= len(before) - 1 <= 16, len(before)
+    assert after[-1] == "5. Nguồn nhân lực" and len(after) > 40
+
+
+def test_a_heading_at_the_page_end_goes_after_the_landscape_page_with_its_text() -> None:
+    doc = Nd30Document()
+    doc.heading(2, "1. Bảng")
+    doc.table(WIDE, [["1.234.567"] * 16], intro=["Bảng:"])
+    for n in range(12):
+        doc.text(f"- Đơn vị số {n}: {LINE}")
+    doc.heading(2, "2. Mục sau")  # lands at the page's foot
+    for n in range(12):
+        doc.text(f"- Đơn vị khác số {n}: {LINE}")
+    blocks = _blocks(doc.to_bytes())
+    heading = next(section for text, section in blocks if text == "2. Mục sau")
+    follower = next(section for text, section in blocks if text.startswith("- Đơn vị khác số 0"))
+    assert heading == follower  # never the last line before the landscape page
 
 
 def test_a_heading_with_only_the_table_under_it_goes_to_the_landscape_page() -> None:

@@ -11,7 +11,7 @@ import openpyxl
 
 from dialogs.vn import format_percent, percent_rounding
 from renderers.nd30 import Nd30Document, TableColumn
-from renderers.percent import cut_percent
+from renderers.percent import MARK, cut_percent, mark_share
 from renderers.report import render_report
 from renderers.rollup import build_rollup, render_rollup_docx
 from renderers.xlsx import render_rollup_xlsx
@@ -34,8 +34,9 @@ def _places(shares: list[str]) -> set[int]:
 def test_mixed_column_and_running_text_share_one_number_of_decimals() -> None:
     # seed 002's Phụ biểu: a "Số liệu" column with counts and shares ("92,9%", "100%")
     doc = Nd30Document()
-    doc.body("Ứng dụng chữ ký số: 100% lãnh đạo đã ký số.")
-    doc.table([TableColumn("STT"), TableColumn("Nội dung"), TableColumn("Số liệu")],
+    doc.body(f"Ứng dụng chữ ký số: {mark_share('100%')} lãnh đạo đã ký số.")
+    doc.table([TableColumn("STT"), TableColumn("Nội dung"),
+               TableColumn("Số liệu", align="right")],
               [["1", "Số văn bản đi", "1.250"], ["2", "Tỷ lệ ký số", "92,9%"],
                ["3", "Tỷ lệ lãnh đạo có chữ ký số", "100%"], ["4", "Tỷ lệ gửi nhận", "93,75%"]])
     out = open_docx(doc.to_bytes())
@@ -90,3 +91,30 @@ def test_rollup_docx_and_xlsx_show_the_same_digits() -> None:
                              .replace(" ", ".") + "%")  # what Excel shows, in Vietnamese
                     if ws.title[:2].isdigit():  # a table the DOCX prints
                         assert shown in docx_shares, (ws.title, shown)
+
+
+def test_shares_an_officer_typed_are_printed_as_typed() -> None:
+    # seed 002: the officer wrote "100%" in a narrative; the document has "92,9%" of its own
+    doc = Nd30Document()
+    doc.body("Tỷ lệ hồ sơ trực tuyến đạt " + mark_share("92,9%") + ".")
+    doc.body("Đã triển khai 100% các phòng, ban; đạt 45,5% kế hoạch năm.")
+    doc.table([TableColumn("Nội dung"), TableColumn("Ghi chú"),
+               TableColumn("Tỷ lệ", align="right")],
+              [["Văn bản đi", "đạt 100%", "93,75%"], ["Văn bản đến", "100%", "100%"]])
+    out = open_docx(doc.to_bytes())
+    texts = [p.text for p in iter_all_paragraphs(out)]
+    assert "Tỷ lệ hồ sơ trực tuyến đạt 92,90%." in texts  # padded: the renderer's own
+    assert "Đã triển khai 100% các phòng, ban; đạt 45,5% kế hoạch năm." in texts  # as typed
+    rows = [[c.text for c in row.cells] for row in out.tables[0].rows]
+    assert rows[1:] == [["Văn bản đi", "đạt 100%", "93,75%"], ["Văn bản đến", "100%", "100,00%"]]
+    assert not any(MARK in t for t in texts)
+
+
+def test_seed_002_free_text_keeps_the_officers_share(template, answers, issued_info) -> None:
+    narrative = next(q for q in template.iter_questions()
+                     if q.type.value == "text" and q.long)
+    data = render_report(template, {**answers, narrative.id: "Đạt 100% kế hoạch đề ra."},
+                         issued_info)
+    texts = [p.text for p in iter_all_paragraphs(open_docx(data))]
+    assert any("Đạt 100% kế hoạch đề ra." in t for t in texts), texts
+    assert not any(MARK in t for t in texts)
