@@ -247,7 +247,8 @@ def timed_cli(*args: str, url: str, workdir: Path) -> tuple[float, float, str]:
             "BAOCAO_SECRET_KEY": "bench-secret-key-0123456789abcdef", "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env,
+        child = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", *args],
+                                 env=env,
                                  cwd=workdir, stdout=out, stderr=err)
         tree = _TreeRss(child.pid)
         _, status, usage = os.wait4(child.pid, 0)  # this child's own peak RSS
