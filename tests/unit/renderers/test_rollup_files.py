@@ -33,7 +33,7 @@ def test_side_by_side_gives_the_same_bytes() -> None:
     rollup = build_rollup(TEMPLATE, ENTRIES, INFO)
     docx, xlsx = render_rollup_files(rollup, parallel_from=1)  # forks
     assert _parts(docx) == _parts(render_rollup_docx(rollup))
-    assert xlsx == render_rollup_xlsx(rollup)
+    assert _parts(xlsx) == _parts(render_rollup_xlsx(rollup))  # zip entries are dated
     names = [ws.title for ws in openpyxl.load_workbook(io.BytesIO(xlsx)).worksheets]
     assert len(names) > 1
 
