@@ -78,8 +78,11 @@ class RoundPages(Pages):
         from bot.round_page import select as select_page
         from bot.signed_reports import signature_status
         from storage import reminders as store
-        from storage.repositories.round_progress import officer_names, round_overview
-        from storage.repositories.signatures import latest_signed_by_agency
+        from storage.repositories.round_progress import (
+            officer_names,
+            round_overview,
+            signed_among,
+        )
 
         round_id = path_id(request.path_params["round_id"])
         deps = self.d.deps()
@@ -92,7 +95,6 @@ class RoundPages(Pages):
             lights = light_rows(await round_overview(uow, round_id), round_.deadline,
                                 deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
-            signed = await latest_signed_by_agency(uow, round_id)
             audit = await uow.audit_entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
             for entry in audit:
@@ -113,6 +115,7 @@ class RoundPages(Pages):
                 uow, assignment_ids=[p.assignment_id for p in shown.items],
                 statuses=[store.SENT]))
             officers = await officer_names(uow, [p.agency_id for p in shown.items])
+            signed = await signed_among(uow, round_id, [p.assignment_id for p in shown.items])
             rows = []
             for p in shown.items:
                 rows.append({

@@ -25,10 +25,9 @@ from renderers.rollup import (
     AgencyEntry,
     RollupInfo,
     build_rollup,
-    render_rollup_docx,
     rollup_filename,
 )
-from renderers.xlsx import render_rollup_xlsx
+from renderers.rollup_files import render_rollup_files
 from storage.login_tokens import issue_login_token
 from storage.repositories.signatures import latest_signed_by_agency
 from storage.repositories.submissions import latest_answers
@@ -128,9 +127,10 @@ async def make_rollup(
                       references=references)
 
     def render() -> RollupFiles:
-        rollup = build_rollup(template, entries, info)
-        xlsx = render_rollup_xlsx(rollup) if with_xlsx else b""
-        return RollupFiles(render_rollup_docx(rollup), xlsx, rollup_filename(template, info))
+        # the DOCX here and the XLSX in a child process, side by side (renderers/rollup_files.py)
+        docx, xlsx = render_rollup_files(build_rollup(template, entries, info),
+                                         with_xlsx=with_xlsx)
+        return RollupFiles(docx, xlsx, rollup_filename(template, info))
 
     return await asyncio.to_thread(render)
 

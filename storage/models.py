@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -295,6 +296,12 @@ class OutboxRow(Base):
     claimed_until: Mapped[dt.datetime | None]
     delivered_at: Mapped[dt.datetime | None]
     failed_at: Mapped[dt.datetime | None]
+
+
+# PostgreSQL only (migration 0012): the assignment part of a dedupe key ("open:aN:…"),
+# for the round page's delivery counts (storage/repositories/round_progress.py)
+Index("ix_outbox_dedupe_assignment",
+      func.split_part(OutboxRow.dedupe_key, ":", 2)).ddl_if(dialect="postgresql")
 
 
 class ChannelStateRow(Base):

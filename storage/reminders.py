@@ -203,6 +203,36 @@ async def transition(
     return _rowcount(result) == 1
 
 
+async def transition_many(
+    uow: SqlUnitOfWork,
+    reminder_ids: Iterable[int],
+    status: str,
+    *,
+    expect: str = PLANNED,
+    now: dt.datetime | None = None,
+    reason: str | None = None,
+) -> set[int]:
+    """:func:`transition` for many reminders in a few statements (500 ids each):
+    the ids this call moved (the others had been moved by another process)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown reminder status {status!r}")
+    values: dict[str, Any] = {"status": status, "reason": reason}
+    if status == SENT:
+        values["sent_at"] = now
+    ids = list(reminder_ids)
+    moved: set[int] = set()
+    for start in range(0, len(ids), 500):
+        result = await uow.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id.in_(ids[start:start + 500]), ReminderRow.status == expect)
+            .values(**values)
+            .returning(ReminderRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        moved.update(result.scalars().all())
+    return moved
+
+
 async def claim_due_assignments(
     uow: SqlUnitOfWork, now: dt.datetime, *, limit: int
 ) -> list[int]:
@@ -327,4 +357,5 @@ __all__ = [
     "rounds_with_assignments",
     "set_policy",
     "transition",
+    "transition_many",
 ]

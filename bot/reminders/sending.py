@@ -7,7 +7,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from bot.notify import Reach, best_identities, notify_agency
+from bot.notify import Reach, best_identities
+from bot.notify_many import notify_agencies
 from bot.reminders.deps import ReminderDeps, ReminderError
 from bot.reminders.planning import MAX_LATENESS, PlanResult, plan_open_rounds, pre_deadline
 from bot.reminders.wording import answered_count, reminder_message, round_opened_text
@@ -40,6 +41,8 @@ class _Context:
     uow: SqlUnitOfWork
     rounds: dict[int, Round | None] = field(default_factory=dict)
     agencies: dict[int, Agency | None] = field(default_factory=dict)
+    #: (reminder, assignment, agency, message) to send, queued together at the end
+    pending: list[tuple[int, int, Agency, Outbound]] = field(default_factory=list)
 
     async def round(self, round_id: int) -> Round | None:
         if round_id not in self.rounds:
@@ -74,6 +77,7 @@ async def send_due_reminders(deps: ReminderDeps, now: dt.datetime | None = None)
             for assignment_id, records in by_assignment.items():
                 await _settle(deps, context, assignment_id, records,
                               answered.get(assignment_id, set()), now, result)
+            await _send_pending(deps, context, now, result)
             await uow.commit()
 
 
@@ -128,24 +132,39 @@ async def _settle(
                   round_.template_id, assignment.agency_id)
         await finish(store.SKIPPED, "template or agency missing")
         return
-    if not await store.transition(uow, latest.id, store.SENT, now=now):
-        return  # another process settled it
     done, total = answered_count(template, answered)
     message = reminder_message(
         kind=latest.kind, template=template, round_=round_, agency=agency,
         assignment_id=assignment_id, answered=done, total=total, today=today,
         collector=deps.collector,
     )
-    reach = await notify_agency(uow, agency.id, [message], channels=deps.channels, now=now,
-                                dedupe_key=f"rem:a{assignment_id}:{latest.id}")
-    if reach.reachable:
-        result.sent += 1
-        return
-    await store.transition(uow, latest.id, store.SKIPPED, expect=store.SENT,
-                           reason="unreachable")
-    result.skipped += 1
-    result.unreachable.append(assignment_id)
-    log.warning("reminder %s: nobody of %s can be reached", latest.id, agency.abbreviation)
+    context.pending.append((latest.id, assignment_id, agency, message))
+
+
+async def _send_pending(
+    deps: ReminderDeps, context: _Context, now: dt.datetime, result: SendResult
+) -> None:
+    """Mark the batch's reminders sent and queue them (a few statements for the whole
+    batch, ``bot/notify_many.py``); a reminder another process settled first is left."""
+    uow, pending = context.uow, context.pending
+    context.pending = []
+    sent = await store.transition_many(uow, [p[0] for p in pending], store.SENT, now=now)
+    pending = [p for p in pending if p[0] in sent]
+    reaches = await notify_agencies(
+        uow, [(agency.id, [message], f"rem:a{assignment_id}:{reminder_id}")
+              for reminder_id, assignment_id, agency, message in pending],
+        channels=deps.channels, now=now)
+    unreachable = []
+    for (reminder_id, assignment_id, agency, _), reach in zip(pending, reaches, strict=True):
+        if reach.reachable:
+            result.sent += 1
+            continue
+        unreachable.append(reminder_id)
+        result.unreachable.append(assignment_id)
+        log.warning("reminder %s: nobody of %s can be reached", reminder_id,
+                    agency.abbreviation)
+    result.skipped += len(await store.transition_many(
+        uow, unreachable, store.SKIPPED, expect=store.SENT, reason="unreachable"))
 
 
 async def announce_round(

@@ -53,7 +53,10 @@ async def round_overview(uow: Any, round_id: int) -> list[Any]:
     """Every assignment of the round with its agency, as plain rows (``assignment_id``,
     ``agency_id``, ``status``, ``submitted_at``, ``name``, ``abbreviation``) ordered by
     agency: what the dashboard's round page filters, counts and pages, in one query."""
-    rows = await uow.session.execute(
+    # through the session's connection: Core rows, without the ORM's per-row result
+    # processing (a third of the page's time for 4,080 rows)
+    connection = await uow.session.connection()
+    rows = await connection.execute(
         select(AssignmentRow.id.label("assignment_id"), AssignmentRow.agency_id,
                AssignmentRow.status, AssignmentRow.submitted_at,
                AgencyRow.name, AgencyRow.abbreviation)
@@ -99,4 +102,39 @@ async def officer_names(uow: Any, agency_ids: Iterable[int]) -> dict[int, list[s
         .where(OfficerRow.agency_id.in_(wanted)).order_by(OfficerRow.id))
     for agency_id, name in rows.all():
         out[agency_id].append(name)
+    return out
+
+
+async def signed_among(uow: Any, round_id: int, assignment_ids: Iterable[int]) -> dict[int, Any]:
+    """agency id -> the signed copy of its latest submission in the round, for the
+    assignments ``assignment_ids`` only (a page of the dashboard):
+    ``storage.repositories.signatures.latest_signed_by_agency`` for those, without
+    reading every submission and assignment of a national round."""
+    from storage.models import SignedDocumentRow, SubmissionRow
+    from storage.repositories.signatures import _COLUMNS, SignedDocument
+
+    wanted = list(assignment_ids)
+    if not wanted:
+        return {}
+    newest: dict[int, tuple[int, int]] = {}  # assignment -> (version, submission)
+    rows = await uow.session.execute(
+        select(SubmissionRow.assignment_id, SubmissionRow.version, SubmissionRow.id,
+               AssignmentRow.agency_id)
+        .join(AssignmentRow, AssignmentRow.id == SubmissionRow.assignment_id)
+        .where(AssignmentRow.round_id == round_id, SubmissionRow.assignment_id.in_(wanted))
+        .order_by(SubmissionRow.assignment_id, SubmissionRow.version))
+    agency_of: dict[int, int] = {}
+    for assignment_id, version, sub_id, agency_id in rows.all():
+        newest[assignment_id] = (version, sub_id)
+        agency_of[sub_id] = agency_id
+    latest = {sub_id for _, sub_id in newest.values()}
+    if not latest:
+        return {}
+    out: dict[int, Any] = {}
+    signed = await uow.session.execute(
+        select(*_COLUMNS).where(SignedDocumentRow.round_id == round_id,
+                                SignedDocumentRow.submission_id.in_(latest))
+        .order_by(SignedDocumentRow.id))
+    for row in signed.all():
+        out[agency_of[row.submission_id]] = SignedDocument(*row)
     return out
