@@ -17,7 +17,8 @@ from dialogs.phone import normalize_phone
 from storage.invites import generate_invite_code, hash_invite_code
 from storage.records import AnswerChange, TemplateSource
 from storage.repositories.phones import set_agency_phone
-from storage.uow import AGENCY_FIELDS, SqlUnitOfWork
+from storage.rows import AGENCY_FIELDS
+from storage.uow import SqlUnitOfWork
 
 LEVELS = ("province", "commune")
 ROLES = ("officer", "dic")

@@ -28,6 +28,7 @@ from storage.models import (
     ReminderRow,
     RoundRow,
 )
+from storage.records import Deliveries
 from storage.uow import SqlUnitOfWork
 
 PLANNED, SENT, SKIPPED, CANCELLED = "planned", "sent", "skipped", "cancelled"
@@ -278,13 +279,6 @@ async def bound_agencies(uow: SqlUnitOfWork) -> set[int]:
         .distinct()
     )
     return set(rows.all())
-
-
-@dataclass(frozen=True, slots=True)
-class Deliveries:
-    queued: int = 0
-    delivered: int = 0
-    failed: int = 0
 
 
 async def deliveries(uow: SqlUnitOfWork, prefixes: Iterable[str]) -> Deliveries:

@@ -16,7 +16,8 @@ from storage import admin
 from storage.db import sqlite_session_engine
 from storage.direct import DirectStatements, RowCount, direct_statements
 from storage.models import OfficerRow
-from storage.uow import _bind_query, _hot, _turn_query, uow_factory
+from storage.hot_path import bind_query, hot, turn_query
+from storage.uow import uow_factory
 
 OFFICERS = OfficerRow.__table__
 
@@ -59,9 +60,9 @@ async def test_queries_return_exactly_what_sqlalchemy_returns(
             assignment_id=assignment.id, step="q:q2", data={"trang": [1, "hai"]}))
         await uow.commit()
     queries = [
-        (_turn_query(dialect), {"channel": "telegram", "user_id": "7"}),
-        (_hot(dialect).open_assignments, {"w_agency_id": agency.id}),
-        (_bind_query(dialect), {"w_code_hash": "none", "channel": "telegram", "user_id": "7",
+        (turn_query(dialect), {"channel": "telegram", "user_id": "7"}),
+        (hot(dialect).open_assignments, {"w_agency_id": agency.id}),
+        (bind_query(dialect), {"w_code_hash": "none", "channel": "telegram", "user_id": "7",
                                 "w_now": now, "claimed_id": None, "claimed_agency_id": None,
                                 "claimed_role": None}),
     ]
@@ -134,7 +135,7 @@ async def test_an_update_sets_the_columns_it_is_given(
         code = await admin.create_invite(uow, agency.id, now=now)
         await uow.bind_invite(code, "zalo_oa", "9", None, now)
         connection = await uow.session.connection()
-        touch = _hot("sqlite").touch_identity
+        touch = hot("sqlite").touch_identity
         later = now + dt.timedelta(hours=1)
         result = await direct.execute(connection, touch, {
             "w_channel": "zalo_oa", "w_user_id": "9", "last_seen_at": later})
