@@ -116,8 +116,8 @@ async def rehearse(engine: Engine, factory: Any, code: str, turns: int) -> list[
         script.append(text)
         await engine.handle(Inbound("web", "rehearsal", text=text, message_id=f"r-{n}"))
         async with factory() as uow:
-            conv = await uow.get_conversation("web", "rehearsal")
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", "rehearsal")
+            answers = await uow.answers.get(conv.assignment_id)
         text = reply_for(conv.step, answers)
     return script
 

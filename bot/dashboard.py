@@ -31,7 +31,6 @@ from bot.downloads import content_disposition
 from dialogs.domain import Officer
 from dialogs.pinned import round_template
 from dialogs.schema import QuestionType
-from storage.repositories import dashboard_sessions
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -111,8 +110,8 @@ class Dashboard:
     async def _officer(self, request: Request) -> tuple[Officer, Session]:
         cookie = request.cookies.get(COOKIE)
         async with self.boot.uow_factory() as uow:
-            found = await dashboard_sessions.find(uow, cookie, now=self.boot.clock.now())
-            officer = await uow.get_officer(found.officer_id) if found else None
+            found = await uow.dashboard_sessions.find(cookie, now=self.boot.clock.now())
+            officer = await uow.officers.get(found.officer_id) if found else None
         if found is None:
             log.warning("dashboard: %s %r refused (%s session cookie)", request.method,
                         request.url.path, "invalid" if cookie else "no")
@@ -175,14 +174,14 @@ class Dashboard:
         cookie = ""
         async with self.boot.uow_factory() as uow:
             officer_id = await consume_login_token(uow, token, now=now)
-            officer = await uow.get_officer(officer_id) if officer_id is not None else None
+            officer = await uow.officers.get(officer_id) if officer_id is not None else None
             if officer is not None:
-                await uow.audit("dashboard.login", "officer", officer.id,
+                await uow.audit.add("dashboard.login", "officer", officer.id,
                                 actor_officer_id=officer.id, now=now,
                                 detail={"allowed": officer.role == "dic"})
                 if officer.role == "dic":
-                    cookie = await dashboard_sessions.start(
-                        uow, officer.id, now=now, ttl=SESSION_TTL,
+                    cookie = await uow.dashboard_sessions.start(
+                        officer.id, now=now, ttl=SESSION_TTL,
                         user_agent=request.headers.get("user-agent"))
             await uow.commit()
         if officer is None:
@@ -202,8 +201,8 @@ class Dashboard:
                      form: dict[str, str]) -> Response:
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            await dashboard_sessions.revoke(uow, session.id, now=now)
-            await uow.audit("dashboard.logout", "officer", officer.id,
+            await uow.dashboard_sessions.revoke(session.id, now=now)
+            await uow.audit.add("dashboard.logout", "officer", officer.id,
                             actor_officer_id=officer.id, now=now)
             await uow.commit()
         response = self.page("admin_message.html", title="Đã đăng xuất",
@@ -214,7 +213,7 @@ class Dashboard:
     async def sessions_page(self, request: Request, officer: Officer,
                             session: Session) -> Response:
         async with self.boot.uow_factory() as uow:
-            active = await dashboard_sessions.list_active(uow, now=self.boot.clock.now())
+            active = await uow.dashboard_sessions.list_active(now=self.boot.clock.now())
         rows = [{"s": s, "created": self.local(s.created_at), "expires": self.local(s.expires_at),
                  "mine": s.id == session.id} for s in active]
         return self.page("admin_sessions.html", officer=officer, session=session, rows=rows,
@@ -225,9 +224,9 @@ class Dashboard:
         session_id = _int(request.path_params["session_id"])
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            ended = await dashboard_sessions.revoke(uow, session_id, now=now)
+            ended = await uow.dashboard_sessions.revoke(session_id, now=now)
             if ended:
-                await uow.audit("dashboard.revoke", "dashboard_session", session_id,
+                await uow.audit.add("dashboard.revoke", "dashboard_session", session_id,
                                 actor_officer_id=officer.id, now=now)
             await uow.commit()
         return self.back("/admin/sessions", "Đã kết thúc phiên đăng nhập." if ended else
@@ -246,10 +245,10 @@ class Dashboard:
         from bot.dashboard_rounds import PERIOD_CHOICES, blank_round_form
 
         async with self.boot.uow_factory() as uow:
-            rounds = await uow.list_rounds()
+            rounds = await uow.rounds.list()
             counts = {}
             for r in rounds:
-                assignments = await uow.list_assignments(r.id)
+                assignments = await uow.assignments.list(r.id)
                 counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
                                 len(assignments))
             agencies = [a for a in await _active_agencies(uow) if not a.is_collector]
@@ -284,26 +283,24 @@ class Dashboard:
         from bot.round_page import select as select_page
         from bot.signed_reports import signature_status
         from storage import reminders as store
-        from storage.repositories.round_progress import officer_names, round_overview
-        from storage.repositories.signatures import latest_signed_by_agency
 
         round_id = _int(request.path_params["round_id"])
         deps = self.deps()
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            round_ = await uow.get_round(round_id)
+            round_ = await uow.rounds.get(round_id)
             if round_ is None:
                 raise Refused(404, f"Không có đợt báo cáo số {round_id}.")
             # the state of every agency from one light query; the page's rows only in full
-            lights = light_rows(await round_overview(uow, round_id), round_.deadline,
+            lights = light_rows(await uow.assignments.overview(round_id), round_.deadline,
                                 deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
-            signed = await latest_signed_by_agency(uow, round_id)
-            audit = await uow.audit_entries(entity="round")
+            signed = await uow.signatures.latest_by_agency(round_id)
+            audit = await uow.audit.entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
             for entry in audit:
                 if entry.actor_officer_id not in names:
-                    actor = await uow.get_officer(entry.actor_officer_id)
+                    actor = await uow.officers.get(entry.actor_officer_id)
                     names[entry.actor_officer_id] = (
                         actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
             # thousands of agencies: filtered and paged (bot/round_page.py)
@@ -318,7 +315,7 @@ class Dashboard:
             reminded = Counter(r.assignment_id for r in await store.list_reminders(
                 uow, assignment_ids=[p.assignment_id for p in shown.items],
                 statuses=[store.SENT]))
-            officers = await officer_names(uow, [p.agency_id for p in shown.items])
+            officers = await uow.officers.names_by_agency([p.agency_id for p in shown.items])
             rows = []
             for p in shown.items:
                 rows.append({
@@ -347,13 +344,13 @@ class Dashboard:
 
         assignment_id = _int(request.path_params["assignment_id"])
         async with self.boot.uow_factory() as uow:
-            assignment = await uow.get_assignment(assignment_id)
+            assignment = await uow.assignments.get(assignment_id)
             if assignment is None:
                 raise Refused(404, "Không có phiếu báo cáo này.")
-            round_ = await uow.get_round(assignment.round_id)
-            agency = await uow.get_agency(assignment.agency_id)
-            answers = await uow.get_answers(assignment_id)
-            versions = await uow.list_submissions(assignment_id)
+            round_ = await uow.rounds.get(assignment.round_id)
+            agency = await uow.agencies.get(assignment.agency_id)
+            answers = await uow.answers.get(assignment_id)
+            versions = await uow.submissions.list(assignment_id)
             returns = await return_comments(uow, assignment_id)
         assert round_ is not None and agency is not None
         template = await round_template(self.boot.templates, round_)
@@ -380,7 +377,7 @@ class Dashboard:
                               session: Session) -> Response:
         submission_id = _int(request.path_params["submission_id"])
         async with self.boot.uow_factory() as uow:
-            found = await uow.submission_docx(submission_id)
+            found = await uow.submissions.docx(submission_id)
         if found is None:
             raise Refused(404, "Không tìm thấy tài liệu.")
         filename, data = found
@@ -531,10 +528,9 @@ class Dashboard:
 
 
 async def _active_agencies(uow: Any) -> list[Any]:
-    from storage.repositories.agencies import inactive_ids
 
-    inactive = await inactive_ids(uow)
-    return [a for a in await uow.list_agencies() if a.id not in inactive]
+    inactive = await uow.agencies.inactive_ids()
+    return [a for a in await uow.agencies.list() if a.id not in inactive]
 
 
 def _more_routes(dashboard: Dashboard) -> list[Route]:

@@ -93,13 +93,11 @@ class AgencyPages:
                     form: dict[str, Any] | None = None, problems: dict[str, str] | None = None,
                     import_problems: list[str] | None = None, notice: str | None = None,
                     invite_problem: str | None = None) -> Response:
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.officers import roster
 
         async with self.boot.uow_factory() as uow:
-            agencies = await uow.list_agencies()
-            inactive = await inactive_ids(uow)
-            counts = {a.id: sum(1 for e in await roster(uow, a.id) if e.channels)
+            agencies = await uow.agencies.list()
+            inactive = await uow.agencies.inactive_ids()
+            counts = {a.id: sum(1 for e in await uow.officers.roster(a.id) if e.channels)
                       for a in agencies}
         return self.d.page(
             "admin_agencies.html", status=status, officer=officer, session=session,
@@ -120,7 +118,8 @@ class AgencyPages:
                 except admin.AdminError as exc:
                     problems["abbreviation"] = str(exc)
                 else:
-                    await uow.audit("agency.add", "agency", agency.id, actor_officer_id=officer.id,
+                    await uow.audit.add("agency.add", "agency", agency.id,
+                                        actor_officer_id=officer.id,
                                     now=self.boot.clock.now(), detail={"abbreviation":
                                                                         agency.abbreviation})
                     await uow.commit()
@@ -159,7 +158,7 @@ class AgencyPages:
             return await self._list(officer, session, status=400, import_problems=problems)
         async with self.boot.uow_factory() as uow:
             saved = await admin.save_checked_agencies(uow, rows, self.boot.clock.now())
-            await uow.audit("agency.import", "agency", None, actor_officer_id=officer.id,
+            await uow.audit.add("agency.import", "agency", None, actor_officer_id=officer.id,
                             now=self.boot.clock.now(),
                             detail={"abbreviations": [a.abbreviation for a in saved],
                                     "file": upload.filename[:200]})
@@ -170,7 +169,7 @@ class AgencyPages:
     # -- one agency -------------------------------------------------------------------------
 
     async def _agency(self, uow: Any, raw_id: str) -> Agency:
-        agency = await uow.get_agency(_int(raw_id))
+        agency = await uow.agencies.get(_int(raw_id))
         if agency is None:
             raise Refused(404, "Không có cơ quan này.")
         return agency
@@ -183,13 +182,11 @@ class AgencyPages:
                            status: int = 200, form: dict[str, Any] | None = None,
                            problems: dict[str, str] | None = None,
                            notice: str | None = None) -> Response:
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.officers import roster
 
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
-            active = agency.id not in await inactive_ids(uow)
-            entries = await roster(uow, agency.id)
+            active = agency.id not in await uow.agencies.inactive_ids()
+            entries = await uow.officers.roster(agency.id)
         officers = [{
             "e": e, "channels": ", ".join(CHANNEL_LABELS.get(c, c) for c in e.channels) or "—",
             "last": self.d.local(e.last_seen_at) or "—",
@@ -207,17 +204,16 @@ class AgencyPages:
 
     async def edit_action(self, request: Request, officer: Officer, session: Session,
                           form: Form) -> Response:
-        from storage.repositories.agencies import update_agency
 
         values, problems = read_agency_form(form)
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
             if not problems:
-                reason = await update_agency(uow, agency.id, values)
+                reason = await uow.agencies.update(agency.id, values)
                 if reason:
                     problems["abbreviation"] = reason
                 else:
-                    await uow.audit("agency.edit", "agency", agency.id,
+                    await uow.audit.add("agency.edit", "agency", agency.id,
                                     actor_officer_id=officer.id, now=self.boot.clock.now(),
                                     detail={k: v for k, v in values.items()
                                             if getattr(agency, k) != v})
@@ -229,7 +225,6 @@ class AgencyPages:
 
     async def active_action(self, request: Request, officer: Officer, session: Session,
                             form: Form) -> Response:
-        from storage.repositories.agencies import set_active
 
         active = form.get("active") == "1"
         async with self.boot.uow_factory() as uow:
@@ -237,8 +232,8 @@ class AgencyPages:
             if agency.is_collector and not active:
                 return self.d.back(f"/admin/agencies/{agency.id}",
                                    "Không thể ngừng hoạt động cơ quan tổng hợp.")
-            await set_active(uow, agency.id, active)
-            await uow.audit("agency.activate" if active else "agency.deactivate", "agency",
+            await uow.agencies.set_active(agency.id, active)
+            await uow.audit.add("agency.activate" if active else "agency.deactivate", "agency",
                             agency.id, actor_officer_id=officer.id, now=self.boot.clock.now())
             await uow.commit()
         notice = ("Cơ quan đã hoạt động trở lại." if active else
@@ -248,17 +243,16 @@ class AgencyPages:
 
     async def revoke_action(self, request: Request, officer: Officer, session: Session,
                             form: Form) -> Response:
-        from storage.repositories.officers import revoke_officer
 
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
-            target = await uow.get_officer(_int(request.path_params["officer_id"]))
+            target = await uow.officers.get(_int(request.path_params["officer_id"]))
             if target is None or target.agency_id != agency.id:
                 raise Refused(404, "Không có cán bộ này.")
             if target.id == officer.id:
                 return self.d.back(f"/admin/agencies/{agency.id}",
                                    "Anh/Chị không thể tự thu hồi quyền của chính mình.")
-            count = await revoke_officer(uow, target.id, now=self.boot.clock.now(),
+            count = await uow.officers.revoke(target.id, now=self.boot.clock.now(),
                                          actor_officer_id=officer.id)
             await uow.commit()
         log.info("officer %s revoked by %s (%d identities)", target.id, officer.id, count)
@@ -273,13 +267,11 @@ class AgencyPages:
                             form: Form) -> Response:
         """Issue new codes for the selected agencies (or the one of the URL)."""
         from bot.invitations import make_invitation, qr_svg_data_uri, seal, telegram_username
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.invites import reissue_invite
 
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            agencies = {a.id: a for a in await uow.list_agencies()}
-            inactive = await inactive_ids(uow)
+            agencies = {a.id: a for a in await uow.agencies.list()}
+            inactive = await uow.agencies.inactive_ids()
             if "agency_id" in request.path_params:
                 chosen = [_int(request.path_params["agency_id"])]
             else:
@@ -288,9 +280,9 @@ class AgencyPages:
             picked = [agencies[i] for i in chosen if i in agencies and i not in inactive]
             codes: list[str] = []
             if picked:
-                codes = [await reissue_invite(uow, a.id, now=now,
+                codes = [await uow.invites.reissue(a.id, now=now,
                                               ttl=dt.timedelta(days=INVITE_DAYS)) for a in picked]
-                await uow.audit("invite.issue", "agency", None, actor_officer_id=officer.id,
+                await uow.audit.add("invite.issue", "agency", None, actor_officer_id=officer.id,
                                 now=now, detail={"agencies": [a.abbreviation for a in picked]})
                 await uow.commit()
         if not picked:

@@ -66,7 +66,7 @@ class Outcomes:
             try:
                 async with self.uow_factory() as uow:
                     for o in batch:
-                        await uow.finish_outbox(o.item_id, o.at, error=o.error,
+                        await uow.outbox.finish(o.item_id, o.at, error=o.error,
                                                 retry_at=o.retry_at)
                     await uow.commit()
             except Exception as exc:
@@ -125,7 +125,7 @@ class Dispatcher:
 
     async def _claim(self) -> list[OutboxItem]:
         async with self.uow_factory() as uow:
-            items = await uow.claim_outbox(self.clock.now(), limit=self.batch,
+            items = await uow.outbox.claim(self.clock.now(), limit=self.batch,
                                            channels=list(self.channels))
             await uow.commit()
         return items

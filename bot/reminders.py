@@ -41,12 +41,6 @@ from dialogs.titles import report_phrase, report_title
 from dialogs.vn import format_date
 from storage import reminders as store
 from storage.records import Identity
-from storage.repositories.notices import enqueue_many, identities_by_agency
-from storage.repositories.round_progress import (
-    assignments_by_id,
-    bound_among,
-    deliveries_by_assignment,
-)
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -334,7 +328,7 @@ async def plan_round(
     for record in existing:
         by_assignment.setdefault(record.assignment_id, []).append(record)
     to_plan: list[tuple[int, str, dt.datetime]] = []
-    for assignment in await uow.list_assignments(round_id):
+    for assignment in await uow.assignments.list(round_id):
         rows = by_assignment.get(assignment.id, [])
         if not active or assignment.status == AssignmentStatus.SUBMITTED:
             reason = "submitted" if active else "round closed"
@@ -372,7 +366,7 @@ async def plan_open_rounds(deps: ReminderDeps, now: dt.datetime | None = None) -
     now = now or deps.clock.now()
     total = PlanResult()
     async with deps.uow_factory() as uow:
-        round_ids = [r.id for r in await uow.list_rounds(status="open")]
+        round_ids = [r.id for r in await uow.rounds.list(status="open")]
     for round_id in round_ids:
         async with deps.uow_factory() as uow:
             result = await plan_round(uow, round_id, calendar=deps.calendar, now=now)
@@ -441,12 +435,12 @@ class _Context:
 
     async def round(self, round_id: int) -> Round | None:
         if round_id not in self.rounds:
-            self.rounds[round_id] = await self.uow.get_round(round_id)
+            self.rounds[round_id] = await self.uow.rounds.get(round_id)
         return self.rounds[round_id]
 
     async def agency(self, agency_id: int) -> Agency | None:
         if agency_id not in self.agencies:
-            self.agencies[agency_id] = await self.uow.get_agency(agency_id)
+            self.agencies[agency_id] = await self.uow.agencies.get(agency_id)
         return self.agencies[agency_id]
 
 
@@ -501,7 +495,7 @@ async def _settle(
             else:
                 result.skipped += 1
 
-    assignment = await uow.get_assignment(assignment_id)
+    assignment = await uow.assignments.get(assignment_id)
     round_ = await context.round(assignment.round_id) if assignment else None
     if assignment is None or round_ is None or round_.status != "open":
         await finish(store.CANCELLED, "round closed")
@@ -563,18 +557,18 @@ async def announce_round(
 ) -> dict[int, Reach]:
     """Queue the "new round" notice for every officer of every assigned agency
     (in the caller's transaction). Returns each agency's reach."""
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
     template = await round_template(deps.templates, round_, uow)
     if template is None:
         raise ReminderError(f"Không có mẫu {round_.template_id!r}.")
     text = round_opened_text(template, round_)
-    assignments = [a for a in await uow.list_assignments(round_id)
+    assignments = [a for a in await uow.assignments.list(round_id)
                    if a.status != AssignmentStatus.SUBMITTED]
     # every agency's identities in one query, the notices in multi-row inserts
     # (storage/repositories/notices.py): what notify_agency does, for thousands at once
-    identities = await identities_by_agency(uow, {a.agency_id for a in assignments})
+    identities = await uow.identities.by_agency({a.agency_id for a in assignments})
     out: dict[int, Reach] = {}
     items: list[tuple[str, str, list[Outbound], str]] = []
     whom: list[tuple[Reach, Identity, str]] = []
@@ -589,7 +583,7 @@ async def announce_round(
             key = f"open:a{assignment.id}::o{officer_id}"  # as notify_agency names it
             items.append((identity.channel, identity.user_id, [message], key))
             whom.append((reach, identity, key))
-    queued = await enqueue_many(uow, items, now=now)
+    queued = await uow.outbox.enqueue_many(items, now=now)
     for reach, identity, key in whom:
         if key in queued:
             reach.queued.append(identity)
@@ -621,12 +615,12 @@ async def nudge(
     today = deps.calendar.local_date(now)
     result = NudgeResult(due_at=deps.calendar.next_window(now))
     async with deps.uow_factory() as uow:
-        round_ = await uow.get_round(round_id)
+        round_ = await uow.rounds.get(round_id)
         if round_ is None:
             raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
         if round_.status != "open":
             raise ReminderError(f"Đợt báo cáo số {round_id} đã đóng.")
-        assignments = await uow.list_assignments(round_id)
+        assignments = await uow.assignments.list(round_id)
         if agency_id is not None:
             targets = [a for a in assignments if a.agency_id == agency_id]
             if not targets:
@@ -700,20 +694,20 @@ async def round_status(
 
     ``assignment_ids`` limits the answer to those assignments of the round (the
     dashboard's page of 100 agencies): the same rows, computed for them only."""
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
     template = await round_template(templates, round_, uow)
     agencies: dict[int, Agency] = {}
     if assignment_ids is None:
-        assignments = await uow.list_assignments(round_id)
+        assignments = await uow.assignments.list(round_id)
         bound = await store.bound_agencies(uow)
-        agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
+        agencies = {a.id: a for a in await uow.agencies.list()}  # one query, not one per row
     else:
-        pairs = await assignments_by_id(uow, round_id, assignment_ids)
+        pairs = await uow.assignments.with_agencies(round_id, assignment_ids)
         assignments = [a for a, _ in pairs]
         agencies = {g.id: g for _, g in pairs}
-        bound = await bound_among(uow, agencies)
+        bound = await uow.agencies.bound_among(agencies)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
     reminders: dict[int, list[store.ReminderRecord]] = {}
     records = (await store.list_reminders(uow, round_id=round_id) if assignment_ids is None
@@ -721,12 +715,12 @@ async def round_status(
     for record in records:
         reminders.setdefault(record.assignment_id, []).append(record)
     # one outbox query for the whole round, not one per assignment
-    outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
+    outcomes = await uow.outbox.deliveries_by_assignment([a.id for a in assignments])
     outline = Outline.of(template) if template else None  # built once for the round
     today = calendar.local_date(now)
     out = []
     for assignment in assignments:
-        agency = agencies.get(assignment.agency_id) or await uow.get_agency(assignment.agency_id)
+        agency = agencies.get(assignment.agency_id) or await uow.agencies.get(assignment.agency_id)
         assert agency is not None
         done, total = (answered_count(template, answered[assignment.id], outline)
                        if template else (0, 0))
@@ -759,9 +753,8 @@ async def unreachable_reason(uow: SqlUnitOfWork, assignment_id: int, *, bound: b
     """Why an agency cannot be reached: nobody bound, or the last delivery's error."""
     if not bound:
         return "chưa có cán bộ nào liên kết"
-    from storage.repositories.outbox_errors import last_error
 
-    error = await last_error(uow, [f"open:a{assignment_id}:", f"rem:a{assignment_id}:"])
+    error = await uow.outbox.last_error([f"open:a{assignment_id}:", f"rem:a{assignment_id}:"])
     return error or "không kênh nào của cán bộ nhận được tin lúc này"
 
 
@@ -778,7 +771,7 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
     if not deps.calendar.is_working_day(today):
         return 0
     async with deps.uow_factory() as uow:
-        rounds = await uow.list_rounds(status="open")
+        rounds = await uow.rounds.list(status="open")
         if not rounds:
             return 0
         lines = [texts.DIGEST_TITLE.format(date=format_date(today))]
@@ -805,10 +798,10 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
             if not late and not not_started:
                 lines.append(texts.DIGEST_ALL_GOOD)
         message = Outbound("\n".join(lines))
-        best, _ = best_identities(await uow.list_identities(role="dic"), deps.channels, now)
+        best, _ = best_identities(await uow.identities.list(role="dic"), deps.channels, now)
         queued = 0
         for officer_id, identity in best.items():
-            if await uow.enqueue(identity.channel, identity.user_id, [message], now=now,
+            if await uow.outbox.enqueue(identity.channel, identity.user_id, [message], now=now,
                                  dedupe_key=f"digest:{today.isoformat()}:o{officer_id}"):
                 queued += 1
         await uow.commit()

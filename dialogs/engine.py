@@ -138,7 +138,7 @@ class Turn:
     async def previous(self) -> dict[str, Any]:
         if self._previous is None:
             assert self.assignment is not None
-            self._previous = await self.uow.previous_answers(self.assignment.id)
+            self._previous = await self.uow.answers.previous(self.assignment.id)
         return self._previous
 
 
@@ -187,14 +187,14 @@ class Engine:
         async with self.uow_factory() as uow:
             if inbound.anonymous_until_bound:
                 # the sender id is the client's choice: claim nothing until it is bound
-                context = await uow.load_turn(inbound.channel, inbound.user_id)
+                context = await uow.turns.load(inbound.channel, inbound.user_id)
                 if context.officer is None:
                     message_id = None
-                elif message_id is not None and not await uow.claim_inbound(
+                elif message_id is not None and not await uow.inbound.claim(
                         inbound.channel, message_id, now):
                     context = None
             else:
-                context = await uow.begin_turn(inbound.channel, inbound.user_id, message_id, now)
+                context = await uow.turns.begin(inbound.channel, inbound.user_id, message_id, now)
             if context is None:  # a re-delivery: it was processed once already
                 return await self._replayed(uow, inbound, message_id)
             conv = context.conversation
@@ -206,7 +206,7 @@ class Engine:
             else:
                 seen = context.last_seen_at
                 if seen is None or now - seen >= TOUCH_EVERY:
-                    await uow.touch_identity(inbound.channel, inbound.user_id, now)
+                    await uow.identities.touch(inbound.channel, inbound.user_id, now)
                 if conv.state == State.UNBOUND:  # bound elsewhere (CLI, another process)
                     conv.state = State.IDLE.value
             with attached(conv.state) as lifecycle:
@@ -222,9 +222,9 @@ class Engine:
                     {b.data for m in turn.out for row in m.buttons for b in row})
             if not (inbound.anonymous_until_bound and turn.officer is None
                     and context.conversation is None):
-                await uow.save_conversation(conv)
+                await uow.conversations.save(conv)
             if inbound.replay_replies and message_id is not None:
-                await uow.keep_replies(inbound.channel, message_id, to_payload(turn.out))
+                await uow.inbound.keep_replies(inbound.channel, message_id, to_payload(turn.out))
             await uow.commit()
         return turn.out
 
@@ -235,14 +235,14 @@ class Engine:
         of its first handling."""
         if not inbound.replay_replies or message_id is None:
             return []
-        kept = await uow.kept_replies(inbound.channel, message_id)
+        kept = await uow.inbound.kept_replies(inbound.channel, message_id)
         return from_payload(kept) if kept else []
 
     async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         text = (inbound.text or "")[:MAX_INPUT].strip()
         if has_invisible(text):  # dropped on input; the raw text stays in the audit
             raw, text = text, strip_invisible(text).strip()
-            await turn.uow.audit(
+            await turn.uow.audit.add(
                 "input.invisible", "conversation", f"{inbound.channel}:{inbound.user_id}",
                 actor_officer_id=turn.officer.id if turn.officer else None,
                 now=self.clock.now(), detail={"raw": raw, "step": turn.conv.step})
@@ -337,7 +337,7 @@ class Engine:
             turn.say(texts.BIND_WAIT.format(wait=_wait_text(wait)))
             return
         try:
-            officer = await turn.uow.bind_invite(
+            officer = await turn.uow.invites.bind(
                 code[:64], inbound.channel, inbound.user_id, inbound.display_name,
                 self.clock.now(),
             )
@@ -356,7 +356,7 @@ class Engine:
         turn.conv.step = None
         turn.conv.data = {}
         fire(turn.lifecycle, "bind")
-        turn.agency = await turn.uow.get_agency(officer.agency_id)
+        turn.agency = await turn.uow.agencies.get(officer.agency_id)
         turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
         await self._load_assignment(turn)
         if self.phones is not None:  # ZNS reminders need the officer's phone
@@ -406,24 +406,24 @@ class Engine:
         elif context.agency is not None and context.agency.id == turn.officer.agency_id:
             turn.agency = context.agency
         else:
-            turn.agency = await uow.get_agency(turn.officer.agency_id)
+            turn.agency = await uow.agencies.get(turn.officer.agency_id)
         assignment = None
         if turn.conv.assignment_id is not None:
             prefetched = context.assignment is not None \
                 and context.assignment.id == turn.conv.assignment_id
             assignment = context.assignment if prefetched \
-                else await uow.get_assignment(turn.conv.assignment_id)
+                else await uow.assignments.get(turn.conv.assignment_id)
             if assignment is not None and assignment.agency_id != turn.officer.agency_id:
                 assignment = None
             if assignment is not None:
                 round_ = context.round if prefetched \
-                    else await uow.get_round(assignment.round_id)
+                    else await uow.rounds.get(assignment.round_id)
                 if round_ is None or round_.status != "open":
                     assignment, turn.conv.assignment_id, turn.conv.step = None, None, None
                 else:
                     turn.round = round_
         if assignment is None:
-            open_ = await uow.open_assignments(turn.officer.agency_id)
+            open_ = await uow.assignments.list_open(turn.officer.agency_id)
             if len(open_) == 1:
                 assignment = open_[0]
                 turn.conv.assignment_id = assignment.id
@@ -431,13 +431,13 @@ class Engine:
         if assignment is None:
             return
         round_ = turn.round if turn.round is not None and turn.round.id == assignment.round_id \
-            else await uow.get_round(assignment.round_id)
+            else await uow.rounds.get(assignment.round_id)
         template = await round_template(self.templates, round_, uow)
         if round_ is None or template is None:
             log.error("assignment %s: round or template missing", assignment.id)
             return
         turn.assignment, turn.round, turn.template = assignment, round_, template
-        turn.answers = await uow.get_answers(assignment.id)
+        turn.answers = await uow.answers.get(assignment.id)
         turn.answers_changed()
 
     def _outline(self, template: Template) -> Outline:
@@ -451,12 +451,12 @@ class Engine:
         """The agency's open reports with their titles, those still to do first."""
         assert turn.officer is not None
         found: list[tuple[Assignment, str]] = []
-        for assignment in await turn.uow.open_assignments(turn.officer.agency_id):
+        for assignment in await turn.uow.assignments.list_open(turn.officer.agency_id):
             if assignment.id == exclude:
                 continue
             if unsubmitted and assignment.status == AssignmentStatus.SUBMITTED:
                 continue
-            round_ = await turn.uow.get_round(assignment.round_id)
+            round_ = await turn.uow.rounds.get(assignment.round_id)
             template = await round_template(self.templates, round_, turn.uow)
             if round_ is None or template is None:
                 continue
@@ -509,7 +509,7 @@ class Engine:
 
     async def _select_assignment(self, turn: Turn, argument: str) -> None:
         assert turn.officer is not None
-        open_ = await turn.uow.open_assignments(turn.officer.agency_id)
+        open_ = await turn.uow.assignments.list_open(turn.officer.agency_id)
         chosen = next((a for a in open_ if str(a.id) == argument), None)
         if chosen is None:
             log.warning("assignment %r refused: not open for officer %s of agency %s", argument,
@@ -528,7 +528,7 @@ class Engine:
         if turn.assignment.status == AssignmentStatus.SUBMITTED:
             await self._already_submitted(turn)
             return
-        own = await turn.uow.own_references(turn.assignment.id)
+        own = await turn.uow.references.own(turn.assignment.id)
         grounds: list[str] | None = None
         recipients: list[str] | None = None
         if edit.action == "add_ground" and edit.lines:
@@ -541,16 +541,16 @@ class Engine:
             recipients = []
         if grounds is not None or recipients is not None:
             try:
-                value = await turn.uow.set_own_references(
+                value = await turn.uow.references.set_own(
                     turn.assignment.id, grounds=grounds, recipients=recipients,
                     now=self.clock.now())
             except ReferencesError as exc:
                 turn.say(str(exc))
                 return
-            await turn.uow.audit("references.set", "assignment", turn.assignment.id,
+            await turn.uow.audit.add("references.set", "assignment", turn.assignment.id,
                                  actor_officer_id=turn.officer.id if turn.officer else None,
                                  now=self.clock.now(), detail=value)
-        refs = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+        refs = await turn.uow.references.for_document(turn.round.id, turn.assignment.id)
         turn.say(references_confirmation(refs.grounds_lines(turn.template.grounds),
                                          refs.recipient_lines(turn.template.recipients)))
         await self._resume(turn)
@@ -600,7 +600,7 @@ class Engine:
         """The report is submitted: say so and offer the agency's other open reports
         (the document again only when there is nothing else to go on with)."""
         assert turn.assignment is not None and turn.template is not None
-        record = await turn.uow.latest_submission(turn.assignment.id)
+        record = await turn.uow.submissions.latest(turn.assignment.id)
         if turn.lifecycle.state not in (State.SUBMITTED, State.UNBOUND):
             fire(turn.lifecycle, "mark_submitted")  # the stored status wins
         assert turn.agency is not None
@@ -621,7 +621,7 @@ class Engine:
         """The conversation's last submitted document again (a fresh download link)."""
         record = None
         if turn.assignment is not None:
-            record = await turn.uow.latest_submission(turn.assignment.id)
+            record = await turn.uow.submissions.latest(turn.assignment.id)
         if record is None:
             turn.say(texts.NO_DOCUMENT)
             return
@@ -634,7 +634,7 @@ class Engine:
         assert turn.assignment is not None and turn.template is not None
         round_ = turn.round
         assert round_ is not None
-        record = await turn.uow.latest_submission(turn.assignment.id)
+        record = await turn.uow.submissions.latest(turn.assignment.id)
         if record is None or turn.assignment.status != AssignmentStatus.SUBMITTED:
             turn.say(texts.PDF_NOT_READY.format(title=self._title(turn)))
             if turn.lifecycle.state == State.ANSWERING:
@@ -1029,7 +1029,7 @@ class Engine:
 
     async def _store(self, turn: Turn, question_id: str, value: Any) -> None:
         assert turn.assignment is not None and turn.officer is not None
-        await turn.uow.set_answer(
+        await turn.uow.answers.set(
             turn.assignment.id, question_id, value, turn.officer.id, self.clock.now(),
             expected=turn.answers.get(question_id),
         )
@@ -1348,12 +1348,12 @@ class Engine:
             fire(turn.lifecycle, "review")
             self._say_problems(turn, problems)
             return
-        references = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+        references = await turn.uow.references.for_document(turn.round.id, turn.assignment.id)
         info = DocumentInfo(agency=turn.agency, round=turn.round, references=references,
                             rendered_at=self.clock.now())
         docx = self.render(turn.template, turn.answers, info)
         filename = self.filename(turn.template, info)
-        record = await turn.uow.add_submission(
+        record = await turn.uow.submissions.add(
             turn.assignment.id, dict(turn.answers), docx, filename,
             turn.officer.id if turn.officer else None, self.clock.now(),
         )

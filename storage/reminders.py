@@ -108,7 +108,7 @@ async def lock_round(uow: SqlUnitOfWork, round_id: int) -> LockedRound | None:
     else:
         await _sqlite_write_lock(uow)
     row = (await uow.session.execute(query)).one_or_none()
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if row is None or round_ is None:
         return None
     return LockedRound(round_, row[0], None if row[1] is None else dict(row[1]))

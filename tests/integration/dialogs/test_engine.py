@@ -177,7 +177,7 @@ async def test_submit_confirms_then_delivers_the_document(world: World):
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     document = next(m.document for m in chat.last if m.document)
     async with world.uow_factory() as uow:
-        _, data = await uow.submission_docx(document.submission_id)
+        _, data = await uow.submissions.docx(document.submission_id)
     assert data.startswith(b"DOCX mini SCT")
     await chat.send("56")  # after submission nothing can change
     assert "đã được nộp" in chat.text
@@ -261,8 +261,8 @@ async def test_a_conflicting_edit_is_reported_to_the_second_officer(world: World
     assert "Câu 2/12" in b.text
     assert (await world.answers("SCT"))["staff"] == 60
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        history = await uow.answer_history(assignment.id, "staff")
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        history = await uow.answers.history(assignment.id, "staff")
     assert [(h.old, h.new) for h in history] == [(None, 56), (56, 60)]
 
 
@@ -280,8 +280,8 @@ async def test_two_submits_at_once_make_one_submission(world: World):
     assert sum("Đã nộp báo cáo (bản 1)" in t for t in texts) == 1
     assert sum("đã được nộp" in t for t in texts) == 1
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        assert len(await uow.list_submissions(assignment.id)) == 1
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        assert len(await uow.submissions.list(assignment.id)) == 1
 
 
 async def test_wrong_invite_codes_are_throttled_per_identity(world: World):
@@ -308,15 +308,15 @@ async def test_simultaneous_first_answers_of_two_officers_lose_nothing(world: Wo
     assert "Câu 2/12" in winner.text
     assert f"cập nhật thành: {stored}" in loser.text and "Câu 1/12" in loser.text
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        history = await uow.answer_history(assignment.id, "staff")
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        history = await uow.answers.history(assignment.id, "staff")
     assert [(h.old, h.new) for h in history] == [(None, stored)]
 
 
 async def test_an_identity_bound_outside_the_chat_continues_without_error(world: World):
     async with world.uow_factory() as uow:  # e.g. bound by an operator tool, no conversation
         code = world.invites["STC0"]
-        await uow.bind_invite(code, "web", "pre-bound", None, world.clock.now())
+        await uow.invites.bind(code, "web", "pre-bound", None, world.clock.now())
         await uow.commit()
     chat = world.chat("pre-bound")
     await chat.send("tiếp tục")

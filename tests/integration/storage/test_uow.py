@@ -25,43 +25,43 @@ DAY = dt.timedelta(days=1)
 
 async def test_a_delivery_is_claimed_once(uow_factory: UowFactory, now: dt.datetime) -> None:
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("telegram", "1001", now) is True
-        assert await uow.claim_inbound("telegram", "1001", now) is False
-        assert await uow.claim_inbound("zalo_oa", "1001", now) is True
+        assert await uow.inbound.claim("telegram", "1001", now) is True
+        assert await uow.inbound.claim("telegram", "1001", now) is False
+        assert await uow.inbound.claim("zalo_oa", "1001", now) is True
         # the transaction is still usable after a duplicate
-        await uow.save_conversation(Conversation("telegram", "u1"))
+        await uow.conversations.save(Conversation("telegram", "u1"))
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("telegram", "1001", now) is False
-        assert await uow.get_conversation("telegram", "u1") is not None
+        assert await uow.inbound.claim("telegram", "1001", now) is False
+        assert await uow.conversations.get("telegram", "u1") is not None
 
 
 async def test_a_claim_that_was_rolled_back_can_be_claimed_again(
     uow_factory: UowFactory, now: dt.datetime
 ) -> None:
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("telegram", "7", now)
+        assert await uow.inbound.claim("telegram", "7", now)
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("telegram", "7", now)
+        assert await uow.inbound.claim("telegram", "7", now)
 
 
 async def test_begin_turn_claims_the_delivery_once_and_loads_the_turn(
     uow_factory: UowFactory, now: dt.datetime
 ) -> None:
     async with uow_factory() as uow:
-        context = await uow.begin_turn("telegram", "u1", "m1", now)
+        context = await uow.turns.begin("telegram", "u1", "m1", now)
         assert context is not None and context.conversation is None and context.officer is None
-        await uow.save_conversation(Conversation("telegram", "u1", state="idle", step="q:2"))
+        await uow.conversations.save(Conversation("telegram", "u1", state="idle", step="q:2"))
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.begin_turn("telegram", "u1", "m1", now) is None  # a re-delivery
-        context = await uow.begin_turn("telegram", "u1", "m2", now)
+        assert await uow.turns.begin("telegram", "u1", "m1", now) is None  # a re-delivery
+        context = await uow.turns.begin("telegram", "u1", "m2", now)
         assert context is not None and context.conversation is not None
         assert (context.conversation.step, context.conversation.version) == ("q:2", 1)
-        assert await uow.begin_turn("telegram", "u1", None, now) is not None  # no id to check
+        assert await uow.turns.begin("telegram", "u1", None, now) is not None  # no id to check
     async with uow_factory() as uow:  # m2's claim was rolled back with its unit of work
-        assert await uow.begin_turn("telegram", "u1", "m2", now) is not None
-        assert await uow.begin_turn("zalo_oa", "u1", "m1", now) is not None  # another channel
+        assert await uow.turns.begin("telegram", "u1", "m2", now) is not None
+        assert await uow.turns.begin("zalo_oa", "u1", "m1", now) is not None  # another channel
 
 
 # --- conversations -------------------------------------------------------------------
@@ -71,39 +71,39 @@ async def test_conversation_round_trip_and_stale_version_conflict(
     uow_factory: UowFactory,
 ) -> None:
     async with uow_factory() as uow:
-        assert await uow.get_conversation("webchat", "abc") is None
+        assert await uow.conversations.get("webchat", "abc") is None
         conversation = Conversation(
             "webchat", "abc", state="answering", step="q:3", data={"return_to": "review"}
         )
-        await uow.save_conversation(conversation)
+        await uow.conversations.save(conversation)
         assert conversation.version == 1
         await uow.commit()
 
     # Two officers' turns read version 1; the first to save wins, the second's save
     # (of what it read before) is refused instead of overwriting.
     async with uow_factory() as uow:
-        theirs = await uow.get_conversation("webchat", "abc")
+        theirs = await uow.conversations.get("webchat", "abc")
     async with uow_factory() as uow:
-        mine = await uow.get_conversation("webchat", "abc")
+        mine = await uow.conversations.get("webchat", "abc")
         assert mine == Conversation(
             "webchat", "abc", state="answering", step="q:3", data={"return_to": "review"}, version=1
         )
         mine.step = "q:4"
-        await uow.save_conversation(mine)
+        await uow.conversations.save(mine)
         await uow.commit()
         assert mine.version == 2
     assert theirs is not None
     async with uow_factory() as uow:
         theirs.step = "q:9"
         with pytest.raises(ConflictError):
-            await uow.save_conversation(theirs)
+            await uow.conversations.save(theirs)
         assert theirs.version == 1
 
     async with uow_factory() as uow:
-        stored = await uow.get_conversation("webchat", "abc")
+        stored = await uow.conversations.get("webchat", "abc")
         assert stored is not None and stored.step == "q:4" and stored.version == 2
         with pytest.raises(ConflictError):  # a second "new" conversation for the same user
-            await uow.save_conversation(Conversation("webchat", "abc"))
+            await uow.conversations.save(Conversation("webchat", "abc"))
 
 
 # --- invites and binding ---------------------------------------------------------------
@@ -123,17 +123,17 @@ async def test_orm_and_turn_writes_share_the_unit_of_works_transactions(
         agency = await new_agency(uow, "SCT")
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("web", "m1", now)  # turn statement first
+        assert await uow.inbound.claim("web", "m1", now)  # turn statement first
         await _invite(uow, agency.id, now)  # then the ORM
         await uow.rollback()
         await _invite(uow, agency.id, now)  # ORM first
-        assert await uow.claim_inbound("web", "m2", now)
+        assert await uow.inbound.claim("web", "m2", now)
         await uow.commit()
-        assert await uow.claim_inbound("web", "m3", now)  # a third transaction, left open
+        assert await uow.inbound.claim("web", "m3", now)  # a third transaction, left open
     async with uow_factory() as uow:
-        assert await uow.claim_inbound("web", "m1", now)  # rolled back
-        assert not await uow.claim_inbound("web", "m2", now)  # committed
-        assert await uow.claim_inbound("web", "m3", now)  # never committed
+        assert await uow.inbound.claim("web", "m1", now)  # rolled back
+        assert not await uow.inbound.claim("web", "m2", now)  # committed
+        assert await uow.inbound.claim("web", "m3", now)  # never committed
         assert len((await uow.session.scalars(select(InviteRow))).all()) == 1
 
 
@@ -147,7 +147,7 @@ async def test_binding_with_an_invite_creates_the_officer_and_identity(
 
     typed = code.lower().replace("-", " ")  # what a person may type
     async with uow_factory() as uow:
-        officer = await uow.bind_invite(typed, "telegram", "42", "Trần Thị Mai", now)
+        officer = await uow.invites.bind(typed, "telegram", "42", "Trần Thị Mai", now)
         await uow.commit()
     assert (officer.agency_id, officer.full_name, officer.role) == (
         agency.id,
@@ -156,13 +156,13 @@ async def test_binding_with_an_invite_creates_the_officer_and_identity(
     )
 
     async with uow_factory() as uow:
-        assert await uow.officer_for_identity("telegram", "42") == officer
-        assert await uow.get_officer(officer.id) == officer
-        assert await uow.officer_for_identity("telegram", "43") is None
+        assert await uow.identities.officer_for("telegram", "42") == officer
+        assert await uow.officers.get(officer.id) == officer
+        assert await uow.identities.officer_for("telegram", "43") is None
         with pytest.raises(BindError) as used:
-            await uow.bind_invite(code, "telegram", "99", None, now)
+            await uow.invites.bind(code, "telegram", "99", None, now)
         assert used.value.reason == "used"
-        binds = await uow.audit_entries(entity="officer")
+        binds = await uow.audit.entries(entity="officer")
         assert [(e.action, e.entity_id, e.detail["user_id"]) for e in binds] == [
             ("identity.bind", str(officer.id), "42")
         ]
@@ -177,13 +177,13 @@ async def test_unknown_and_expired_codes_are_refused(
         await uow.commit()
     async with uow_factory() as uow:
         with pytest.raises(BindError) as unknown:
-            await uow.bind_invite("ZZZZ-ZZZZ-ZZZ", "telegram", "1", None, now)
+            await uow.invites.bind("ZZZZ-ZZZZ-ZZZ", "telegram", "1", None, now)
         assert unknown.value.reason == "unknown"
         with pytest.raises(BindError) as expired:
-            await uow.bind_invite(code, "telegram", "1", None, now + 2 * DAY)
+            await uow.invites.bind(code, "telegram", "1", None, now + 2 * DAY)
         assert expired.value.reason == "expired"
         # one second before expiry it still works
-        officer = await uow.bind_invite(
+        officer = await uow.invites.bind(
             code, "telegram", "1", None, now + 2 * DAY - dt.timedelta(seconds=1)
         )
         assert officer.full_name == "Cán bộ SCT"
@@ -220,7 +220,7 @@ async def test_one_code_used_concurrently_binds_exactly_one_identity(
     async def attempt(user_id: str) -> str:
         async with uow_factory() as uow:
             try:
-                await uow.bind_invite(code, "telegram", user_id, None, now)
+                await uow.invites.bind(code, "telegram", user_id, None, now)
             except BindError as exc:
                 return exc.reason
             await uow.commit()
@@ -229,9 +229,9 @@ async def test_one_code_used_concurrently_binds_exactly_one_identity(
     outcomes = await asyncio.gather(*(attempt(f"user{i}") for i in range(4)))
     assert sorted(outcomes) == ["bound", "used", "used", "used"]
     async with uow_factory() as uow:
-        bound = [i for i in range(4) if await uow.officer_for_identity("telegram", f"user{i}")]
+        bound = [i for i in range(4) if await uow.identities.officer_for("telegram", f"user{i}")]
         assert len(bound) == 1 and outcomes[bound[0]] == "bound"
-        assert len(await uow.list_officers(agency.id)) == 1
+        assert len(await uow.officers.list(agency.id)) == 1
 
 
 async def test_two_codes_sent_at_once_from_one_chat_bind_it_once(
@@ -251,7 +251,7 @@ async def test_two_codes_sent_at_once_from_one_chat_bind_it_once(
             try:
                 if second:
                     await first_read.wait()
-                await uow.bind_invite(code, "telegram", "5", "Hoa", now)
+                await uow.invites.bind(code, "telegram", "5", "Hoa", now)
                 if second:  # both have read "no identity yet"; the first commits first
                     second_read.set()
                     await first_done.wait()
@@ -270,9 +270,9 @@ async def test_two_codes_sent_at_once_from_one_chat_bind_it_once(
     outcomes = await asyncio.gather(bind(codes[0], False), bind(codes[1], True))
     assert outcomes[0] == "bound" and outcomes[1] in ("bound", "conflict")
     async with uow_factory() as uow:
-        officer = await uow.officer_for_identity("telegram", "5")
+        officer = await uow.identities.officer_for("telegram", "5")
         assert officer is not None
-        assert len(await uow.list_identities(agency_id=agency.id)) == 1
+        assert len(await uow.identities.list(agency_id=agency.id)) == 1
 
 
 async def test_a_second_invite_reuses_or_replaces_the_officer(
@@ -288,16 +288,16 @@ async def test_a_second_invite_reuses_or_replaces_the_officer(
         )
         await uow.commit()
     async with uow_factory() as uow:
-        officer = await uow.bind_invite(first, "zalo_oa", "z1", "Lê Văn An", now)
-        again = await uow.bind_invite(same_agency_dic, "zalo_oa", "z1", "Lê Văn An", now)
+        officer = await uow.invites.bind(first, "zalo_oa", "z1", "Lê Văn An", now)
+        again = await uow.invites.bind(same_agency_dic, "zalo_oa", "z1", "Lê Văn An", now)
         assert again.id == officer.id and again.role == "dic"
-        moved = await uow.bind_invite(other_agency, "zalo_oa", "z1", "Lê Văn An", now)
+        moved = await uow.invites.bind(other_agency, "zalo_oa", "z1", "Lê Văn An", now)
         assert moved.id != officer.id and moved.agency_id == snv.id
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.officer_for_identity("zalo_oa", "z1") == moved
-        assert [i.user_id for i in await uow.list_identities(agency_id=snv.id)] == ["z1"]
-        assert await uow.list_identities(agency_id=sct.id) == []
+        assert await uow.identities.officer_for("zalo_oa", "z1") == moved
+        assert [i.user_id for i in await uow.identities.list(agency_id=snv.id)] == ["z1"]
+        assert await uow.identities.list(agency_id=sct.id) == []
 
 
 async def test_what_binding_wrote_is_read_back_in_the_same_transaction(
@@ -310,15 +310,15 @@ async def test_what_binding_wrote_is_read_back_in_the_same_transaction(
         code = await _invite(uow, agency.id, now)
         await uow.commit()
     async with uow_factory() as uow:
-        officer = await uow.bind_invite(code, "telegram", "42", "Trần Thị Mai", now)
-        turn = await uow.load_turn("telegram", "42")
+        officer = await uow.invites.bind(code, "telegram", "42", "Trần Thị Mai", now)
+        turn = await uow.turns.load("telegram", "42")
         assert (turn.officer, turn.agency, turn.last_seen_at) == (officer, agency, now)
-        assert await uow.list_officers(agency.id) == [officer]
-        assert [e.action for e in await uow.audit_entries(entity="officer")] == [
+        assert await uow.officers.list(agency.id) == [officer]
+        assert [e.action for e in await uow.audit.entries(entity="officer")] == [
             "identity.bind"]
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.officer_for_identity("telegram", "42") == officer
+        assert await uow.identities.officer_for("telegram", "42") == officer
         invite = await uow.session.scalar(select(InviteRow))
         assert invite is not None and invite.used_by_officer_id == officer.id
 
@@ -334,11 +334,11 @@ async def test_a_new_officer_after_others_gets_a_fresh_id(
     officers = []
     for i, code in enumerate(codes):
         async with uow_factory() as uow:
-            officers.append(await uow.bind_invite(code, "web", f"u{i}", None, now))
+            officers.append(await uow.invites.bind(code, "web", f"u{i}", None, now))
             await uow.commit()
     assert len({o.id for o in officers}) == 3
     async with uow_factory() as uow:
-        assert await uow.list_officers(agency.id) == officers
+        assert await uow.officers.list(agency.id) == officers
 
 
 async def test_a_refused_code_changes_nothing_and_says_why(
@@ -347,21 +347,21 @@ async def test_a_refused_code_changes_nothing_and_says_why(
     async with uow_factory() as uow:
         agency = await new_agency(uow, "SCT")
         used, stale = await _invite(uow, agency.id, now), await _invite(uow, agency.id, now)
-        await uow.bind_invite(used, "web", "first", None, now)
+        await uow.invites.bind(used, "web", "first", None, now)
         await uow.commit()
     async with uow_factory() as uow:
         # used and since expired: "used" is the reason an officer can act on
         with pytest.raises(BindError) as refused:
-            await uow.bind_invite(used, "web", "second", None, now + 40 * DAY)
+            await uow.invites.bind(used, "web", "second", None, now + 40 * DAY)
         assert refused.value.reason == "used"
         with pytest.raises(BindError) as refused:
-            await uow.bind_invite(stale, "web", "second", None, now + 40 * DAY)
+            await uow.invites.bind(stale, "web", "second", None, now + 40 * DAY)
         assert refused.value.reason == "expired"
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.officer_for_identity("web", "second") is None
-        assert len(await uow.list_officers(agency.id)) == 1
-        assert len(await uow.audit_entries(entity="officer")) == 1
+        assert await uow.identities.officer_for("web", "second") is None
+        assert len(await uow.officers.list(agency.id)) == 1
+        assert len(await uow.audit.entries(entity="officer")) == 1
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -374,32 +374,32 @@ async def test_answers_keep_their_history_and_none_deletes(
         agency = await new_agency(uow, "SCT")
         _, [assignment] = await make_round(uow, [agency.id])
         officer_code = await _invite(uow, agency.id, now)
-        officer = await uow.bind_invite(officer_code, "telegram", "1", "Mai", now)
+        officer = await uow.invites.bind(officer_code, "telegram", "1", "Mai", now)
         await uow.commit()
     assert assignment.status is AssignmentStatus.NOT_STARTED
 
     later = now + dt.timedelta(hours=2)
     async with uow_factory() as uow:
-        await uow.set_answer(assignment.id, "staff_total", 35, officer.id, now)
-        await uow.set_answer(assignment.id, "systems", [{"name": "QLVB", "level": 2}], None, now)
-        await uow.set_answer(assignment.id, "staff_total", 36, officer.id, later)
-        await uow.set_answer(assignment.id, "staff_total", 36, officer.id, later)  # no change
-        await uow.set_answer(assignment.id, "systems", None, officer.id, later)
+        await uow.answers.set(assignment.id, "staff_total", 35, officer.id, now)
+        await uow.answers.set(assignment.id, "systems", [{"name": "QLVB", "level": 2}], None, now)
+        await uow.answers.set(assignment.id, "staff_total", 36, officer.id, later)
+        await uow.answers.set(assignment.id, "staff_total", 36, officer.id, later)  # no change
+        await uow.answers.set(assignment.id, "systems", None, officer.id, later)
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert await uow.get_answers(assignment.id) == {"staff_total": 36}
-        history = await uow.answer_history(assignment.id)
+        assert await uow.answers.get(assignment.id) == {"staff_total": 36}
+        history = await uow.answers.history(assignment.id)
         assert [(h.question_id, h.old, h.new, h.officer_id, h.at) for h in history] == [
             ("staff_total", None, 35, officer.id, now),
             ("systems", None, [{"name": "QLVB", "level": 2}], None, now),
             ("staff_total", 35, 36, officer.id, later),
             ("systems", [{"name": "QLVB", "level": 2}], None, officer.id, later),
         ]
-        stored = await uow.get_assignment(assignment.id)
+        stored = await uow.assignments.get(assignment.id)
         assert stored is not None and stored.status is AssignmentStatus.IN_PROGRESS
         # the history is the answers' audit trail: no second copy in the audit log
-        audit = await uow.audit_entries(entity="assignment")
+        audit = await uow.audit.entries(entity="assignment")
         assert [e for e in audit if e.action == "answer.set"] == []
 
 
@@ -413,24 +413,24 @@ async def test_a_stale_answer_write_is_refused_and_changes_nothing(
     async with uow_factory() as uow:
         agency = await new_agency(uow, "SCT")
         _, [assignment] = await make_round(uow, [agency.id])
-        await uow.set_answer(assignment.id, "staff_total", 40, None, now)
+        await uow.answers.set(assignment.id, "staff_total", 40, None, now)
         await uow.commit()
 
     async with uow_factory() as first:
-        assert await first.get_answers(assignment.id) == {"staff_total": 40}
+        assert await first.answers.get(assignment.id) == {"staff_total": 40}
         async with uow_factory() as second:
-            await second.get_answers(assignment.id)
-            await second.set_answer(assignment.id, "staff_total", 41, None, now)
-            await second.save_conversation(Conversation("web", "second", state="answering"))
+            await second.answers.get(assignment.id)
+            await second.answers.set(assignment.id, "staff_total", 41, None, now)
+            await second.conversations.save(Conversation("web", "second", state="answering"))
             await second.commit()
-        await first.set_answer(assignment.id, "staff_total", 42, None, now)
+        await first.answers.set(assignment.id, "staff_total", 42, None, now)
         with pytest.raises(ConflictError, match="staff_total"):
-            await first.save_conversation(Conversation("web", "first", state="answering"))
+            await first.conversations.save(Conversation("web", "first", state="answering"))
 
     async with uow_factory() as uow:
-        assert await uow.get_answers(assignment.id) == {"staff_total": 41}
-        assert [h.new for h in await uow.answer_history(assignment.id)] == [40, 41]
-        assert await uow.get_conversation("web", "first") is None
+        assert await uow.answers.get(assignment.id) == {"staff_total": 41}
+        assert [h.new for h in await uow.answers.history(assignment.id)] == [40, 41]
+        assert await uow.conversations.get("web", "first") is None
 
 
 async def test_leaving_without_commit_rolls_everything_back(
@@ -442,25 +442,25 @@ async def test_leaving_without_commit_rolls_everything_back(
         await uow.commit()
 
     async with uow_factory() as uow:
-        await uow.set_answer(assignment.id, "staff_total", 35, None, now)
-        await uow.save_conversation(Conversation("telegram", "1", state="answering"))
-        await uow.claim_inbound("telegram", "m1", now)
+        await uow.answers.set(assignment.id, "staff_total", 35, None, now)
+        await uow.conversations.save(Conversation("telegram", "1", state="answering"))
+        await uow.inbound.claim("telegram", "m1", now)
     with pytest.raises(RuntimeError):
         async with uow_factory() as uow:
-            await uow.set_answer(assignment.id, "staff_total", 40, None, now)
+            await uow.answers.set(assignment.id, "staff_total", 40, None, now)
             raise RuntimeError("boom")
     async with uow_factory() as uow:
-        await uow.set_answer(assignment.id, "staff_total", 50, None, now)
+        await uow.answers.set(assignment.id, "staff_total", 50, None, now)
         await uow.rollback()
-        assert await uow.get_answers(assignment.id) == {}
+        assert await uow.answers.get(assignment.id) == {}
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert await uow.get_answers(assignment.id) == {}
-        assert await uow.answer_history(assignment.id) == []
-        assert await uow.get_conversation("telegram", "1") is None
-        assert await uow.claim_inbound("telegram", "m1", now) is True
-        stored = await uow.get_assignment(assignment.id)
+        assert await uow.answers.get(assignment.id) == {}
+        assert await uow.answers.history(assignment.id) == []
+        assert await uow.conversations.get("telegram", "1") is None
+        assert await uow.inbound.claim("telegram", "m1", now) is True
+        stored = await uow.assignments.get(assignment.id)
         assert stored is not None and stored.status is AssignmentStatus.NOT_STARTED
 
 
@@ -473,8 +473,8 @@ async def test_submissions_are_immutable_numbered_versions(
     async with uow_factory() as uow:
         agency = await new_agency(uow, "SCT")
         _, [assignment] = await make_round(uow, [agency.id])
-        await uow.set_answer(assignment.id, "staff_total", 35, None, now)
-        first = await uow.add_submission(
+        await uow.answers.set(assignment.id, "staff_total", 35, None, now)
+        first = await uow.submissions.add(
             assignment.id, {"staff_total": 35}, b"PK-v1", "bao-cao-v1.docx", None, now
         )
         await uow.commit()
@@ -482,32 +482,32 @@ async def test_submissions_are_immutable_numbered_versions(
 
     later = now + DAY
     async with uow_factory() as uow:
-        stored = await uow.get_assignment(assignment.id)
+        stored = await uow.assignments.get(assignment.id)
         assert stored is not None
         assert (stored.status, stored.submitted_at) == (AssignmentStatus.SUBMITTED, now)
         with pytest.raises(ConflictError):  # submitted once: a second submit is refused
-            await uow.add_submission(assignment.id, {}, b"PK-x", "x.docx", None, later)
+            await uow.submissions.add(assignment.id, {}, b"PK-x", "x.docx", None, later)
     async with uow_factory() as uow:
-        await uow.set_assignment_status(assignment.id, "returned", later)  # DIC returns it
-        await uow.set_answer(assignment.id, "staff_total", 36, None, later)
-        second = await uow.add_submission(
+        await uow.assignments.set_status(assignment.id, "returned", later)  # DIC returns it
+        await uow.answers.set(assignment.id, "staff_total", 36, None, later)
+        second = await uow.submissions.add(
             assignment.id, {"staff_total": 36}, b"PK-v2", "bao-cao-v2.docx", None, later
         )
         await uow.commit()
     assert second.version == 2 and second.id != first.id
 
     async with uow_factory() as uow:
-        assert await uow.latest_submission(assignment.id) == second
-        assert [s.answers for s in await uow.list_submissions(assignment.id)] == [
+        assert await uow.submissions.latest(assignment.id) == second
+        assert [s.answers for s in await uow.submissions.list(assignment.id)] == [
             {"staff_total": 35},
             {"staff_total": 36},
         ]
-        assert await uow.submission_docx(first.id) == ("bao-cao-v1.docx", b"PK-v1")
-        assert await uow.submission_docx(second.id) == ("bao-cao-v2.docx", b"PK-v2")
-        assert await uow.submission_docx(second.id + 100) is None
-        stored = await uow.get_assignment(assignment.id)
+        assert await uow.submissions.docx(first.id) == ("bao-cao-v1.docx", b"PK-v1")
+        assert await uow.submissions.docx(second.id) == ("bao-cao-v2.docx", b"PK-v2")
+        assert await uow.submissions.docx(second.id + 100) is None
+        stored = await uow.assignments.get(assignment.id)
         assert stored is not None and stored.submitted_at == later
-        actions = [e.action for e in await uow.audit_entries(entity="assignment")]
+        actions = [e.action for e in await uow.audit.entries(entity="assignment")]
         assert actions.count("submission.add") == 2
 
 
@@ -522,17 +522,17 @@ async def test_previous_answers_come_from_the_latest_earlier_submission(
             uow, [sct.id], template_id="it_periodic", now=now - 100 * DAY
         )
         _, [current_sct, _] = await make_round(uow, [sct.id, snv.id], now=now)
-        await uow.add_submission(old_sct.id, {"staff_total": 30}, b"1", "a.docx", None, now)
-        await uow.set_assignment_status(old_sct.id, "returned", now)
-        await uow.add_submission(old_sct.id, {"staff_total": 31}, b"2", "a.docx", None, now)
-        await uow.add_submission(old_snv.id, {"staff_total": 99}, b"3", "b.docx", None, now)
-        await uow.add_submission(other_template.id, {"staff_total": 77}, b"4", "c.docx", None, now)
+        await uow.submissions.add(old_sct.id, {"staff_total": 30}, b"1", "a.docx", None, now)
+        await uow.assignments.set_status(old_sct.id, "returned", now)
+        await uow.submissions.add(old_sct.id, {"staff_total": 31}, b"2", "a.docx", None, now)
+        await uow.submissions.add(old_snv.id, {"staff_total": 99}, b"3", "b.docx", None, now)
+        await uow.submissions.add(other_template.id, {"staff_total": 77}, b"4", "c.docx", None, now)
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert await uow.previous_answers(current_sct.id) == {"staff_total": 31}
-        assert await uow.previous_answers(old_sct.id) == {}
-        assert await uow.previous_answers(other_template.id) == {}
+        assert await uow.answers.previous(current_sct.id) == {"staff_total": 31}
+        assert await uow.answers.previous(old_sct.id) == {}
+        assert await uow.answers.previous(other_template.id) == {}
 
 
 async def test_open_assignments_lists_open_rounds_newest_first(
@@ -549,7 +549,7 @@ async def test_open_assignments_lists_open_rounds_newest_first(
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert [a.id for a in await uow.open_assignments(sct.id)] == [q3.id, q1.id]
+        assert [a.id for a in await uow.assignments.list_open(sct.id)] == [q3.id, q1.id]
 
 
 async def test_rounds_and_answers_read_with_open_assignments_stay_current(
@@ -560,24 +560,24 @@ async def test_rounds_and_answers_read_with_open_assignments_stay_current(
     async with uow_factory() as uow:
         sct = await new_agency(uow, "SCT")
         round_, [assignment] = await make_round(uow, [sct.id], now=now)
-        await uow.set_answer(assignment.id, "q1", 5, None, now)
+        await uow.answers.set(assignment.id, "q1", 5, None, now)
         await uow.commit()
     async with uow_factory() as uow:
-        [listed] = await uow.open_assignments(sct.id)
+        [listed] = await uow.assignments.list_open(sct.id)
         assert (listed.id, listed.status) == (assignment.id, AssignmentStatus.IN_PROGRESS)
-        assert await uow.get_round(round_.id) == round_
-        assert await uow.get_answers(assignment.id) == {"q1": 5}
-        await uow.set_answer(assignment.id, "q1", 6, None, now)
-        assert await uow.get_answers(assignment.id) == {"q1": 6}
+        assert await uow.rounds.get(round_.id) == round_
+        assert await uow.answers.get(assignment.id) == {"q1": 5}
+        await uow.answers.set(assignment.id, "q1", 6, None, now)
+        assert await uow.answers.get(assignment.id) == {"q1": 6}
         later = now.date() + 10 * DAY
-        await uow.update_round(round_.id, deadline=later)
-        assert (await uow.get_round(round_.id)).deadline == later  # type: ignore[union-attr]
-        renamed = await uow.save_agency({"abbreviation": "SCT", "name": "Sở Công Thương mới"})
-        assert await uow.get_agency(sct.id) == renamed
+        await uow.rounds.update(round_.id, deadline=later)
+        assert (await uow.rounds.get(round_.id)).deadline == later  # type: ignore[union-attr]
+        renamed = await uow.agencies.save({"abbreviation": "SCT", "name": "Sở Công Thương mới"})
+        assert await uow.agencies.get(sct.id) == renamed
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.get_answers(assignment.id) == {"q1": 6}
-        assert (await uow.get_round(round_.id)).deadline == later  # type: ignore[union-attr]
+        assert await uow.answers.get(assignment.id) == {"q1": 6}
+        assert (await uow.rounds.get(round_.id)).deadline == later  # type: ignore[union-attr]
 
 
 # --- time ----------------------------------------------------------------------------
@@ -591,10 +591,10 @@ async def test_datetimes_come_back_timezone_aware_in_utc(
     async with uow_factory() as uow:
         agency = await new_agency(uow, "SCT")
         _, [assignment] = await make_round(uow, [agency.id])
-        await uow.add_submission(assignment.id, {}, b"x", "x.docx", None, local)
+        await uow.submissions.add(assignment.id, {}, b"x", "x.docx", None, local)
         await uow.commit()
     async with uow_factory() as uow:
-        submission = await uow.latest_submission(assignment.id)
+        submission = await uow.submissions.latest(assignment.id)
         assert submission is not None
         assert submission.submitted_at == local
         assert submission.submitted_at.utcoffset() == dt.timedelta(0)
@@ -605,7 +605,7 @@ async def test_datetimes_come_back_timezone_aware_in_utc(
 async def test_naive_datetimes_are_refused(uow_factory: UowFactory) -> None:
     async with uow_factory() as uow:
         with pytest.raises(Exception, match="naive datetime"):
-            await uow.claim_inbound("telegram", "1", dt.datetime(2026, 1, 1, 8, 0))
+            await uow.inbound.claim("telegram", "1", dt.datetime(2026, 1, 1, 8, 0))
 
 
 async def test_audit_log_rows_are_written_with_the_actor(
@@ -624,4 +624,5 @@ async def test_audit_log_rows_are_written_with_the_actor(
         assert [(r.entity, r.entity_id, r.detail) for r in deadline] == [
             ("round", str(round_.id), {"old": "2026-12-20", "new": "2027-01-05"})
         ]
-        assert (await uow.get_round(round_.id)).deadline == dt.date(2027, 1, 5)  # type: ignore[union-attr]
+        assert (await uow.rounds.get(round_.id)).deadline == dt.date(2027, 1,
+                                                                     5)  # type: ignore[union-attr]
