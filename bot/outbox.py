@@ -1,7 +1,7 @@
 """Delivering queued messages (reminders, notices) through their channels.
 
 Whoever decides to message an officer outside a reply writes the messages to
-the outbox in the same transaction (``uow.enqueue``). The dispatcher leases due
+the outbox in the same transaction (``uow.outbox.enqueue``). The dispatcher leases due
 rows, delivers them through the channel, and records the outcome; a temporary
 failure is retried with back-off, a permanent one is recorded and not retried.
 Leases make it safe to run several dispatchers against one database.
