@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dialogs.ports import Clock
 from storage.db import sqlite_session_engine
-from storage.direct import DirectStatements, direct_statements
+from storage.direct import direct_statements
 from storage.gate import Gate, gates, pool_size
 from storage.repositories.agencies import AgencyRepository
 from storage.repositories.answers import AnswerRepository
@@ -61,43 +61,53 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
+R = TypeVar("R")
+
+
+class _Made(Generic[R]):
+    """A repository of the unit of work, made on first use and then kept in the
+    instance (a unit of work per turn makes only the few a turn uses)."""
+
+    def __init__(self, kind: Callable[[Transaction], R]) -> None:
+        self._kind = kind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, uow: Transaction | None, owner: type | None = None) -> R:
+        if uow is None:
+            return self  # type: ignore[return-value]  # the class's attribute
+        repository = uow.__dict__[self._name] = self._kind(uow)
+        return repository
+
+
 class SqlUnitOfWork(Transaction):
     """One transaction on the database, with a repository per aggregate."""
 
-    def __init__(
-        self,
-        sessions: Callable[[Any], AsyncSession | InlineSession],
-        dialect: str,
-        clock: Clock,
-        gate: Gate | None = None,
-        direct: DirectStatements | None = None,
-        connect: Callable[[], Any] | None = None,
-    ):
-        super().__init__(sessions, dialect, clock, gate, direct, connect)
-        # what a turn uses (declared in dialogs.ports)
-        self.turns = TurnRepository(self)
-        self.inbound = InboundRepository(self)
-        self.conversations = ConversationRepository(self)
-        self.invites = InviteRepository(self)
-        self.identities = IdentityRepository(self)
-        self.officers = OfficerRepository(self)
-        self.agencies = AgencyRepository(self)
-        self.rounds = RoundRepository(self)
-        self.assignments = AssignmentRepository(self)
-        self.answers = AnswerRepository(self)
-        self.submissions = SubmissionRepository(self)
-        self.references = ReferenceRepository(self)
-        # the operator side: CLI, dashboard, scheduler, channels
-        self.audit = AuditRepository(self)
-        self.templates = TemplateRepository(self)
-        self.template_drafts = TemplateDraftRepository(self)
-        self.outbox = OutboxRepository(self)
-        self.inbox = InboxRepository(self)
-        self.channel_state = ChannelStateRepository(self)
-        self.windows = WindowRepository(self)
-        self.phones = PhoneRepository(self)
-        self.signatures = SignatureRepository(self)
-        self.dashboard_sessions = DashboardSessionRepository(self)
+    # what a turn uses (declared in dialogs.ports)
+    turns = _Made(TurnRepository)
+    inbound = _Made(InboundRepository)
+    conversations = _Made(ConversationRepository)
+    invites = _Made(InviteRepository)
+    identities = _Made(IdentityRepository)
+    officers = _Made(OfficerRepository)
+    agencies = _Made(AgencyRepository)
+    rounds = _Made(RoundRepository)
+    assignments = _Made(AssignmentRepository)
+    answers = _Made(AnswerRepository)
+    submissions = _Made(SubmissionRepository)
+    references = _Made(ReferenceRepository)
+    audit = _Made(AuditRepository)
+    # the operator side: CLI, dashboard, scheduler, channels
+    templates = _Made(TemplateRepository)
+    template_drafts = _Made(TemplateDraftRepository)
+    outbox = _Made(OutboxRepository)
+    inbox = _Made(InboxRepository)
+    channel_state = _Made(ChannelStateRepository)
+    windows = _Made(WindowRepository)
+    phones = _Made(PhoneRepository)
+    signatures = _Made(SignatureRepository)
+    dashboard_sessions = _Made(DashboardSessionRepository)
 
 
 class UnitOfWorkFactory:
