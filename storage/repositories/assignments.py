@@ -64,7 +64,10 @@ class AssignmentRepository(Repository):
         """Every assignment of the round with its agency, as plain rows (``assignment_id``,
         ``agency_id``, ``status``, ``submitted_at``, ``name``, ``abbreviation``) ordered by
         agency: what the dashboard's round page filters, counts and pages, in one query."""
-        rows = await self._tx.session.execute(
+        # through the session's connection: Core rows, without the ORM's per-row result
+        # processing (a third of the page's time for 4,080 rows)
+        connection = await self._tx.session.connection()
+        rows = await connection.execute(
             select(AssignmentRow.id.label("assignment_id"), AssignmentRow.agency_id,
                    AssignmentRow.status, AssignmentRow.submitted_at,
                    AgencyRow.name, AgencyRow.abbreviation)
