@@ -80,8 +80,8 @@ async def run(officers: int, url: str) -> dict[str, object]:
     for i in range(officers):
         user = f"officer-{i}"
         async with factory() as uow:
-            conv = await uow.get_conversation("web", user)
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", user)
+            answers = await uow.answers.get(conv.assignment_id)
         await engine.handle(Inbound("web", user, text=reply_for(conv.step, answers),
                                     message_id=f"a{i}"))
     gc.collect()

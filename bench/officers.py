@@ -100,8 +100,8 @@ async def serve(root: Path, url: str, token: str, officers: int, turns: int,
     for n in range(turns + 1):
         await engine.handle(Inbound("web", "rehearsal", text=text, message_id=f"r-{n}"))
         async with factory() as uow:
-            conv = await uow.get_conversation("web", "rehearsal")
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", "rehearsal")
+            answers = await uow.answers.get(conv.assignment_id)
         text = reply_for(conv.step, answers)
         script.append(text)
     for i in range(officers):  # bound days before the round, as in reality

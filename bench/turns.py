@@ -116,8 +116,8 @@ async def rehearse(engine: Engine, factory: Any, code: str, turns: int) -> list[
         script.append(text)
         await engine.handle(Inbound("web", "rehearsal", text=text, message_id=f"r-{n}"))
         async with factory() as uow:
-            conv = await uow.get_conversation("web", "rehearsal")
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", "rehearsal")
+            answers = await uow.answers.get(conv.assignment_id)
         text = reply_for(conv.step, answers)
     return script
 
@@ -151,11 +151,13 @@ async def engine_run(url: str, officers: int, turns: int, think: tuple[float, fl
                 if not replies or "Câu" not in replies[-1].text:
                     raise RuntimeError(f"unexpected reply: {replies}")
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(officer(i) for i in range(first, first + officers)))
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         return {**summary(latencies, wall), "all_turns_with_binds": summary(
-            latencies + binds, wall), "binds": summary(binds, wall)}
+            latencies + binds, wall), "binds": summary(binds, wall),
+            # this process's CPU (engine, storage, driver; not the PostgreSQL server)
+            "cpu_ms_per_turn_with_binds": round(cpu * 1000 / (len(latencies) + len(binds)), 3)}
 
     paced = await run(0, think)
     closed = await run(officers, (0.0, 0.0))  # other officers, no pauses

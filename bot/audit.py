@@ -33,19 +33,19 @@ async def assignment_audit(
     uow: SqlUnitOfWork, assignment_id: int, template: Template | None, timezone: str
 ) -> list[AuditLine]:
     """Answer changes (old → new), submissions, returns and deadline changes, oldest first."""
-    assignment = await uow.get_assignment(assignment_id)
+    assignment = await uow.assignments.get(assignment_id)
     if assignment is None:
         raise LookupError(f"Không có phiếu số {assignment_id}.")
     names: dict[int | None, str] = {None: "hệ thống"}
 
     async def who(officer_id: int | None) -> str:
         if officer_id not in names:
-            officer = await uow.get_officer(officer_id) if officer_id is not None else None
+            officer = await uow.officers.get(officer_id) if officer_id is not None else None
             names[officer_id] = officer.full_name if officer else f"cán bộ #{officer_id}"
         return names[officer_id]
 
     lines: list[AuditLine] = []
-    for change in await uow.answer_history(assignment_id):
+    for change in await uow.answers.history(assignment_id):
         question = None
         if template is not None:
             with contextlib.suppress(KeyError):
@@ -55,7 +55,7 @@ async def assignment_audit(
             detail = f"{change.question_id}: {detail}"
         lines.append(AuditLine(
             change.at, await who(change.officer_id), ACTIONS["answer.set"], detail))
-    for entry in await uow.audit_entries():
+    for entry in await uow.audit.entries():
         mine = (entry.entity == "assignment" and entry.entity_id == str(assignment_id)
                 and entry.action != "answer.set")
         its_round = entry.entity == "round" and entry.entity_id == str(assignment.round_id)

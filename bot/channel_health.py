@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 
 from bot.channels import zalo_oa, zalo_window
 from bot.channels.webhook_state import WEBHOOK_KEY
-from storage.repositories import channel_health as repo
-from storage.repositories import inbox
 
 
 @dataclass
@@ -65,9 +63,9 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
         for channel, label, is_on, mode in configured:
             if not is_on:
                 continue
-            summary = await inbox.summary(uow, channel)
-            error_at, error = await repo.last_send_error(uow, channel)
-            hook = await uow.get_channel_state(WEBHOOK_KEY.format(channel=channel)) or {}
+            summary = await uow.inbox.summary(channel)
+            error_at, error = await uow.outbox.last_send_error(channel)
+            hook = await uow.channel_state.get(WEBHOOK_KEY.format(channel=channel)) or {}
             registered: bool | None = None
             if mode == "webhook":
                 if channel == "zalo_oa":  # set in Zalo's console: known once it probed
@@ -78,7 +76,7 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
             quota: int | None = None
             problem: str | None = None
             if channel in ("zalo_oa", "zns"):  # ZNS sends with the OA's token
-                tokens = await uow.get_channel_state(zalo_oa.TOKENS_KEY) or {}
+                tokens = await uow.channel_state.get(zalo_oa.TOKENS_KEY) or {}
                 token_updated = _instant(tokens.get("updated_at"))
                 token_expires = _instant(tokens.get("expires_at"))
                 if tokens.get("refused_at"):
@@ -94,6 +92,6 @@ async def channel_health(boot: Any) -> list[ChannelHealth]:
                 webhook_registered=registered, webhook_error=hook.get("error"),
                 token_updated_at=token_updated, token_expires_at=token_expires,
                 last_event_at=summary.last_received_at, last_error_at=error_at,
-                last_error=error, sent_today=await repo.sent_since(uow, channel, midnight),
+                last_error=error, sent_today=await uow.outbox.sent_since(channel, midnight),
                 quota_left=quota))
     return out

@@ -88,13 +88,11 @@ class AgencyPages(Pages):
                     form: dict[str, Any] | None = None, problems: dict[str, str] | None = None,
                     import_problems: list[str] | None = None, notice: str | None = None,
                     invite_problem: str | None = None) -> Response:
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.officers import roster
 
         async with self.boot.uow_factory() as uow:
-            agencies = await uow.list_agencies()
-            inactive = await inactive_ids(uow)
-            counts = {a.id: sum(1 for e in await roster(uow, a.id) if e.channels)
+            agencies = await uow.agencies.list()
+            inactive = await uow.agencies.inactive_ids()
+            counts = {a.id: sum(1 for e in await uow.officers.roster(a.id) if e.channels)
                       for a in agencies}
         return self.d.page(
             "admin_agencies.html", status=status, officer=officer, session=session,
@@ -115,7 +113,8 @@ class AgencyPages(Pages):
                 except admin.AdminError as exc:
                     problems["abbreviation"] = str(exc)
                 else:
-                    await uow.audit("agency.add", "agency", agency.id, actor_officer_id=officer.id,
+                    await uow.audit.add("agency.add", "agency", agency.id,
+                                        actor_officer_id=officer.id,
                                     now=self.boot.clock.now(), detail={"abbreviation":
                                                                         agency.abbreviation})
                     await uow.commit()
@@ -154,7 +153,7 @@ class AgencyPages(Pages):
             return await self._list(officer, session, status=400, import_problems=problems)
         async with self.boot.uow_factory() as uow:
             saved = await admin.save_checked_agencies(uow, rows, self.boot.clock.now())
-            await uow.audit("agency.import", "agency", None, actor_officer_id=officer.id,
+            await uow.audit.add("agency.import", "agency", None, actor_officer_id=officer.id,
                             now=self.boot.clock.now(),
                             detail={"abbreviations": [a.abbreviation for a in saved],
                                     "file": upload.filename[:200]})
@@ -165,7 +164,7 @@ class AgencyPages(Pages):
     # -- one agency -------------------------------------------------------------------------
 
     async def _agency(self, uow: Any, raw_id: str) -> Agency:
-        agency = await uow.get_agency(path_id(raw_id))
+        agency = await uow.agencies.get(path_id(raw_id))
         if agency is None:
             raise Refused(404, "Không có cơ quan này.")
         return agency
@@ -178,13 +177,11 @@ class AgencyPages(Pages):
                            status: int = 200, form: dict[str, Any] | None = None,
                            problems: dict[str, str] | None = None,
                            notice: str | None = None) -> Response:
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.officers import roster
 
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
-            active = agency.id not in await inactive_ids(uow)
-            entries = await roster(uow, agency.id)
+            active = agency.id not in await uow.agencies.inactive_ids()
+            entries = await uow.officers.roster(agency.id)
         officers = [{
             "e": e, "channels": ", ".join(CHANNEL_LABELS.get(c, c) for c in e.channels) or "—",
             "last": self.d.local(e.last_seen_at) or "—",
@@ -202,17 +199,16 @@ class AgencyPages(Pages):
 
     async def edit_action(self, request: Request, officer: Officer, session: Session,
                           form: Form) -> Response:
-        from storage.repositories.agencies import update_agency
 
         values, problems = read_agency_form(form)
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
             if not problems:
-                reason = await update_agency(uow, agency.id, values)
+                reason = await uow.agencies.update(agency.id, values)
                 if reason:
                     problems["abbreviation"] = reason
                 else:
-                    await uow.audit("agency.edit", "agency", agency.id,
+                    await uow.audit.add("agency.edit", "agency", agency.id,
                                     actor_officer_id=officer.id, now=self.boot.clock.now(),
                                     detail={k: v for k, v in values.items()
                                             if getattr(agency, k) != v})
@@ -224,7 +220,6 @@ class AgencyPages(Pages):
 
     async def active_action(self, request: Request, officer: Officer, session: Session,
                             form: Form) -> Response:
-        from storage.repositories.agencies import set_active
 
         active = form.get("active") == "1"
         async with self.boot.uow_factory() as uow:
@@ -232,8 +227,8 @@ class AgencyPages(Pages):
             if agency.is_collector and not active:
                 return self.d.back(f"/admin/agencies/{agency.id}",
                                    "Không thể ngừng hoạt động cơ quan tổng hợp.")
-            await set_active(uow, agency.id, active)
-            await uow.audit("agency.activate" if active else "agency.deactivate", "agency",
+            await uow.agencies.set_active(agency.id, active)
+            await uow.audit.add("agency.activate" if active else "agency.deactivate", "agency",
                             agency.id, actor_officer_id=officer.id, now=self.boot.clock.now())
             await uow.commit()
         notice = ("Cơ quan đã hoạt động trở lại." if active else
@@ -243,17 +238,16 @@ class AgencyPages(Pages):
 
     async def revoke_action(self, request: Request, officer: Officer, session: Session,
                             form: Form) -> Response:
-        from storage.repositories.officers import revoke_officer
 
         async with self.boot.uow_factory() as uow:
             agency = await self._agency(uow, request.path_params["agency_id"])
-            target = await uow.get_officer(path_id(request.path_params["officer_id"]))
+            target = await uow.officers.get(path_id(request.path_params["officer_id"]))
             if target is None or target.agency_id != agency.id:
                 raise Refused(404, "Không có cán bộ này.")
             if target.id == officer.id:
                 return self.d.back(f"/admin/agencies/{agency.id}",
                                    "Anh/Chị không thể tự thu hồi quyền của chính mình.")
-            count = await revoke_officer(uow, target.id, now=self.boot.clock.now(),
+            count = await uow.officers.revoke(target.id, now=self.boot.clock.now(),
                                          actor_officer_id=officer.id)
             await uow.commit()
         log.info("officer %s revoked by %s (%d identities)", target.id, officer.id, count)
@@ -268,13 +262,11 @@ class AgencyPages(Pages):
                             form: Form) -> Response:
         """Issue new codes for the selected agencies (or the one of the URL)."""
         from bot.invitations import make_invitation, qr_svg_data_uri, seal, telegram_username
-        from storage.repositories.agencies import inactive_ids
-        from storage.repositories.invites import reissue_invite
 
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            agencies = {a.id: a for a in await uow.list_agencies()}
-            inactive = await inactive_ids(uow)
+            agencies = {a.id: a for a in await uow.agencies.list()}
+            inactive = await uow.agencies.inactive_ids()
             if "agency_id" in request.path_params:
                 chosen = [path_id(request.path_params["agency_id"])]
             else:
@@ -283,9 +275,9 @@ class AgencyPages(Pages):
             picked = [agencies[i] for i in chosen if i in agencies and i not in inactive]
             codes: list[str] = []
             if picked:
-                codes = [await reissue_invite(uow, a.id, now=now,
+                codes = [await uow.invites.reissue(a.id, now=now,
                                               ttl=dt.timedelta(days=INVITE_DAYS)) for a in picked]
-                await uow.audit("invite.issue", "agency", None, actor_officer_id=officer.id,
+                await uow.audit.add("invite.issue", "agency", None, actor_officer_id=officer.id,
                                 now=now, detail={"agencies": [a.abbreviation for a in picked]})
                 await uow.commit()
         if not picked:

@@ -24,13 +24,13 @@ class AssignmentPages(Pages):
 
         assignment_id = path_id(request.path_params["assignment_id"])
         async with self.boot.uow_factory() as uow:
-            assignment = await uow.get_assignment(assignment_id)
+            assignment = await uow.assignments.get(assignment_id)
             if assignment is None:
                 raise Refused(404, "Không có phiếu báo cáo này.")
-            round_ = await uow.get_round(assignment.round_id)
-            agency = await uow.get_agency(assignment.agency_id)
-            answers = await uow.get_answers(assignment_id)
-            versions = await uow.list_submissions(assignment_id)
+            round_ = await uow.rounds.get(assignment.round_id)
+            agency = await uow.agencies.get(assignment.agency_id)
+            answers = await uow.answers.get(assignment_id)
+            versions = await uow.submissions.list(assignment_id)
             returns = await return_comments(uow, assignment_id)
         assert round_ is not None and agency is not None
         template = await round_template(self.boot.templates, round_)
@@ -57,7 +57,7 @@ class AssignmentPages(Pages):
                               session: Session) -> Response:
         submission_id = path_id(request.path_params["submission_id"])
         async with self.boot.uow_factory() as uow:
-            found = await uow.submission_docx(submission_id)
+            found = await uow.submissions.docx(submission_id)
         if found is None:
             raise Refused(404, "Không tìm thấy tài liệu.")
         filename, data = found

@@ -27,8 +27,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from bot.dashboard_auth import COOKIE, Session
 from bot.downloads import content_disposition
 from dialogs.domain import Officer
-from storage.repositories import dashboard_sessions
-from storage.repositories.agencies import inactive_ids
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -108,8 +106,8 @@ class Dashboard:
     async def _officer(self, request: Request) -> tuple[Officer, Session]:
         cookie = request.cookies.get(COOKIE)
         async with self.boot.uow_factory() as uow:
-            found = await dashboard_sessions.find(uow, cookie, now=self.boot.clock.now())
-            officer = await uow.get_officer(found.officer_id) if found else None
+            found = await uow.dashboard_sessions.find(cookie, now=self.boot.clock.now())
+            officer = await uow.officers.get(found.officer_id) if found else None
         if found is None:
             log.warning("dashboard: %s %r refused (%s session cookie)", request.method,
                         request.url.path, "invalid" if cookie else "no")
@@ -162,8 +160,8 @@ class Pages:
 
 
 async def active_agencies(uow: Any) -> list[Any]:
-    inactive = await inactive_ids(uow)
-    return [a for a in await uow.list_agencies() if a.id not in inactive]
+    inactive = await uow.agencies.inactive_ids()
+    return [a for a in await uow.agencies.list() if a.id not in inactive]
 
 
 

@@ -18,7 +18,6 @@ from bot.dashboard_auth import COOKIE, SESSION_SECONDS, SESSION_TTL, Session, sa
 from bot.dashboard_core import Pages, path_id
 from dialogs.domain import Officer
 from storage.login_tokens import consume_login_token
-from storage.repositories import dashboard_sessions
 
 log = logging.getLogger("bot.dashboard")
 
@@ -43,14 +42,14 @@ class LoginPages(Pages):
         cookie = ""
         async with self.boot.uow_factory() as uow:
             officer_id = await consume_login_token(uow, token, now=now)
-            officer = await uow.get_officer(officer_id) if officer_id is not None else None
+            officer = await uow.officers.get(officer_id) if officer_id is not None else None
             if officer is not None:
-                await uow.audit("dashboard.login", "officer", officer.id,
+                await uow.audit.add("dashboard.login", "officer", officer.id,
                                 actor_officer_id=officer.id, now=now,
                                 detail={"allowed": officer.role == "dic"})
                 if officer.role == "dic":
-                    cookie = await dashboard_sessions.start(
-                        uow, officer.id, now=now, ttl=SESSION_TTL,
+                    cookie = await uow.dashboard_sessions.start(
+                        officer.id, now=now, ttl=SESSION_TTL,
                         user_agent=request.headers.get("user-agent"))
             await uow.commit()
         if officer is None:
@@ -70,8 +69,8 @@ class LoginPages(Pages):
                      form: dict[str, str]) -> Response:
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            await dashboard_sessions.revoke(uow, session.id, now=now)
-            await uow.audit("dashboard.logout", "officer", officer.id,
+            await uow.dashboard_sessions.revoke(session.id, now=now)
+            await uow.audit.add("dashboard.logout", "officer", officer.id,
                             actor_officer_id=officer.id, now=now)
             await uow.commit()
         response = self.d.page("admin_message.html", title="Đã đăng xuất",
@@ -82,7 +81,7 @@ class LoginPages(Pages):
     async def sessions_page(self, request: Request, officer: Officer,
                             session: Session) -> Response:
         async with self.boot.uow_factory() as uow:
-            active = await dashboard_sessions.list_active(uow, now=self.boot.clock.now())
+            active = await uow.dashboard_sessions.list_active(now=self.boot.clock.now())
         rows = [{"s": s, "created": self.d.local(s.created_at),
                  "expires": self.d.local(s.expires_at), "mine": s.id == session.id}
                 for s in active]
@@ -94,9 +93,9 @@ class LoginPages(Pages):
         session_id = path_id(request.path_params["session_id"])
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            ended = await dashboard_sessions.revoke(uow, session_id, now=now)
+            ended = await uow.dashboard_sessions.revoke(session_id, now=now)
             if ended:
-                await uow.audit("dashboard.revoke", "dashboard_session", session_id,
+                await uow.audit.add("dashboard.revoke", "dashboard_session", session_id,
                                 actor_officer_id=officer.id, now=now)
             await uow.commit()
         return self.d.back("/admin/sessions", "Đã kết thúc phiên đăng nhập." if ended else

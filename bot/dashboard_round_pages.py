@@ -40,10 +40,10 @@ class RoundPages(Pages):
         from bot.dashboard_rounds import PERIOD_CHOICES, blank_round_form
 
         async with self.boot.uow_factory() as uow:
-            rounds = await uow.list_rounds()
+            rounds = await uow.rounds.list()
             counts = {}
             for r in rounds:
-                assignments = await uow.list_assignments(r.id)
+                assignments = await uow.assignments.list(r.id)
                 counts[r.id] = (sum(1 for a in assignments if a.status == "submitted"),
                                 len(assignments))
             agencies = [a for a in await active_agencies(uow) if not a.is_collector]
@@ -78,28 +78,23 @@ class RoundPages(Pages):
         from bot.round_page import select as select_page
         from bot.signed_reports import signature_status
         from storage import reminders as store
-        from storage.repositories.round_progress import (
-            officer_names,
-            round_overview,
-            signed_among,
-        )
 
         round_id = path_id(request.path_params["round_id"])
         deps = self.d.deps()
         now = self.boot.clock.now()
         async with self.boot.uow_factory() as uow:
-            round_ = await uow.get_round(round_id)
+            round_ = await uow.rounds.get(round_id)
             if round_ is None:
                 raise Refused(404, f"Không có đợt báo cáo số {round_id}.")
             # the state of every agency from one light query; the page's rows only in full
-            lights = light_rows(await round_overview(uow, round_id), round_.deadline,
+            lights = light_rows(await uow.assignments.overview(round_id), round_.deadline,
                                 deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
-            audit = await uow.audit_entries(entity="round")
+            audit = await uow.audit.entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
             for entry in audit:
                 if entry.actor_officer_id not in names:
-                    actor = await uow.get_officer(entry.actor_officer_id)
+                    actor = await uow.officers.get(entry.actor_officer_id)
                     names[entry.actor_officer_id] = (
                         actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
             # thousands of agencies: filtered and paged (bot/round_page.py)
@@ -114,8 +109,9 @@ class RoundPages(Pages):
             reminded = Counter(r.assignment_id for r in await store.list_reminders(
                 uow, assignment_ids=[p.assignment_id for p in shown.items],
                 statuses=[store.SENT]))
-            officers = await officer_names(uow, [p.agency_id for p in shown.items])
-            signed = await signed_among(uow, round_id, [p.assignment_id for p in shown.items])
+            officers = await uow.officers.names_by_agency([p.agency_id for p in shown.items])
+            signed = await uow.signatures.latest_among(round_id,
+                                                       [p.assignment_id for p in shown.items])
             rows = []
             for p in shown.items:
                 rows.append({

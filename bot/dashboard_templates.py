@@ -75,7 +75,6 @@ class TemplatePages(Pages):
     async def upload_action(self, request: Request) -> Response:
         from bot.dashboard_uploads import read_upload
         from dialogs.loader import template_to_yaml
-        from storage.repositories.template_drafts import save_draft
 
         try:
             officer, session = await self.d._officer(request)
@@ -98,7 +97,7 @@ class TemplatePages(Pages):
             return await self._list(officer, session, status=400, problems=result.problems,
                                     filename=upload.filename)
         async with self.boot.uow_factory() as uow:
-            token = await save_draft(uow, {
+            token = await uow.template_drafts.save({
                 "source": template_to_yaml(result.template), "format": result.format or "yaml",
                 "filename": upload.filename[:200], "officer_id": officer.id,
             }, now=self.boot.clock.now())
@@ -110,10 +109,9 @@ class TemplatePages(Pages):
     async def _draft(self, token: str) -> tuple[dict[str, Any], Template]:
         from dialogs.loader import load_template_text
         from dialogs.template_errors import TemplateError
-        from storage.repositories.template_drafts import get_draft
 
         async with self.boot.uow_factory() as uow:
-            draft = await get_draft(uow, token, now=self.boot.clock.now())
+            draft = await uow.template_drafts.get(token, now=self.boot.clock.now())
         if draft is None:
             raise Refused(404, "Bản tải lên này không còn (đã xuất bản, đã huỷ hoặc quá một "
                                "ngày). Anh/Chị tải tệp mẫu lên lại.")
@@ -125,12 +123,11 @@ class TemplatePages(Pages):
 
     async def draft_page(self, request: Request, officer: Officer, session: Session) -> Response:
         from bot.template_preview import outline_rows
-        from storage.repositories.template_drafts import mark_previewed
 
         token = request.path_params["token"]
         draft, template = await self._draft(token)
         async with self.boot.uow_factory() as uow:
-            await mark_previewed(uow, token, now=self.boot.clock.now())
+            await uow.template_drafts.mark_previewed(token, now=self.boot.clock.now())
             await uow.commit()
         latest = await ts.list_versions(self.boot.uow_factory, template.id)
         open_rounds = [r for r in await self._open_rounds() if r.template_id == template.id]
@@ -145,7 +142,7 @@ class TemplatePages(Pages):
 
     async def _open_rounds(self) -> list[Any]:
         async with self.boot.uow_factory() as uow:
-            return [r for r in await uow.list_rounds() if r.status == "open"]
+            return [r for r in await uow.rounds.list() if r.status == "open"]
 
     async def draft_sample(self, request: Request, officer: Officer, session: Session) -> Response:
         _, template = await self._draft(request.path_params["token"])
@@ -168,7 +165,6 @@ class TemplatePages(Pages):
 
     async def publish_action(self, request: Request, officer: Officer, session: Session,
                              form: Form) -> Response:
-        from storage.repositories.template_drafts import delete_draft
 
         token = request.path_params["token"]
         draft, template = await self._draft(token)
@@ -180,8 +176,8 @@ class TemplatePages(Pages):
             move_open_rounds=form.get("move_rounds") == "1", now=self.boot.clock.now(),
             source_format=draft.get("format", "yaml"))
         async with self.boot.uow_factory() as uow:
-            await delete_draft(uow, token)
-            await uow.audit("template.publish", "template", template.id,
+            await uow.template_drafts.delete(token)
+            await uow.audit.add("template.publish", "template", template.id,
                             actor_officer_id=officer.id, now=self.boot.clock.now(),
                             detail={"version": published.version,
                                     "moved_rounds": published.moved_rounds})
@@ -196,10 +192,9 @@ class TemplatePages(Pages):
 
     async def discard_action(self, request: Request, officer: Officer, session: Session,
                              form: Form) -> Response:
-        from storage.repositories.template_drafts import delete_draft
 
         async with self.boot.uow_factory() as uow:
-            await delete_draft(uow, request.path_params["token"])
+            await uow.template_drafts.delete(request.path_params["token"])
             await uow.commit()
         return self.d.back("/admin/templates", "Đã huỷ bản tải lên; chưa có gì được xuất bản.")
 
@@ -241,7 +236,7 @@ class TemplatePages(Pages):
         if not await ts.retire(self.boot.uow_factory, template.id, now=now):
             raise Refused(404, "Không có mẫu báo cáo này.")
         async with self.boot.uow_factory() as uow:
-            await uow.audit("template.retire", "template", template.id,
+            await uow.audit.add("template.retire", "template", template.id,
                             actor_officer_id=officer.id, now=now)
             await uow.commit()
         await self._refresh()

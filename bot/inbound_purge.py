@@ -16,8 +16,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from storage.repositories.inbound import purge_processed
-
 __all__ = ["PURGE_EVERY", "REDELIVERY_WINDOW", "purge_processed_inbound"]
 
 log = logging.getLogger(__name__)
@@ -33,7 +31,7 @@ async def purge_processed_inbound(uow_factory: Callable[[], Any], now: dt.dateti
     total = 0
     while True:
         async with uow_factory() as uow:
-            purged = await purge_processed(uow, before=now - keep, batch=batch)
+            purged = await uow.inbound.purge(before=now - keep, batch=batch)
             await uow.commit()
         total += purged
         if purged < batch:

@@ -36,7 +36,6 @@ from typing import Any
 
 from bot.metrics import add_gauge_source
 from dialogs.ports import Clock
-from storage.repositories import inbox as repo
 from storage.repositories.inbox import InboxEvent
 
 log = logging.getLogger(__name__)
@@ -151,7 +150,7 @@ class Inbox:
 
     async def _store(self, channel: str, event_key: str, user_key: str, body: bytes) -> bool:
         async with self.uow_factory() as uow:
-            new = await repo.store(uow, channel, event_key, user_key,
+            new = await uow.inbox.store(channel, event_key, user_key,
                                    body.decode("utf-8", "replace"), self.clock.now())
             await uow.commit()
         self.wake(channel, user_key)  # a re-delivery: the user's worker may be idle
@@ -207,7 +206,7 @@ class Inbox:
 
     async def _claim(self, channel: str, user_key: str) -> InboxEvent | None:
         async with self.uow_factory() as uow:
-            event = await repo.claim_next(uow, channel, user_key, self.clock.now(), self.lease)
+            event = await uow.inbox.claim_next(channel, user_key, self.clock.now(), self.lease)
             await uow.commit()
         return event
 
@@ -253,7 +252,7 @@ class Inbox:
         while True:
             try:
                 async with self.uow_factory() as uow:
-                    await repo.finish(uow, event.id, self.clock.now(), error=error,
+                    await uow.inbox.finish(event.id, self.clock.now(), error=error,
                                       give_up=give_up)
                     await uow.commit()
                 return
@@ -268,7 +267,7 @@ class Inbox:
     async def sweep(self) -> int:
         """Start a worker for every user with stored events still to handle."""
         async with self.uow_factory() as uow:
-            users = await repo.pending_users(uow)
+            users = await uow.inbox.pending_users()
         for channel, user_key in users:
             if channel in self.handlers:
                 self.wake(channel, user_key)
@@ -309,7 +308,7 @@ def _short(exc: BaseException) -> str:
 async def inbox_depth(uow_factory: Callable[[], Any]) -> int:
     """``/metrics``: webhook events stored and not yet handled, every channel."""
     async with uow_factory() as uow:
-        return await repo.depth(uow)
+        return await uow.inbox.depth()
 
 
 add_gauge_source("baocao_webhook_inbox_depth",

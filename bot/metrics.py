@@ -50,7 +50,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from dialogs.messages import Inbound, Outbound
-from storage.repositories.outbox_gauges import outbox_depth_and_oldest
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +136,7 @@ def count_reminders(*, planned: int, sent: int, skipped: int) -> None:
 
 async def _outbox(uow_factory: Callable[[], Any], now: dt.datetime) -> tuple[int, float]:
     async with uow_factory() as uow:
-        depth, oldest = await outbox_depth_and_oldest(uow, now)
+        depth, oldest = await uow.outbox.depth_and_oldest(now)
     return depth, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
 

@@ -78,20 +78,19 @@ async def notify_agency(
     role: str | None = None,
 ) -> Reach:
     """Queue ``messages`` for every officer of the agency on their best channel."""
-    identities = await uow.list_identities(agency_id=agency_id, role=role)
+    identities = await uow.identities.list(agency_id=agency_id, role=role)
     best, unreachable = best_identities(identities, channels, now)
     if "zns" in channels and unreachable:  # no chat open: a ZNS message to the phone
-        from storage.repositories.phones import get_phone
 
         for officer_id in list(unreachable):
-            phone = await get_phone(uow, officer_id)
+            phone = await uow.phones.get(officer_id)
             if phone is not None:
                 best[officer_id] = Identity("zns", phone, officer_id, None, now)
                 unreachable.remove(officer_id)
     reach = Reach(unreachable_officers=unreachable)
     for officer_id, identity in best.items():
         key = f"{dedupe_key}:o{officer_id}"
-        if await uow.enqueue(identity.channel, identity.user_id, messages, now=now,
+        if await uow.outbox.enqueue(identity.channel, identity.user_id, messages, now=now,
                              dedupe_key=key):
             reach.queued.append(identity)
         else:

@@ -1,7 +1,7 @@
 """Delivering queued messages (reminders, notices) through their channels.
 
 Whoever decides to message an officer outside a reply writes the messages to
-the outbox in the same transaction (``uow.enqueue``). The dispatcher leases due
+the outbox in the same transaction (``uow.outbox.enqueue``). The dispatcher leases due
 rows, delivers them through the channel, and records the outcome; a temporary
 failure is retried with back-off, a permanent one is recorded and not retried.
 Leases make it safe to run several dispatchers against one database.
@@ -66,7 +66,7 @@ class Outcomes:
             try:
                 async with self.uow_factory() as uow:
                     for o in batch:
-                        await uow.finish_outbox(o.item_id, o.at, error=o.error,
+                        await uow.outbox.finish(o.item_id, o.at, error=o.error,
                                                 retry_at=o.retry_at)
                     await uow.commit()
             except Exception as exc:
@@ -125,7 +125,7 @@ class Dispatcher:
 
     async def _claim(self) -> list[OutboxItem]:
         async with self.uow_factory() as uow:
-            items = await uow.claim_outbox(self.clock.now(), limit=self.batch,
+            items = await uow.outbox.claim(self.clock.now(), limit=self.batch,
                                            channels=list(self.channels))
             await uow.commit()
         return items

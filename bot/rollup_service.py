@@ -29,8 +29,6 @@ from renderers.rollup import (
 )
 from renderers.rollup_files import render_rollup_files
 from storage.login_tokens import issue_login_token
-from storage.repositories.signatures import latest_signed_by_agency
-from storage.repositories.submissions import latest_answers
 from storage.uow import SqlUnitOfWork
 
 __all__ = [
@@ -62,7 +60,7 @@ def _abbreviation(name: str) -> str:
 async def collector_agency(uow: SqlUnitOfWork, round_: Round) -> Agency:
     """The DIC as an agency (the one marked ``is_collector``), else one made from the
     round's collector name."""
-    for agency in await uow.list_agencies():
+    for agency in await uow.agencies.list():
         if agency.is_collector:
             return agency
     return Agency(id=0, name=round_.collector, abbreviation=_abbreviation(round_.collector),
@@ -80,18 +78,18 @@ async def rollup_entries(
                                           now=now)
     # agencies and the latest answers in a few queries (was two per agency, DOCX blobs
     # included): storage/repositories/submissions.py
-    agencies = {a.id: a for a in await uow.list_agencies()}
-    latest = await latest_answers(
-        uow, [p.assignment_id for p in progress if p.state in (ON_TIME, LATE)])
+    agencies = {a.id: a for a in await uow.agencies.list()}
+    latest = await uow.submissions.latest_answers(
+        [p.assignment_id for p in progress if p.state in (ON_TIME, LATE)])
     entries = []
     for p in progress:
-        agency = agencies.get(p.agency_id) or await uow.get_agency(p.agency_id)
+        agency = agencies.get(p.agency_id) or await uow.agencies.get(p.agency_id)
         assert agency is not None
         answers, version = None, None
         if p.state in (ON_TIME, LATE) and p.assignment_id in latest:
             answers, version = latest[p.assignment_id]
         entries.append(AgencyEntry(agency, p.state, answers, p.submitted_at, version))
-    signed = await latest_signed_by_agency(uow, round_id)  # "đã ký số" (signed reports)
+    signed = await uow.signatures.latest_by_agency(round_id)  # "đã ký số" (signed reports)
     entries = [replace(e, signed=e.agency.id in signed) for e in entries]
     return round_, entries
 
@@ -114,12 +112,12 @@ async def make_rollup(
 ) -> RollupFiles:
     """Read the round (one short unit of work), then render off the event loop."""
     async with uow_factory() as uow:  # type: ignore[operator]
-        if await uow.get_round(round_id) is None:
+        if await uow.rounds.get(round_id) is None:
             raise ServiceError(f"Không có đợt báo cáo số {round_id}.")
         round_, entries = await rollup_entries(uow, round_id, templates=templates,
                                                calendar=calendar, now=now)
         collector = await collector_agency(uow, round_)
-        references = await uow.document_references(round_id, None)
+        references = await uow.references.for_document(round_id, None)
     template = await round_template(templates, round_)
     if template is None:
         raise ServiceError(f"Không có mẫu {round_.template_id!r}.")
@@ -148,18 +146,18 @@ async def return_submission(
         raise ServiceError("Cần ghi rõ nội dung cần chỉnh sửa.")
     if len(comment) > 2000:
         raise ServiceError("Nội dung quá dài (tối đa 2.000 ký tự).")
-    assignment = await uow.get_assignment(assignment_id)
+    assignment = await uow.assignments.get(assignment_id)
     if assignment is None:
         raise ServiceError(f"Không có phiếu báo cáo số {assignment_id}.")
     if assignment.status != AssignmentStatus.SUBMITTED:
         raise ServiceError("Chỉ trả lại được báo cáo đã nộp.")
-    round_ = await uow.get_round(assignment.round_id)
+    round_ = await uow.rounds.get(assignment.round_id)
     assert round_ is not None
     if round_.status != "open":
         raise ServiceError("Đợt báo cáo đã đóng; mở lại đợt trước khi trả lại báo cáo.")
-    latest = await uow.latest_submission(assignment_id)
-    await uow.set_assignment_status(assignment_id, AssignmentStatus.RETURNED.value, now)
-    await uow.audit(RETURN_ACTION, "assignment", assignment_id,
+    latest = await uow.submissions.latest(assignment_id)
+    await uow.assignments.set_status(assignment_id, AssignmentStatus.RETURNED.value, now)
+    await uow.audit.add(RETURN_ACTION, "assignment", assignment_id,
                     actor_officer_id=actor.id if actor else None, now=now,
                     detail={"comment": comment, "version": latest.version if latest else None})
     template = await round_template(templates, round_, uow)
@@ -184,7 +182,7 @@ async def return_comments(uow: SqlUnitOfWork, assignment_id: int) -> list[tuple[
                                                                                int | None, str]]:
     """(when, version returned, comment) of every return of the assignment, oldest first."""
     out = []
-    for entry in await uow.audit_entries(entity="assignment"):
+    for entry in await uow.audit.entries(entity="assignment"):
         if entry.action == RETURN_ACTION and entry.entity_id == str(assignment_id):
             out.append((entry.at, entry.detail.get("version"), str(entry.detail.get("comment"))))
     return out
@@ -197,6 +195,7 @@ async def dashboard_login_url(
     if officer.role != "dic":
         raise ServiceError("Chỉ cán bộ của cơ quan tổng hợp (vai trò dic) được vào trang quản trị.")
     token = await issue_login_token(uow, officer.id, now=now, ttl=LOGIN_TTL)
-    await uow.audit("dashboard.link", "officer", officer.id, actor_officer_id=officer.id, now=now)
+    await uow.audit.add("dashboard.link", "officer", officer.id, actor_officer_id=officer.id,
+                        now=now)
     minutes = int(LOGIN_TTL.total_seconds() // 60)
     return f"{public_url.rstrip('/')}/admin/login?token={token}", minutes

@@ -93,7 +93,7 @@ class Light:
 
 
 def light_rows(rows: Sequence[Any], deadline: Any, today: Any, calendar: Any) -> list[Light]:
-    """``rows`` from ``storage.repositories.round_progress.round_overview``, with the
+    """``rows`` from ``uow.assignments.overview``, with the
     same state and overdue as ``bot.reminders.round_status`` gives them."""
     from bot.reminders.status import SUBMITTED_LATE, SUBMITTED_ON_TIME, agency_state
 

@@ -170,7 +170,7 @@ async def open_round(
     refresh = getattr(deps.templates, "refresh", None)  # a template published elsewhere
     if refresh is not None:
         await refresh(uow=uow)
-    spec = resolve_round(request, templates=deps.templates, agencies=await uow.list_agencies())
+    spec = resolve_round(request, templates=deps.templates, agencies=await uow.agencies.list())
     try:
         round_ = await admin.open_round(
             uow, template_id=spec.template.id, template_version=spec.template.version,
@@ -182,9 +182,8 @@ async def open_round(
         raise RoundError({"round": str(exc)}) from exc
     await save_policy(uow, round_.id, spec.policy, now=now)
     if request.references is not None and not request.references.empty:
-        from storage.repositories.references import set_round_references
 
-        await set_round_references(uow, round_.id, request.references, now=now)
+        await uow.references.set_round(round_.id, request.references, now=now)
     await plan_round(uow, round_.id, calendar=deps.calendar, now=now)
     reach = await announce_round(uow, deps, round_.id, now=now)
     return OpenedRound(round_, spec.template, spec.agencies, reach)
@@ -195,7 +194,7 @@ async def move_deadline(
     now: dt.datetime, actor_officer_id: int | None = None,
 ) -> tuple[Round, PlanResult]:
     """Move the deadline (audited, old → new) and re-plan the round's reminders."""
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise RoundError({"round": f"Không có đợt báo cáo số {round_id}."})
     if deadline < round_.period_end:

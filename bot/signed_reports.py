@@ -149,22 +149,22 @@ async def receive_signed_pdf(
     if not verdict.ok:
         return SignedOutcome(False, REFUSED.format(reason=verdict.reason), verdict)
     async with uow_factory() as uow:
-        if message_id is not None and not await uow.claim_inbound(
+        if message_id is not None and not await uow.inbound.claim(
                 channel, f"signed:{message_id}", now):
             return SignedOutcome(True, "", verdict)
-        officer = await uow.officer_for_identity(channel, user_id)
+        officer = await uow.identities.officer_for(channel, user_id)
         if officer is None:
             return SignedOutcome(False, NOT_BOUND, verdict)
         if verdict.submission_id is None:
             return _refused("not_report")
-        ref = await repo.submission_ref(uow, verdict.submission_id)
+        ref = await uow.signatures.submission_ref(verdict.submission_id)
         if ref is None or ref.agency_id != officer.agency_id or ref.latest_id != ref.id:
             return _refused("not_report")
-        record = await uow.latest_submission(ref.assignment_id)
+        record = await uow.submissions.latest(ref.assignment_id)
         if record is None or verdict.answers_hash != answers_sha256(record.answers):
             return _refused("not_report")
-        await repo.add_signed_document(
-            uow, round_id=ref.round_id, submission_id=ref.id, signer=verdict.signer or "",
+        await uow.signatures.add(
+            round_id=ref.round_id, submission_id=ref.id, signer=verdict.signer or "",
             issuer=verdict.issuer or "", signed_at=verdict.signed_at, verified_at=now,
             officer_id=officer.id, channel=channel, filename=signed_filename(record.filename),
             pdf=data, checks=verdict.revocation,
@@ -205,8 +205,8 @@ async def receive_signed_rollup(
     if not verdict.roll_up or verdict.answers_hash != expected_hash:
         return _refused("not_report")
     async with uow_factory() as uow:
-        await repo.add_signed_document(
-            uow, round_id=round_id, submission_id=None, signer=verdict.signer or "",
+        await uow.signatures.add(
+            round_id=round_id, submission_id=None, signer=verdict.signer or "",
             issuer=verdict.issuer or "", signed_at=verdict.signed_at, verified_at=now,
             officer_id=officer_id, channel="dashboard", filename=signed_filename(filename),
             pdf=data, checks=verdict.revocation,
@@ -264,12 +264,12 @@ async def pdf_to_sign(
     """"Tải PDF để ký số": the submission's DOCX through LibreOffice, with the empty
     signature fields and the submission id and answers hash in its metadata."""
     async with uow_factory() as uow:
-        ref = await repo.submission_ref(uow, submission_id)
+        ref = await uow.signatures.submission_ref(submission_id)
         if ref is None:
             return None
-        records = {r.id: r for r in await uow.list_submissions(ref.assignment_id)}
-        found = await uow.submission_docx(submission_id)
-        round_ = await uow.get_round(ref.round_id)
+        records = {r.id: r for r in await uow.submissions.list(ref.assignment_id)}
+        found = await uow.submissions.docx(submission_id)
+        round_ = await uow.rounds.get(ref.round_id)
     record = records.get(submission_id)
     if found is None or record is None or round_ is None:
         return None

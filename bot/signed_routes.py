@@ -33,7 +33,6 @@ from bot.signed_reports import (
     rollup_to_sign,
 )
 from renderers.pdf import PdfError
-from storage.repositories import signatures as repo
 
 if TYPE_CHECKING:
     from bot.bootstrap import Bootstrapped
@@ -155,16 +154,16 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
     async def signatures_page(request: Request, officer: object, session: Session) -> Response:
         round_id = path_id(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
-            round_ = await uow.get_round(round_id)
+            round_ = await uow.rounds.get(round_id)
             if round_ is None:
                 raise Refused(404, "Không có đợt báo cáo này.")
-            assignments = await uow.list_assignments(round_id)
-            signed = await repo.latest_signed_by_agency(uow, round_id)
-            rollup = await repo.signed_rollup(uow, round_id)
+            assignments = await uow.assignments.list(round_id)
+            signed = await uow.signatures.latest_by_agency(round_id)
+            rollup = await uow.signatures.rollup(round_id)
             rows = []
             for a in assignments:
-                agency = await uow.get_agency(a.agency_id)
-                record = await uow.latest_submission(a.id)
+                agency = await uow.agencies.get(a.agency_id)
+                record = await uow.submissions.latest(a.id)
                 doc = signed.get(a.agency_id)
                 pdf_link = None if record is None else pdf_to_sign_path(
                     secret_key, record.id, days=boot.settings.download_link_days,
@@ -184,11 +183,11 @@ def _dashboard_routes(boot: Bootstrapped, roots: TrustRoots) -> list[Route]:
     async def signed_zip(request: Request, officer: object, session: Session) -> Response:
         round_id = path_id(request.path_params["round_id"])
         async with boot.uow_factory() as uow:
-            signed = await repo.latest_signed_by_agency(uow, round_id)
-            files = [(await repo.signed_pdf(uow, doc.id)) for doc in signed.values()]
-            rollup = await repo.signed_rollup(uow, round_id)
+            signed = await uow.signatures.latest_by_agency(round_id)
+            files = [(await uow.signatures.pdf(doc.id)) for doc in signed.values()]
+            rollup = await uow.signatures.rollup(round_id)
             if rollup is not None:
-                files.append(await repo.signed_pdf(uow, rollup.id))
+                files.append(await uow.signatures.pdf(rollup.id))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
             seen: set[str] = set()

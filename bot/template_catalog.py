@@ -75,10 +75,10 @@ class TemplateCatalog(Mapping[str, Template]):
         if found is not None:
             return found
         if uow is not None:
-            stored = await repo.get_version(uow.session, template_id, version)
+            stored = await uow.templates.get_version(template_id, version)
         else:
             async with self._uow_factory() as own:
-                stored = await repo.get_version(own.session, template_id, version)
+                stored = await own.templates.get_version(template_id, version)
         if stored is not None:
             return self._parse(stored)
         if uow is None:
@@ -111,12 +111,12 @@ class TemplateCatalog(Mapping[str, Template]):
 
     async def _changed(self, uow: Any) -> list[repo.StoredTemplate] | None:
         """Every stored version if the stamp moved since the last read, else None."""
-        stamp = await repo.catalog_stamp(uow.session)
+        stamp = await uow.templates.catalog_stamp()
         self._checked = time.monotonic()
         if stamp == self._stamp:
             return None
         self._stamp = stamp
-        return await repo.list_versions(uow.session)
+        return await uow.templates.list_versions()
 
     def _parse(self, record: repo.StoredTemplate) -> Template | None:
         key = (record.id, record.version)

@@ -77,7 +77,6 @@ from bot.template_upload import (
 from dialogs.cursor import Outline
 from dialogs.loader import load_template_text, load_templates, template_to_yaml
 from dialogs.schema import Template
-from storage.repositories import templates as repo
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -152,18 +151,18 @@ async def publish(
     """
     load_template_text(template_to_yaml(template), template.id)  # TemplateError if unusable
     async with uow_factory() as uow:
-        latest = await repo.latest_version_number(uow.session, template.id)
+        latest = await uow.templates.latest_version_number(template.id)
         version = (latest or 0) + 1
         stored = template.model_copy(update={"version": version})
-        await repo.add_version(
-            uow.session, template_id=template.id, version=version, name=template.name,
+        await uow.templates.add_version(
+            template_id=template.id, version=version, name=template.name,
             source=template_to_yaml(stored), source_format=source_format,
             published_by=published_by, now=now,
         )
-        pinned = await repo.open_rounds(uow.session, template.id)
+        pinned = await uow.templates.open_rounds(template.id)
         rounds = [rid for rid, v in pinned if v != version]
         moved = rounds if move_open_rounds else []
-        await repo.move_rounds(uow.session, moved, version)
+        await uow.templates.move_rounds(moved, version)
         await uow.commit()
     return PublishResult(template.id, version, rounds, moved)
 
@@ -181,11 +180,11 @@ async def load_bundled(
     for template in bundled.values():
         try:
             async with uow_factory() as uow:
-                latest = await repo.latest_version_number(uow.session, template.id)
+                latest = await uow.templates.latest_version_number(template.id)
                 if latest is not None and latest >= template.version:
                     continue
-                await repo.add_version(
-                    uow.session, template_id=template.id, version=template.version,
+                await uow.templates.add_version(
+                    template_id=template.id, version=template.version,
                     name=template.name, source=template_to_yaml(template),
                     source_format="bundled", published_by=None, now=now,
                 )
@@ -201,7 +200,7 @@ async def list_templates(
 ) -> list[TemplateSummary]:
     """The latest version of every stored template, by id."""
     async with uow_factory() as uow:
-        records = await repo.list_versions(uow.session)
+        records = await uow.templates.list_versions()
     out: list[TemplateSummary] = []
     seen: set[str] = set()
     for record in records:  # by id, newest first
@@ -223,7 +222,7 @@ async def list_versions(
 ) -> list[TemplateVersionInfo]:
     """Every version of one template, newest first (empty: no such template)."""
     async with uow_factory() as uow:
-        records = await repo.list_versions(uow.session, template_id)
+        records = await uow.templates.list_versions(template_id)
     return [
         TemplateVersionInfo(r.id, r.version, r.name, r.source_format, r.published_by,
                             r.created_at, r.retired_at)
@@ -236,7 +235,7 @@ async def get_template(
 ) -> Template | None:
     """A stored version (the latest when ``version`` is None), or None."""
     async with uow_factory() as uow:
-        record = await repo.get_version(uow.session, template_id, version)
+        record = await uow.templates.get_version(template_id, version)
     if record is None:
         return None
     template = load_template_text(record.source, record.id)
@@ -246,14 +245,14 @@ async def get_template(
 async def open_rounds_of(uow_factory: Callable[[], Any], template_id: str) -> list[OpenRound]:
     """The open rounds of a template with their pinned versions (ask before publishing)."""
     async with uow_factory() as uow:
-        return [OpenRound(rid, v) for rid, v in await repo.open_rounds(uow.session, template_id)]
+        return [OpenRound(rid, v) for rid, v in await uow.templates.open_rounds(template_id)]
 
 
 async def retire(uow_factory: Callable[[], Any], template_id: str, *, now: dt.datetime) -> bool:
     """Retire every version of ``template_id``: no new round may use it; open
     rounds keep their pinned version. False when there is no such template."""
     async with uow_factory() as uow:
-        found = await repo.retire(uow.session, template_id, now)
+        found = await uow.templates.retire(template_id, now)
         await uow.commit()
     return found
 

@@ -122,12 +122,12 @@ class TerminalChat:
     async def ensure_bound(self) -> None:
         """Bind this terminal identity to the agency with a fresh invite, silently."""
         async with self.boot.uow_factory() as uow:
-            officer = await uow.officer_for_identity(CHANNEL, self.user_id)
+            officer = await uow.identities.officer_for(CHANNEL, self.user_id)
             if officer is not None:
-                agency = await uow.get_agency(officer.agency_id)
+                agency = await uow.agencies.get(officer.agency_id)
                 if agency is not None and agency.abbreviation.upper() == self.abbreviation:
                     return
-            agency = await uow.agency_by_abbreviation(self.abbreviation)
+            agency = await uow.agencies.by_abbreviation(self.abbreviation)
             if agency is None:
                 raise TerminalError(f"Không có cơ quan viết tắt {self.abbreviation}.")
             code = await admin.create_invite(
@@ -136,7 +136,7 @@ class TerminalChat:
             await uow.commit()
         await self.boot.engine.handle(self._inbound(text=code))
         async with self.boot.uow_factory() as uow:
-            if await uow.officer_for_identity(CHANNEL, self.user_id) is None:
+            if await uow.identities.officer_for(CHANNEL, self.user_id) is None:
                 raise TerminalError(f"Không liên kết được với {self.abbreviation}.")
 
     async def send_line(self, line: str) -> list[Outbound]:
@@ -165,7 +165,7 @@ class TerminalChat:
 
     async def save_document(self, ref: DocumentRef) -> Path | None:
         async with self.boot.uow_factory() as uow:
-            found = await uow.submission_docx(ref.submission_id)
+            found = await uow.submissions.docx(ref.submission_id)
         if found is None:
             return None
         filename, data = found

@@ -120,7 +120,7 @@ def create_web_app(boot: Bootstrapped) -> Starlette:
             log.warning("download of submission %s refused: bad signature", submission_id)
             return _error(403, "Liên kết tải về không hợp lệ.")
         async with boot.uow_factory() as uow:
-            found = await uow.submission_docx(submission_id)
+            found = await uow.submissions.docx(submission_id)
         if found is None:
             return _error(404, "Không tìm thấy tài liệu.")
         filename, data = found

@@ -112,7 +112,7 @@ async def store(turn: Turn, question_id: str, value: Any) -> None:
     """Write an accepted answer (with its history), expecting the value this turn
     read: another officer's change in between fails the turn (and it is retried)."""
     assert turn.assignment is not None and turn.officer is not None
-    await turn.uow.set_answer(
+    await turn.uow.answers.set(
         turn.assignment.id, question_id, value, turn.officer.id, turn.setup.clock.now(),
         expected=turn.answers.get(question_id),
     )

@@ -30,24 +30,24 @@ async def load_assignment(turn: Turn) -> None:
     elif context.agency is not None and context.agency.id == turn.officer.agency_id:
         turn.agency = context.agency
     else:
-        turn.agency = await uow.get_agency(turn.officer.agency_id)
+        turn.agency = await uow.agencies.get(turn.officer.agency_id)
     assignment = None
     if turn.conv.assignment_id is not None:
         prefetched = context.assignment is not None \
             and context.assignment.id == turn.conv.assignment_id
         assignment = context.assignment if prefetched \
-            else await uow.get_assignment(turn.conv.assignment_id)
+            else await uow.assignments.get(turn.conv.assignment_id)
         if assignment is not None and assignment.agency_id != turn.officer.agency_id:
             assignment = None
         if assignment is not None:
             round_ = context.round if prefetched \
-                else await uow.get_round(assignment.round_id)
+                else await uow.rounds.get(assignment.round_id)
             if round_ is None or round_.status != "open":
                 assignment, turn.conv.assignment_id, turn.conv.step = None, None, None
             else:
                 turn.round = round_
     if assignment is None:
-        open_ = await uow.open_assignments(turn.officer.agency_id)
+        open_ = await uow.assignments.list_open(turn.officer.agency_id)
         if len(open_) == 1:
             assignment = open_[0]
             turn.conv.assignment_id = assignment.id
@@ -55,13 +55,13 @@ async def load_assignment(turn: Turn) -> None:
     if assignment is None:
         return
     round_ = turn.round if turn.round is not None and turn.round.id == assignment.round_id \
-        else await uow.get_round(assignment.round_id)
+        else await uow.rounds.get(assignment.round_id)
     template = await round_template(turn.setup.templates, round_, uow)
     if round_ is None or template is None:
         log.error("assignment %s: round or template missing", assignment.id)
         return
     turn.assignment, turn.round, turn.template = assignment, round_, template
-    turn.answers = await uow.get_answers(assignment.id)
+    turn.answers = await uow.answers.get(assignment.id)
     turn.answers_changed()
 
 
@@ -70,12 +70,12 @@ async def open_reports(turn: Turn, *, exclude: int | None = None,
     """The agency's open reports with their titles, those still to do first."""
     assert turn.officer is not None
     found: list[tuple[Assignment, str]] = []
-    for assignment in await turn.uow.open_assignments(turn.officer.agency_id):
+    for assignment in await turn.uow.assignments.list_open(turn.officer.agency_id):
         if assignment.id == exclude:
             continue
         if unsubmitted and assignment.status == AssignmentStatus.SUBMITTED:
             continue
-        round_ = await turn.uow.get_round(assignment.round_id)
+        round_ = await turn.uow.rounds.get(assignment.round_id)
         template = await round_template(turn.setup.templates, round_, turn.uow)
         if round_ is None or template is None:
             continue
@@ -136,7 +136,7 @@ async def select_assignment(turn: Turn, argument: str) -> None:
     """Switch the conversation to the report ``argument`` names (one of the agency's
     open reports; anything else is refused and the list shown again)."""
     assert turn.officer is not None
-    open_ = await turn.uow.open_assignments(turn.officer.agency_id)
+    open_ = await turn.uow.assignments.list_open(turn.officer.agency_id)
     chosen = next((a for a in open_ if str(a.id) == argument), None)
     if chosen is None:
         log.warning("assignment %r refused: not open for officer %s of agency %s", argument,

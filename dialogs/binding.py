@@ -74,7 +74,7 @@ async def bind(turn: Turn, inbound: Inbound, code: str) -> None:
         turn.say(texts.BIND_WAIT.format(wait=wait_text(wait)))
         return
     try:
-        officer = await turn.uow.bind_invite(
+        officer = await turn.uow.invites.bind(
             code[:64], inbound.channel, inbound.user_id, inbound.display_name,
             setup.clock.now(),
         )
@@ -93,7 +93,7 @@ async def bind(turn: Turn, inbound: Inbound, code: str) -> None:
     turn.conv.step = None
     turn.conv.data = {}
     fire(turn.lifecycle, "bind")
-    turn.agency = await turn.uow.get_agency(officer.agency_id)
+    turn.agency = await turn.uow.agencies.get(officer.agency_id)
     turn.say(texts.BOUND.format(agency=turn.agency.name if turn.agency else ""))
     await load_assignment(turn)
     if setup.phones is not None:  # ZNS reminders need the officer's phone

@@ -125,14 +125,14 @@ class Engine:
         async with self.uow_factory() as uow:
             if inbound.anonymous_until_bound:
                 # the sender id is the client's choice: claim nothing until it is bound
-                context = await uow.load_turn(inbound.channel, inbound.user_id)
+                context = await uow.turns.load(inbound.channel, inbound.user_id)
                 if context.officer is None:
                     message_id = None
-                elif message_id is not None and not await uow.claim_inbound(
+                elif message_id is not None and not await uow.inbound.claim(
                         inbound.channel, message_id, now):
                     context = None
             else:
-                context = await uow.begin_turn(inbound.channel, inbound.user_id, message_id, now)
+                context = await uow.turns.begin(inbound.channel, inbound.user_id, message_id, now)
             if context is None:  # a re-delivery: it was processed once already
                 return await self._replayed(uow, inbound, message_id)
             conv = context.conversation
@@ -144,7 +144,7 @@ class Engine:
             else:
                 seen = context.last_seen_at
                 if seen is None or now - seen >= TOUCH_EVERY:
-                    await uow.touch_identity(inbound.channel, inbound.user_id, now)
+                    await uow.identities.touch(inbound.channel, inbound.user_id, now)
                 if conv.state == State.UNBOUND:  # bound elsewhere (CLI, another process)
                     conv.state = State.IDLE.value
             with attached(conv.state) as lifecycle:
@@ -160,9 +160,9 @@ class Engine:
                     {b.data for m in turn.out for row in m.buttons for b in row})
             if not (inbound.anonymous_until_bound and turn.officer is None
                     and context.conversation is None):
-                await uow.save_conversation(conv)
+                await uow.conversations.save(conv)
             if inbound.replay_replies and message_id is not None:
-                await uow.keep_replies(inbound.channel, message_id, to_payload(turn.out))
+                await uow.inbound.keep_replies(inbound.channel, message_id, to_payload(turn.out))
             await uow.commit()
         return turn.out
 
@@ -173,14 +173,14 @@ class Engine:
         of its first handling."""
         if not inbound.replay_replies or message_id is None:
             return []
-        kept = await uow.kept_replies(inbound.channel, message_id)
+        kept = await uow.inbound.kept_replies(inbound.channel, message_id)
         return from_payload(kept) if kept else []
 
     async def _dispatch(self, turn: Turn, inbound: Inbound) -> None:
         text = (inbound.text or "")[:MAX_INPUT].strip()
         if has_invisible(text):  # dropped on input; the raw text stays in the audit
             raw, text = text, strip_invisible(text).strip()
-            await turn.uow.audit(
+            await turn.uow.audit.add(
                 "input.invisible", "conversation", f"{inbound.channel}:{inbound.user_id}",
                 actor_officer_id=turn.officer.id if turn.officer else None,
                 now=self.clock.now(), detail={"raw": raw, "step": turn.conv.step})

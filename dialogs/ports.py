@@ -1,7 +1,9 @@
 """Ports: what the core needs from the outside world, as small protocols.
 
 ``storage`` implements :class:`UnitOfWork`; tests may use fakes. The engine
-never imports SQLAlchemy: it talks to these methods only.
+never imports SQLAlchemy: it talks to these methods only. A unit of work holds one
+repository per aggregate (``uow.rounds.get(...)``, ``uow.answers.set(...)``); the
+protocols below are the parts of them the engine uses.
 
 A unit of work is used as ``async with uow_factory() as uow: ...; await uow.commit()``.
 Leaving the block without ``commit()`` rolls everything back.
@@ -60,14 +62,25 @@ class Clock(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(self, *exc: object) -> None: ...
-    async def commit(self) -> None: ...
-    async def rollback(self) -> None: ...
+class Turns(Protocol):
+    """A turn's first read (``uow.turns``)."""
 
-    # inbound de-duplication
-    async def claim_inbound(self, channel: str, message_id: str, now: dt.datetime) -> bool:
+    async def load(self, channel: str, user_id: str) -> TurnContext:
+        """Everything a turn starts from, in one read (see :class:`TurnContext`)."""
+        ...
+
+    async def begin(
+        self, channel: str, user_id: str, message_id: str | None, now: dt.datetime
+    ) -> TurnContext | None:
+        """``inbound.claim`` (when there is a ``message_id``) then :meth:`load`;
+        None when the delivery was processed already."""
+        ...
+
+
+class Inbound(Protocol):
+    """Delivery ids already processed (``uow.inbound``): inbound de-duplication."""
+
+    async def claim(self, channel: str, message_id: str, now: dt.datetime) -> bool:
         """Record a delivery id; False when it was already processed."""
         ...
 
@@ -79,53 +92,67 @@ class UnitOfWork(Protocol):
         """The replies stored with a processed delivery id, if any."""
         ...
 
-    async def load_turn(self, channel: str, user_id: str) -> TurnContext:
-        """Everything a turn starts from, in one read (see :class:`TurnContext`)."""
-        ...
 
-    async def begin_turn(
-        self, channel: str, user_id: str, message_id: str | None, now: dt.datetime
-    ) -> TurnContext | None:
-        """``claim_inbound`` (when there is a ``message_id``) then ``load_turn``;
-        None when the delivery was processed already."""
-        ...
+class Conversations(Protocol):
+    """One conversation per channel identity (``uow.conversations``)."""
 
-    # conversations (one per channel identity)
-    async def get_conversation(self, channel: str, user_id: str) -> Conversation | None: ...
-    async def save_conversation(self, conversation: Conversation) -> None:
+    async def get(self, channel: str, user_id: str) -> Conversation | None: ...
+
+    async def save(self, conversation: Conversation) -> None:
         """Insert or update; raises ConflictError if ``version`` is stale. Bumps version."""
         ...
 
-    # identities and invites
-    async def bind_invite(
+
+class Invites(Protocol):
+    """Invite codes (``uow.invites``)."""
+
+    async def bind(
         self, code: str, channel: str, user_id: str, display_name: str | None, now: dt.datetime
     ) -> Officer:
         """Use an invite code (checked by hash): create the officer and bind the
         channel identity. Raises BindError. The code cannot be used again."""
         ...
 
-    async def officer_for_identity(self, channel: str, user_id: str) -> Officer | None: ...
-    async def touch_identity(self, channel: str, user_id: str, now: dt.datetime) -> None:
+
+class Identities(Protocol):
+    """Chat identities bound to officers (``uow.identities``)."""
+
+    async def officer_for(self, channel: str, user_id: str) -> Officer | None: ...
+
+    async def touch(self, channel: str, user_id: str, now: dt.datetime) -> None:
         """Remember when this identity last wrote to us (Zalo's messaging window)."""
         ...
-    async def get_officer(self, officer_id: int) -> Officer | None: ...
-    async def get_agency(self, agency_id: int) -> Agency | None: ...
-    async def agency_by_abbreviation(self, abbreviation: str) -> Agency | None: ...
 
-    # rounds and assignments
-    async def get_round(self, round_id: int) -> Round | None: ...
-    async def get_assignment(self, assignment_id: int) -> Assignment | None: ...
-    async def open_assignments(self, agency_id: int) -> list[Assignment]:
+
+class Officers(Protocol):
+    async def get(self, officer_id: int) -> Officer | None: ...
+
+
+class Agencies(Protocol):
+    async def get(self, agency_id: int) -> Agency | None: ...
+    async def by_abbreviation(self, abbreviation: str) -> Agency | None: ...
+
+
+class Rounds(Protocol):
+    async def get(self, round_id: int) -> Round | None: ...
+
+
+class Assignments(Protocol):
+    async def get(self, assignment_id: int) -> Assignment | None: ...
+
+    async def list_open(self, agency_id: int) -> list[Assignment]:
         """Assignments of open rounds for the agency, newest round first."""
         ...
 
-    async def set_assignment_status(
-        self, assignment_id: int, status: str, now: dt.datetime
-    ) -> None: ...
+    async def set_status(self, assignment_id: int, status: str, now: dt.datetime) -> None: ...
 
-    # answers (with history)
-    async def get_answers(self, assignment_id: int) -> dict[str, Any]: ...
-    async def set_answer(
+
+class Answers(Protocol):
+    """Answers with their history (``uow.answers``)."""
+
+    async def get(self, assignment_id: int) -> dict[str, Any]: ...
+
+    async def set(
         self,
         assignment_id: int,
         question_id: str,
@@ -141,12 +168,15 @@ class UnitOfWork(Protocol):
         possibly at the unit of work's next call (writes may be sent together)."""
         ...
 
-    async def previous_answers(self, assignment_id: int) -> dict[str, Any]:
+    async def previous(self, assignment_id: int) -> dict[str, Any]:
         """The agency's answers in its latest earlier submission of the same template."""
         ...
 
-    # submissions (immutable versions)
-    async def add_submission(
+
+class Submissions(Protocol):
+    """Submitted versions (immutable) of an assignment (``uow.submissions``)."""
+
+    async def add(
         self,
         assignment_id: int,
         answers: dict[str, Any],
@@ -158,20 +188,62 @@ class UnitOfWork(Protocol):
         """Store a new version; marks the assignment submitted."""
         ...
 
-    async def latest_submission(self, assignment_id: int) -> SubmissionRecord | None: ...
-    async def submission_docx(self, submission_id: int) -> tuple[str, bytes] | None: ...
+    async def latest(self, assignment_id: int) -> SubmissionRecord | None: ...
+    async def docx(self, submission_id: int) -> tuple[str, bytes] | None: ...
 
-    async def document_references(
+
+class References(Protocol):
+    """What a document cites and whom it goes to (``uow.references``)."""
+
+    async def for_document(
         self, round_id: int, assignment_id: int | None
     ) -> DocumentReferences:
         """The round's request documents, grounds, recipients and the agency's own."""
         ...
 
-    async def own_references(self, assignment_id: int) -> dict[str, list[str]]: ...
+    async def own(self, assignment_id: int) -> dict[str, list[str]]: ...
 
-    async def set_own_references(self, assignment_id: int, *, grounds: list[str] | None,
-                                 recipients: list[str] | None,
-                                 now: dt.datetime) -> dict[str, Any]: ...
+    async def set_own(self, assignment_id: int, *, grounds: list[str] | None,
+                      recipients: list[str] | None, now: dt.datetime) -> dict[str, Any]: ...
+
+
+class AuditLog(Protocol):
+    async def add(
+        self,
+        action: str,
+        entity: str,
+        entity_id: object,
+        *,
+        actor_officer_id: int | None,
+        now: dt.datetime,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one row to the audit log."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction, with the repositories the engine uses (``storage.uow``
+    implements it, with more repositories for the operator side)."""
+
+    turns: Turns
+    inbound: Inbound
+    conversations: Conversations
+    invites: Invites
+    identities: Identities
+    officers: Officers
+    agencies: Agencies
+    rounds: Rounds
+    assignments: Assignments
+    answers: Answers
+    submissions: Submissions
+    references: References
+    audit: AuditLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
 
 
 class DeliveryError(Exception):

@@ -90,7 +90,7 @@ async def edit_references(turn: Turn, edit: ReferenceEdit) -> None:
         await already_submitted(turn)
         return
     clock = turn.setup.clock
-    own = await turn.uow.own_references(turn.assignment.id)
+    own = await turn.uow.references.own(turn.assignment.id)
     grounds: list[str] | None = None
     recipients: list[str] | None = None
     if edit.action == "add_ground" and edit.lines:
@@ -103,15 +103,15 @@ async def edit_references(turn: Turn, edit: ReferenceEdit) -> None:
         recipients = []
     if grounds is not None or recipients is not None:
         try:
-            value = await turn.uow.set_own_references(
+            value = await turn.uow.references.set_own(
                 turn.assignment.id, grounds=grounds, recipients=recipients, now=clock.now())
         except ReferencesError as exc:
             turn.say(str(exc))
             return
-        await turn.uow.audit("references.set", "assignment", turn.assignment.id,
+        await turn.uow.audit.add("references.set", "assignment", turn.assignment.id,
                              actor_officer_id=turn.officer.id if turn.officer else None,
                              now=clock.now(), detail=value)
-    refs = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+    refs = await turn.uow.references.for_document(turn.round.id, turn.assignment.id)
     turn.say(confirmation(refs.grounds_lines(turn.template.grounds),
                           refs.recipient_lines(turn.template.recipients)))
     await resume(turn)

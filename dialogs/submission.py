@@ -66,12 +66,12 @@ async def submit(turn: Turn) -> None:
         fire(turn.lifecycle, "review")
         say_problems(turn, problems)
         return
-    references = await turn.uow.document_references(turn.round.id, turn.assignment.id)
+    references = await turn.uow.references.for_document(turn.round.id, turn.assignment.id)
     info = DocumentInfo(agency=turn.agency, round=turn.round, references=references,
                         rendered_at=setup.clock.now())
     docx = setup.render(turn.template, turn.answers, info)
     filename = setup.filename(turn.template, info)
-    record = await turn.uow.add_submission(
+    record = await turn.uow.submissions.add(
         turn.assignment.id, dict(turn.answers), docx, filename,
         turn.officer.id if turn.officer else None, setup.clock.now(),
     )
@@ -89,7 +89,7 @@ async def already_submitted(turn: Turn, *, attach: bool = True) -> None:
     """The report is submitted: say so and offer the agency's other open reports
     (the document again only when there is nothing else to go on with)."""
     assert turn.assignment is not None and turn.template is not None
-    record = await turn.uow.latest_submission(turn.assignment.id)
+    record = await turn.uow.submissions.latest(turn.assignment.id)
     if turn.lifecycle.state not in (State.SUBMITTED, State.UNBOUND):
         fire(turn.lifecycle, "mark_submitted")  # the stored status wins
     assert turn.agency is not None
@@ -111,7 +111,7 @@ async def send_document(turn: Turn) -> None:
     """The conversation's last submitted document again (a fresh download link)."""
     record = None
     if turn.assignment is not None:
-        record = await turn.uow.latest_submission(turn.assignment.id)
+        record = await turn.uow.submissions.latest(turn.assignment.id)
     if record is None:
         turn.say(texts.NO_DOCUMENT)
         return
@@ -125,7 +125,7 @@ async def pdf_to_sign(turn: Turn) -> None:
     assert turn.assignment is not None and turn.template is not None
     round_ = turn.round
     assert round_ is not None
-    record = await turn.uow.latest_submission(turn.assignment.id)
+    record = await turn.uow.submissions.latest(turn.assignment.id)
     if record is None or turn.assignment.status != AssignmentStatus.SUBMITTED:
         turn.say(texts.PDF_NOT_READY.format(title=turn.title()))
         if turn.lifecycle.state == State.ANSWERING:

@@ -106,7 +106,7 @@ class Turn:
     async def previous(self) -> dict[str, Any]:
         if self._previous is None:
             assert self.assignment is not None
-            self._previous = await self.uow.previous_answers(self.assignment.id)
+            self._previous = await self.uow.answers.previous(self.assignment.id)
         return self._previous
 
     # ------------------------------------------------------------ where they are

@@ -16,8 +16,8 @@ from dialogs.domain import Agency, Assignment, Round
 from dialogs.phone import normalize_phone
 from storage.invites import generate_invite_code, hash_invite_code
 from storage.records import AnswerChange, TemplateSource
-from storage.repositories.phones import set_agency_phone
-from storage.uow import AGENCY_FIELDS, SqlUnitOfWork
+from storage.rows import AGENCY_FIELDS
+from storage.uow import SqlUnitOfWork
 
 LEVELS = ("province", "commune")
 ROLES = ("officer", "dic")
@@ -63,14 +63,14 @@ async def add_agency(
         level=level,
         is_collector=is_collector,
     )
-    existing = await uow.agency_by_abbreviation(values["abbreviation"])
+    existing = await uow.agencies.by_abbreviation(values["abbreviation"])
     if existing is not None:
         raise AdminError(f"Đã có cơ quan với tên viết tắt {existing.abbreviation}.")
-    return await uow.save_agency(values)
+    return await uow.agencies.save(values)
 
 
 async def list_agencies(uow: SqlUnitOfWork) -> list[Agency]:
-    return await uow.list_agencies()
+    return await uow.agencies.list()
 
 
 async def import_agencies_csv(uow: SqlUnitOfWork, path: str | Path) -> list[Agency]:
@@ -159,9 +159,9 @@ async def save_checked_agencies(uow: SqlUnitOfWork, rows: list[dict[str, Any]],
     for values in rows:
         row = dict(values)
         phone = row.pop("phone", None)
-        agency = await uow.save_agency(row)
+        agency = await uow.agencies.save(row)
         if phone is not None:
-            await set_agency_phone(uow, agency.id, phone, now or dt.datetime.now(dt.UTC))
+            await uow.phones.set_for_agency(agency.id, phone, now or dt.datetime.now(dt.UTC))
         saved.append(agency)
     return saved
 
@@ -207,10 +207,10 @@ async def create_invite(
     """
     if role not in ROLES:
         raise AdminError(f"Vai trò phải là {' hoặc '.join(ROLES)}, không phải {role!r}.")
-    if await uow.get_agency(agency_id) is None:
+    if await uow.agencies.get(agency_id) is None:
         raise AdminError(f"Không có cơ quan số {agency_id}.")
     code = generate_invite_code()
-    await uow.add_invite(hash_invite_code(code), agency_id, role, now, now + ttl)
+    await uow.invites.add(hash_invite_code(code), agency_id, role, now, now + ttl)
     return code
 
 
@@ -227,7 +227,7 @@ async def save_template_source(
     now: dt.datetime | None = None,
 ) -> TemplateSource:
     """Keep the YAML text of a template version (replacing the same id+version)."""
-    return await uow.save_template_source(
+    return await uow.templates.save_source(
         template_id, version, name, source, now or dt.datetime.now(dt.UTC)
     )
 
@@ -255,11 +255,11 @@ async def open_round(
         raise AdminError("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
     if not agency_ids:
         raise AdminError("Đợt báo cáo cần ít nhất một cơ quan.")
-    known = {a.id for a in await uow.list_agencies()}  # one query for thousands
+    known = {a.id for a in await uow.agencies.list()}  # one query for thousands
     for agency_id in agency_ids:
         if agency_id not in known:
             raise AdminError(f"Không có cơ quan số {agency_id}.")
-    round_ = await uow.add_round(
+    round_ = await uow.rounds.add(
         {
             "template_id": template_id,
             "template_version": template_version,
@@ -274,7 +274,7 @@ async def open_round(
         agency_ids,
         now,
     )
-    await uow.audit(
+    await uow.audit.add(
         "round.open",
         "round",
         round_.id,
@@ -295,8 +295,8 @@ async def set_deadline(
 ) -> Round:
     """Move a round's deadline (audited)."""
     old = await _existing_round(uow, round_id)
-    round_ = await uow.update_round(round_id, deadline=deadline)
-    await uow.audit(
+    round_ = await uow.rounds.update(round_id, deadline=deadline)
+    await uow.audit.add(
         "round.deadline",
         "round",
         round_id,
@@ -312,13 +312,14 @@ async def close_round(
 ) -> Round:
     """Close a round: it no longer appears among the agencies' open assignments."""
     await _existing_round(uow, round_id)
-    round_ = await uow.update_round(round_id, status="closed")
-    await uow.audit("round.close", "round", round_id, actor_officer_id=actor_officer_id, now=now)
+    round_ = await uow.rounds.update(round_id, status="closed")
+    await uow.audit.add("round.close", "round", round_id, actor_officer_id=actor_officer_id,
+                        now=now)
     return round_
 
 
 async def _existing_round(uow: SqlUnitOfWork, round_id: int) -> Round:
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise AdminError(f"Không có đợt báo cáo số {round_id}.")
     return round_
@@ -326,13 +327,13 @@ async def _existing_round(uow: SqlUnitOfWork, round_id: int) -> Round:
 
 async def list_rounds(uow: SqlUnitOfWork) -> list[Round]:
     """All rounds, newest first."""
-    return await uow.list_rounds()
+    return await uow.rounds.list()
 
 
 async def list_assignments(uow: SqlUnitOfWork, round_id: int) -> list[Assignment]:
-    return await uow.list_assignments(round_id)
+    return await uow.assignments.list(round_id)
 
 
 async def answer_history(uow: SqlUnitOfWork, assignment_id: int) -> list[AnswerChange]:
     """Every change of the assignment's answers (old, new, who, when), oldest first."""
-    return await uow.answer_history(assignment_id)
+    return await uow.answers.history(assignment_id)

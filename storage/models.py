@@ -299,7 +299,7 @@ class OutboxRow(Base):
 
 
 # PostgreSQL only (migration 0012): the assignment part of a dedupe key ("open:aN:…"),
-# for the round page's delivery counts (storage/repositories/round_progress.py)
+# for the round page's delivery counts (uow.assignments.overview)
 Index("ix_outbox_dedupe_assignment",
       func.split_part(OutboxRow.dedupe_key, ":", 2)).ddl_if(dialect="postgresql")
 

@@ -51,3 +51,12 @@ class AuditEntry:
     entity: str
     entity_id: str | None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Deliveries:
+    """Outcome counts of queued messages (see :mod:`storage.reminders`)."""
+
+    queued: int = 0
+    delivered: int = 0
+    failed: int = 0

@@ -28,6 +28,7 @@ from storage.models import (
     ReminderRow,
     RoundRow,
 )
+from storage.records import Deliveries
 from storage.uow import SqlUnitOfWork
 
 PLANNED, SENT, SKIPPED, CANCELLED = "planned", "sent", "skipped", "cancelled"
@@ -107,7 +108,7 @@ async def lock_round(uow: SqlUnitOfWork, round_id: int) -> LockedRound | None:
     else:
         await _sqlite_write_lock(uow)
     row = (await uow.session.execute(query)).one_or_none()
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if row is None or round_ is None:
         return None
     return LockedRound(round_, row[0], None if row[1] is None else dict(row[1]))
@@ -308,13 +309,6 @@ async def bound_agencies(uow: SqlUnitOfWork) -> set[int]:
         .distinct()
     )
     return set(rows.all())
-
-
-@dataclass(frozen=True, slots=True)
-class Deliveries:
-    queued: int = 0
-    delivered: int = 0
-    failed: int = 0
 
 
 async def deliveries(uow: SqlUnitOfWork, prefixes: Iterable[str]) -> Deliveries:

@@ -136,7 +136,7 @@ async def take_inbox(
     """Messages queued for a web session (reminders, notices), each handed out once."""
     session = parse_session(body)
     async with uow_factory() as uow:
-        items = await uow.take_outbox(CHANNEL, session, clock.now())
+        items = await uow.outbox.take(CHANNEL, session, clock.now())
         await uow.commit()
     messages = [m for item in items for m in item.messages]
     return {"messages": [outbound_to_json(out, links, pdf_links) for out in messages]}

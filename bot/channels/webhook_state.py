@@ -13,7 +13,7 @@ async def record_webhook(uow_factory: Any, clock: Any, channel: str, url: str,
     """A channel tried to register its webhook (``error`` None: it worked)."""
     now = clock.now()
     async with uow_factory() as uow:
-        await uow.put_channel_state(WEBHOOK_KEY.format(channel=channel), {
+        await uow.channel_state.put(WEBHOOK_KEY.format(channel=channel), {
             "url": url, "registered": error is None, "error": error,
             "at": now.isoformat()}, now)
         await uow.commit()

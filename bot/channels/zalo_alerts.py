@@ -23,7 +23,7 @@ async def tell_dic_token_refused(uow_factory: Callable[[], Any], clock: Clock,
     now = clock.now()
     queued = 0
     async with uow_factory() as uow:
-        for agency in await uow.list_agencies():
+        for agency in await uow.agencies.list():
             if not agency.is_collector:
                 continue
             reach = await notify_agency(

@@ -26,7 +26,6 @@ from typing import Any
 from bot.notify import best_identities
 from dialogs.messages import Outbound
 from dialogs.ports import Channel, Clock
-from storage.repositories import phones
 from storage.repositories.windows import WindowState
 
 log = logging.getLogger(__name__)
@@ -73,15 +72,15 @@ async def paid_left(uow: Any, quota: int, now: dt.datetime) -> int:
     """Paid messages still allowed this month."""
     if quota <= 0:
         return 0
-    state = await uow.get_channel_state(QUOTA_KEY) or {}
+    state = await uow.channel_state.get(QUOTA_KEY) or {}
     used = int(state.get("used", 0)) if state.get("month") == _month(now) else 0
     return max(0, quota - used)
 
 
 async def spend_paid(uow: Any, count: int, now: dt.datetime) -> None:
-    state = await uow.get_channel_state(QUOTA_KEY) or {}
+    state = await uow.channel_state.get(QUOTA_KEY) or {}
     used = int(state.get("used", 0)) if state.get("month") == _month(now) else 0
-    await uow.put_channel_state(QUOTA_KEY, {"month": _month(now), "used": used + count}, now)
+    await uow.channel_state.put(QUOTA_KEY, {"month": _month(now), "used": used + count}, now)
 
 
 async def reroute(uow_factory: Callable[[], Any], channels: Mapping[str, Channel], clock: Clock,
@@ -90,22 +89,22 @@ async def reroute(uow_factory: Callable[[], Any], channels: Mapping[str, Channel
     """Queue ``messages`` on the officer's best other identity; its channel, or None."""
     now = clock.now()
     async with uow_factory() as uow:
-        officer = await uow.officer_for_identity(channel, user_id)
+        officer = await uow.identities.officer_for(channel, user_id)
         if officer is None:
             return None
-        others = [i for i in await uow.list_identities(agency_id=officer.agency_id)
+        others = [i for i in await uow.identities.list(agency_id=officer.agency_id)
                   if i.officer_id == officer.id and (i.channel, i.user_id) != (channel, user_id)]
         best, _ = best_identities(others, channels, now)
         target = best.get(officer.id)
         if target is not None:
             to_channel, to_user = target.channel, target.user_id
         else:  # no other chat: a ZNS template message to the officer's phone
-            phone = await phones.get_phone(uow, officer.id) if "zns" in channels else None
+            phone = await uow.phones.get(officer.id) if "zns" in channels else None
             if phone is None:
                 return None
             to_channel, to_user = "zns", phone
         key = f"{dedupe_key}:fb:{to_channel}" if dedupe_key else None
-        queued = await uow.enqueue(to_channel, to_user, messages, now=now, dedupe_key=key)
+        queued = await uow.outbox.enqueue(to_channel, to_user, messages, now=now, dedupe_key=key)
         await uow.commit()
     if queued:
         log.info("Zalo OA: %s cannot be messaged now; sent by %s instead", user_id,

@@ -81,14 +81,12 @@ class PhoneStore:
         self.clock = clock
 
     async def save(self, uow: Any, officer_id: int, phone: str, source: str) -> None:
-        from storage.repositories.phones import set_phone
 
-        await set_phone(uow, officer_id, phone, source, self.clock.now())
+        await uow.phones.set(officer_id, phone, source, self.clock.now())
 
     async def from_agency(self, uow: Any, agency_id: int) -> str | None:
-        from storage.repositories.phones import get_agency_phone
 
-        return await get_agency_phone(uow, agency_id)
+        return await uow.phones.get_for_agency(agency_id)
 
 
 class ZnsChannel:

@@ -141,7 +141,7 @@ def invite(abbreviation: str, role: str, days: int, database_url: str | None) ->
         from storage import admin
 
         async with boot.uow_factory() as uow:
-            agency = await uow.agency_by_abbreviation(abbreviation.strip().upper())
+            agency = await uow.agencies.by_abbreviation(abbreviation.strip().upper())
             if agency is None:
                 raise Fail(f"Không có cơ quan viết tắt {abbreviation}.")
             code = await admin.create_invite(

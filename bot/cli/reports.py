@@ -28,13 +28,13 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
         from renderers.report import render_report
 
         async with boot.uow_factory() as uow:
-            assignment = await uow.get_assignment(assignment_id)
+            assignment = await uow.assignments.get(assignment_id)
             if assignment is None:
                 raise Fail(f"Không có phiếu số {assignment_id}.")
-            round_ = await uow.get_round(assignment.round_id)
-            agency = await uow.get_agency(assignment.agency_id)
-            answers = await uow.get_answers(assignment_id)
-            references = await uow.document_references(assignment.round_id, assignment_id)
+            round_ = await uow.rounds.get(assignment.round_id)
+            agency = await uow.agencies.get(assignment.agency_id)
+            answers = await uow.answers.get(assignment_id)
+            references = await uow.references.for_document(assignment.round_id, assignment_id)
         if round_ is None or agency is None:
             raise Fail(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
         from dialogs.pinned import round_template
@@ -73,10 +73,10 @@ def audit(assignment_id: int, database_url: str | None) -> None:
 
     async def work(boot: Any) -> None:
         async with boot.uow_factory() as uow:
-            assignment = await uow.get_assignment(assignment_id)
+            assignment = await uow.assignments.get(assignment_id)
             if assignment is None:
                 raise Fail(f"Không có phiếu số {assignment_id}.")
-            round_ = await uow.get_round(assignment.round_id)
+            round_ = await uow.rounds.get(assignment.round_id)
             template = await round_template(boot.templates, round_, uow)
             lines = await assignment_audit(uow, assignment_id, template, settings.timezone)
         if not lines:

@@ -59,15 +59,15 @@ def admin_link_command(who: str, database_url: str | None) -> None:
         now = boot.clock.now()
         async with boot.uow_factory() as uow:
             if who.isdigit():
-                officer = await uow.get_officer(int(who))
+                officer = await uow.officers.get(int(who))
                 if officer is None:
                     raise Fail(f"Không có cán bộ số {who}.")
                 officers = [officer]
             else:
-                agency = await uow.agency_by_abbreviation(who.strip().upper())
+                agency = await uow.agencies.by_abbreviation(who.strip().upper())
                 if agency is None:
                     raise Fail(f"Không có cơ quan {who!r}.")
-                officers = await uow.list_officers(agency.id)
+                officers = await uow.officers.list(agency.id)
             dic = [o for o in officers if o.role == "dic"]
             if not dic:
                 raise Fail("Không có cán bộ vai trò dic (cơ quan tổng hợp) phù hợp; "

@@ -159,10 +159,10 @@ def round_list(database_url: str | None) -> None:
 
     async def work(boot: Any) -> None:
         async with boot.uow_factory() as uow:
-            rounds = await uow.list_rounds()
+            rounds = await uow.rounds.list()
             rows = []
             for r in rounds:
-                assignments = await uow.list_assignments(r.id)
+                assignments = await uow.assignments.list(r.id)
                 submitted = sum(1 for a in assignments if str(a.status) == "submitted")
                 rows.append([str(r.id), r.template_id, r.period_label, f"{r.deadline:%d/%m/%Y}",
                              "đang mở" if r.status == "open" else "đã đóng",
@@ -288,7 +288,7 @@ def round_nudge(round_id: int, abbreviation: str | None, database_url: str | Non
         agency_id = None
         if abbreviation:
             async with boot.uow_factory() as uow:
-                agency = await uow.agency_by_abbreviation(abbreviation.strip().upper())
+                agency = await uow.agencies.by_abbreviation(abbreviation.strip().upper())
             if agency is None:
                 raise Fail(f"Không có cơ quan viết tắt {abbreviation}.")
             agency_id = agency.id

@@ -24,7 +24,7 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
     if not deps.calendar.is_working_day(today):
         return 0
     async with deps.uow_factory() as uow:
-        rounds = await uow.list_rounds(status="open")
+        rounds = await uow.rounds.list(status="open")
         if not rounds:
             return 0
         lines = [texts.DIGEST_TITLE.format(date=format_date(today))]
@@ -51,10 +51,10 @@ async def send_daily_digest(deps: ReminderDeps, now: dt.datetime | None = None) 
             if not late and not not_started:
                 lines.append(texts.DIGEST_ALL_GOOD)
         message = Outbound("\n".join(lines))
-        best, _ = best_identities(await uow.list_identities(role="dic"), deps.channels, now)
+        best, _ = best_identities(await uow.identities.list(role="dic"), deps.channels, now)
         queued = 0
         for officer_id, identity in best.items():
-            if await uow.enqueue(identity.channel, identity.user_id, [message], now=now,
+            if await uow.outbox.enqueue(identity.channel, identity.user_id, [message], now=now,
                                  dedupe_key=f"digest:{today.isoformat()}:o{officer_id}"):
                 queued += 1
         await uow.commit()

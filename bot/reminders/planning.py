@@ -58,7 +58,7 @@ async def plan_round(
     for record in existing:
         by_assignment.setdefault(record.assignment_id, []).append(record)
     to_plan: list[tuple[int, str, dt.datetime]] = []
-    for assignment in await uow.list_assignments(round_id):
+    for assignment in await uow.assignments.list(round_id):
         rows = by_assignment.get(assignment.id, [])
         if not active or assignment.status == AssignmentStatus.SUBMITTED:
             reason = "submitted" if active else "round closed"
@@ -96,7 +96,7 @@ async def plan_open_rounds(deps: ReminderDeps, now: dt.datetime | None = None) -
     now = now or deps.clock.now()
     total = PlanResult()
     async with deps.uow_factory() as uow:
-        round_ids = [r.id for r in await uow.list_rounds(status="open")]
+        round_ids = [r.id for r in await uow.rounds.list(status="open")]
     for round_id in round_ids:
         async with deps.uow_factory() as uow:
             result = await plan_round(uow, round_id, calendar=deps.calendar, now=now)

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from bot.notify import Reach, best_identities
+from bot.notify import Reach
 from bot.notify_many import notify_agencies
 from bot.reminders.deps import ReminderDeps, ReminderError
 from bot.reminders.planning import MAX_LATENESS, PlanResult, plan_open_rounds, pre_deadline
@@ -18,8 +18,6 @@ from dialogs.domain import Agency, AssignmentStatus, Round
 from dialogs.messages import Button, Outbound
 from dialogs.pinned import round_template
 from storage import reminders as store
-from storage.records import Identity
-from storage.repositories.notices import enqueue_many, identities_by_agency
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger("bot.reminders")
@@ -46,12 +44,12 @@ class _Context:
 
     async def round(self, round_id: int) -> Round | None:
         if round_id not in self.rounds:
-            self.rounds[round_id] = await self.uow.get_round(round_id)
+            self.rounds[round_id] = await self.uow.rounds.get(round_id)
         return self.rounds[round_id]
 
     async def agency(self, agency_id: int) -> Agency | None:
         if agency_id not in self.agencies:
-            self.agencies[agency_id] = await self.uow.get_agency(agency_id)
+            self.agencies[agency_id] = await self.uow.agencies.get(agency_id)
         return self.agencies[agency_id]
 
 
@@ -107,7 +105,7 @@ async def _settle(
             else:
                 result.skipped += 1
 
-    assignment = await uow.get_assignment(assignment_id)
+    assignment = await uow.assignments.get(assignment_id)
     round_ = await context.round(assignment.round_id) if assignment else None
     if assignment is None or round_ is None or round_.status != "open":
         await finish(store.CANCELLED, "round closed")
@@ -172,39 +170,23 @@ async def announce_round(
 ) -> dict[int, Reach]:
     """Queue the "new round" notice for every officer of every assigned agency
     (in the caller's transaction). Returns each agency's reach."""
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
     template = await round_template(deps.templates, round_, uow)
     if template is None:
         raise ReminderError(f"Không có mẫu {round_.template_id!r}.")
     text = round_opened_text(template, round_)
-    assignments = [a for a in await uow.list_assignments(round_id)
+    assignments = [a for a in await uow.assignments.list(round_id)
                    if a.status != AssignmentStatus.SUBMITTED]
-    # every agency's identities in one query, the notices in multi-row inserts
-    # (storage/repositories/notices.py): what notify_agency does, for thousands at once
-    identities = await identities_by_agency(uow, {a.agency_id for a in assignments})
-    out: dict[int, Reach] = {}
-    items: list[tuple[str, str, list[Outbound], str]] = []
-    whom: list[tuple[Reach, Identity, str]] = []
-    for assignment in assignments:
-        message = Outbound(
-            text, [[Button(texts.START_BUTTON, cmd(Command.CONTINUE, str(assignment.id)))]]
-        )
-        best, unreachable = best_identities(identities[assignment.agency_id], deps.channels,
-                                            now)
-        reach = out[assignment.agency_id] = Reach(unreachable_officers=unreachable)
-        for officer_id, identity in best.items():
-            key = f"open:a{assignment.id}::o{officer_id}"  # as notify_agency names it
-            items.append((identity.channel, identity.user_id, [message], key))
-            whom.append((reach, identity, key))
-    queued = await enqueue_many(uow, items, now=now)
-    for reach, identity, key in whom:
-        if key in queued:
-            reach.queued.append(identity)
-        else:
-            reach.duplicates += 1
-    return out
+    notices = [
+        (a.agency_id,
+         [Outbound(text, [[Button(texts.START_BUTTON, cmd(Command.CONTINUE, str(a.id)))]])],
+         f"open:a{a.id}:")  # keys "open:a<assignment>::o<officer>", as notify_agency names them
+        for a in assignments
+    ]
+    reaches = await notify_agencies(uow, notices, channels=deps.channels, now=now)
+    return {agency_id: reach for (agency_id, _, _), reach in zip(notices, reaches, strict=True)}
 
 
 @dataclass(slots=True)
@@ -227,12 +209,12 @@ async def nudge(
     today = deps.calendar.local_date(now)
     result = NudgeResult(due_at=deps.calendar.next_window(now))
     async with deps.uow_factory() as uow:
-        round_ = await uow.get_round(round_id)
+        round_ = await uow.rounds.get(round_id)
         if round_ is None:
             raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
         if round_.status != "open":
             raise ReminderError(f"Đợt báo cáo số {round_id} đã đóng.")
-        assignments = await uow.list_assignments(round_id)
+        assignments = await uow.assignments.list(round_id)
         if agency_id is not None:
             targets = [a for a in assignments if a.agency_id == agency_id]
             if not targets:

@@ -16,11 +16,6 @@ from dialogs.domain import Agency, Assignment, AssignmentStatus, Round
 from dialogs.pinned import round_template
 from dialogs.schema import Template
 from storage import reminders as store
-from storage.repositories.round_progress import (
-    assignments_by_id,
-    bound_among,
-    deliveries_by_assignment,
-)
 from storage.uow import SqlUnitOfWork
 
 NOT_STARTED, IN_PROGRESS = "not_started", "in_progress"
@@ -75,20 +70,20 @@ async def round_status(
 
     ``assignment_ids`` limits the answer to those assignments of the round (the
     dashboard's page of 100 agencies): the same rows, computed for them only."""
-    round_ = await uow.get_round(round_id)
+    round_ = await uow.rounds.get(round_id)
     if round_ is None:
         raise ReminderError(f"Không có đợt báo cáo số {round_id}.")
     template = await round_template(templates, round_, uow)
     agencies: dict[int, Agency] = {}
     if assignment_ids is None:
-        assignments = await uow.list_assignments(round_id)
+        assignments = await uow.assignments.list(round_id)
         bound = await store.bound_agencies(uow)
-        agencies = {a.id: a for a in await uow.list_agencies()}  # one query, not one per row
+        agencies = {a.id: a for a in await uow.agencies.list()}  # one query, not one per row
     else:
-        pairs = await assignments_by_id(uow, round_id, assignment_ids)
+        pairs = await uow.assignments.with_agencies(round_id, assignment_ids)
         assignments = [a for a, _ in pairs]
         agencies = {g.id: g for _, g in pairs}
-        bound = await bound_among(uow, agencies)
+        bound = await uow.agencies.bound_among(agencies)
     answered = await store.answered_questions(uow, [a.id for a in assignments])
     reminders: dict[int, list[store.ReminderRecord]] = {}
     records = (await store.list_reminders(uow, round_id=round_id) if assignment_ids is None
@@ -96,12 +91,12 @@ async def round_status(
     for record in records:
         reminders.setdefault(record.assignment_id, []).append(record)
     # one outbox query for the whole round, not one per assignment
-    outcomes = await deliveries_by_assignment(uow, [a.id for a in assignments])
+    outcomes = await uow.outbox.deliveries_by_assignment([a.id for a in assignments])
     outline = Outline.of(template) if template else None  # built once for the round
     today = calendar.local_date(now)
     out = []
     for assignment in assignments:
-        agency = agencies.get(assignment.agency_id) or await uow.get_agency(assignment.agency_id)
+        agency = agencies.get(assignment.agency_id) or await uow.agencies.get(assignment.agency_id)
         assert agency is not None
         done, total = (answered_count(template, answered[assignment.id], outline)
                        if template else (0, 0))
@@ -134,7 +129,6 @@ async def unreachable_reason(uow: SqlUnitOfWork, assignment_id: int, *, bound: b
     """Why an agency cannot be reached: nobody bound, or the last delivery's error."""
     if not bound:
         return "chưa có cán bộ nào liên kết"
-    from storage.repositories.outbox_errors import last_error
 
-    error = await last_error(uow, [f"open:a{assignment_id}:", f"rem:a{assignment_id}:"])
+    error = await uow.outbox.last_error([f"open:a{assignment_id}:", f"rem:a{assignment_id}:"])
     return error or "không kênh nào của cán bộ nhận được tin lúc này"

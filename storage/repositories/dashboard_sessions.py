@@ -1,4 +1,4 @@
-"""Server-side dashboard sessions (``dashboard_sessions``).
+"""Server-side dashboard sessions (``uow.dashboard_sessions``, table ``dashboard_sessions``).
 
 The browser's cookie holds a random token; only its SHA-256 is stored, with the
 officer, the session's CSRF token, its expiry and, once ended, when it was
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 
 from storage.models import DashboardSessionRow, OfficerRow
+from storage.transaction import Repository
 
-__all__ = ["ActiveSession", "find", "list_active", "revoke", "start"]
+__all__ = ["KEEP_ENDED", "ActiveSession", "DashboardSessionRepository"]
 
 KEEP_ENDED = dt.timedelta(days=2)
 
@@ -38,23 +39,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-async def start(uow: Any, officer_id: int, *, now: dt.datetime, ttl: dt.timedelta,
-                user_agent: str | None = None) -> str:
-    """A new session for ``officer_id``; returns the cookie's token."""
-    await uow.session.execute(
-        delete(DashboardSessionRow).where(or_(
-            DashboardSessionRow.expires_at < now - KEEP_ENDED,
-            DashboardSessionRow.revoked_at < now - KEEP_ENDED,
-        )).execution_options(synchronize_session=False))
-    token = secrets.token_urlsafe(32)
-    uow.session.add(DashboardSessionRow(
-        token_hash=_hash(token), officer_id=officer_id, csrf=secrets.token_urlsafe(24),
-        created_at=now, expires_at=now + ttl, revoked_at=None,
-        user_agent=(user_agent or "")[:200] or None))
-    await uow.session.flush()
-    return token
-
-
 def _active(now: dt.datetime) -> Any:
     return select(DashboardSessionRow, OfficerRow.full_name).join(
         OfficerRow, OfficerRow.id == DashboardSessionRow.officer_id).where(
@@ -66,25 +50,42 @@ def _record(row: DashboardSessionRow, name: str) -> ActiveSession:
                          row.expires_at, row.user_agent)
 
 
-async def find(uow: Any, token: str | None, *, now: dt.datetime) -> ActiveSession | None:
-    """The live session a cookie's token names, or None (unknown, expired, revoked)."""
-    if not token or len(token) > 200:
-        return None
-    found = (await uow.session.execute(
-        _active(now).where(DashboardSessionRow.token_hash == _hash(token)))).first()
-    return None if found is None else _record(found[0], found[1])
+class DashboardSessionRepository(Repository):
+    __slots__ = ()
 
+    async def start(self, officer_id: int, *, now: dt.datetime, ttl: dt.timedelta,
+                    user_agent: str | None = None) -> str:
+        """A new session for ``officer_id``; returns the cookie's token."""
+        await self._tx.session.execute(
+            delete(DashboardSessionRow).where(or_(
+                DashboardSessionRow.expires_at < now - KEEP_ENDED,
+                DashboardSessionRow.revoked_at < now - KEEP_ENDED,
+            )).execution_options(synchronize_session=False))
+        token = secrets.token_urlsafe(32)
+        self._tx.session.add(DashboardSessionRow(
+            token_hash=_hash(token), officer_id=officer_id, csrf=secrets.token_urlsafe(24),
+            created_at=now, expires_at=now + ttl, revoked_at=None,
+            user_agent=(user_agent or "")[:200] or None))
+        await self._tx.session.flush()
+        return token
 
-async def list_active(uow: Any, *, now: dt.datetime) -> list[ActiveSession]:
-    rows = (await uow.session.execute(
-        _active(now).order_by(DashboardSessionRow.created_at.desc()))).all()
-    return [_record(row, name) for row, name in rows]
+    async def find(self, token: str | None, *, now: dt.datetime) -> ActiveSession | None:
+        """The live session a cookie's token names, or None (unknown, expired, revoked)."""
+        if not token or len(token) > 200:
+            return None
+        found = (await self._tx.session.execute(
+            _active(now).where(DashboardSessionRow.token_hash == _hash(token)))).first()
+        return None if found is None else _record(found[0], found[1])
 
+    async def list_active(self, *, now: dt.datetime) -> list[ActiveSession]:
+        rows = (await self._tx.session.execute(
+            _active(now).order_by(DashboardSessionRow.created_at.desc()))).all()
+        return [_record(row, name) for row, name in rows]
 
-async def revoke(uow: Any, session_id: int, *, now: dt.datetime) -> bool:
-    """End a session at once; False when it was not live."""
-    result = await uow.session.execute(
-        update(DashboardSessionRow)
-        .where(DashboardSessionRow.id == session_id, DashboardSessionRow.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    async def revoke(self, session_id: int, *, now: dt.datetime) -> bool:
+        """End a session at once; False when it was not live."""
+        result = await self._tx.session.execute(
+            update(DashboardSessionRow)
+            .where(DashboardSessionRow.id == session_id, DashboardSessionRow.revoked_at.is_(None))
+            .values(revoked_at=now).execution_options(synchronize_session=False))
+        return int(getattr(result, "rowcount", 0) or 0) == 1

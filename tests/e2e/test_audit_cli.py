@@ -19,7 +19,7 @@ async def _answer_and_move_deadline(database_url: str, tmp_path) -> None:
     boot = await build_app(settings, clock=clock)
     try:
         async with boot.uow_factory() as uow:
-            sct = await uow.agency_by_abbreviation("SCT")
+            sct = await uow.agencies.by_abbreviation("SCT")
             code = await admin.create_invite(uow, sct.id, now=clock.now())
             await uow.commit()
         said = 0

@@ -44,7 +44,6 @@ from dialogs.messages import Inbound
 from storage import admin
 from storage.db import create_engine
 from storage.models import AnswerHistoryRow, ReminderRow
-from storage.repositories import windows
 from tests.e2e.support import baocao, cli_env, free_port, start_server
 from tests.fakes.loopback import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -169,7 +168,7 @@ async def prepare(database_url: str, workdir: Path, officers: list[Officer]) -> 
             assert "Câu 1/" in "\n".join(r.text for r in replies), replies
             if o.channel == "zalo_oa":  # the OA webhook opens the messaging window
                 async with boot.uow_factory() as uow:
-                    await windows.interacted(uow, o.channel, o.user_id, boot.clock.now())
+                    await uow.windows.interacted(o.channel, o.user_id, boot.clock.now())
                     await uow.commit()
             if o.submitter:
                 async def say(text: str) -> Any:

@@ -211,9 +211,9 @@ async def test_answers_sent_while_the_database_is_locked_35_s_are_stored_once_an
     for channel, user, value in (("zalo_oa", OA_USER, 56), ("zalo_bot", BOT_CHAT, 57),
                                  ("telegram", str(TG_CHAT), 58)):
         async with world.boot.uow_factory() as uow:
-            conv = await uow.get_conversation(channel, user)
+            conv = await uow.conversations.get(channel, user)
             assert conv is not None and conv.assignment_id is not None
-            history = await uow.answer_history(conv.assignment_id)
+            history = await uow.answers.history(conv.assignment_id)
         assert [(h.question_id, h.new) for h in history if h.new == value] == \
             [("staff", value)], history
     assert not [r for r in caplog.records if r.exc_info], [

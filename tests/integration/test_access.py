@@ -47,7 +47,6 @@ from storage.models import (
     OutboxRow,
     SubmissionRow,
 )
-from storage.repositories import dashboard_sessions
 from tests.fakes.loopback import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_bot_api import FakeZaloBot
@@ -131,8 +130,8 @@ class World:
                 cookie = secrets.token_urlsafe(32)
             else:
                 async with self.boot.uow_factory() as uow:
-                    cookie = await dashboard_sessions.start(
-                        uow, self.officers[cookie.officer], now=self.boot.clock.now(),
+                    cookie = await uow.dashboard_sessions.start(
+                        self.officers[cookie.officer], now=self.boot.clock.now(),
                         ttl=SESSION_TTL)
                     await uow.commit()
         cookies = {COOKIE: cookie} if cookie is not None else None
@@ -192,18 +191,18 @@ async def world(database_url: str, tmp_path: Path, fakes: Fakes,
             assert "Sở Khoa học và Công nghệ" in (await w.chat(DIC_CHAT, codes["dic"]))[1]
             async with boot.uow_factory() as uow:
                 for name, chat in (("A", A_CHAT), ("B", B_CHAT), ("DIC", DIC_CHAT)):
-                    officer = await uow.officer_for_identity("web", chat)
+                    officer = await uow.identities.officer_for("web", chat)
                     assert officer is not None
                     w.officers[name] = officer.id
-                [submitted] = await uow.open_assignments(seeded["stc"].id)
-                record = await uow.add_submission(
+                [submitted] = await uow.assignments.list_open(seeded["stc"].id)
+                record = await uow.submissions.add(
                     submitted.id, {"staff": 40}, b"PK\x03\x04 report of STC", "BC-STC.docx",
                     w.officers["B"], clock.now())
                 w.b_submitted, w.b_submission = submitted.id, record.id
                 second = await admin.open_round(
                     uow, template_id="mini", template_version=1, agency_ids=[seeded["stc"].id],
                     now=clock.now(), **{**DEFAULT_ROUND, "period_label": "quý I năm 2027"})
-                [opened] = await uow.list_assignments(second.id)
+                [opened] = await uow.assignments.list(second.id)
                 w.b_open = opened.id
                 await uow.commit()
             yield w
@@ -415,7 +414,7 @@ async def test_refused_logged_and_nothing_changed(world: World, name: str,
         assert entry[1] == case.audited
         after["audit_log"] = before["audit_log"]
         async with world.boot.uow_factory() as uow:
-            recorded = (await uow.audit_entries(entity="officer"))[-1]
+            recorded = (await uow.audit.entries(entity="officer"))[-1]
         assert recorded.detail == {"allowed": False}
     assert after == before
     assert world.fakes.sent() == sent  # and nothing went out on any channel

@@ -129,7 +129,7 @@ class OAWorld:
 
     async def stored_tokens(self) -> dict[str, Any]:
         async with self.boot.uow_factory() as uow:
-            state = await uow.get_channel_state(zalo_oa.TOKENS_KEY)
+            state = await uow.channel_state.get(zalo_oa.TOKENS_KEY)
         assert state is not None
         return state
 
@@ -218,9 +218,9 @@ def step_reader(uow_factory: Callable[[], Any], channel: str, user_id: str
 
     async def current_step() -> tuple[str | None, dict[str, Any]]:
         async with uow_factory() as uow:
-            conv = await uow.get_conversation(channel, user_id)
+            conv = await uow.conversations.get(channel, user_id)
             assert conv is not None and conv.assignment_id is not None
-            answers = await uow.get_answers(conv.assignment_id)
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     return current_step

@@ -67,7 +67,7 @@ def docx_loader(uow_factory: Callable[[], Any]) -> LoadDocument:
 
     async def load(submission_id: int) -> tuple[str, bytes] | None:
         async with uow_factory() as uow:
-            found: tuple[str, bytes] | None = await uow.submission_docx(submission_id)
+            found: tuple[str, bytes] | None = await uow.submissions.docx(submission_id)
             return found
 
     return load
@@ -87,8 +87,8 @@ class OpenKeyboards:
         key = f"telegram:keyboard:{chat_id}"
         try:
             async with self.uow_factory() as uow:
-                previous = await uow.get_channel_state(key, lock=True)
-                await uow.put_channel_state(key, {"message_id": message_id}, self.clock.now())
+                previous = await uow.channel_state.get(key, lock=True)
+                await uow.channel_state.put(key, {"message_id": message_id}, self.clock.now())
                 await uow.commit()
         except Exception:
             log.warning("telegram: open keyboard of %s not recorded", chat_id, exc_info=True)
@@ -240,7 +240,7 @@ async def queue_rest(uow_factory: Callable[[], Any], clock: Clock, user_id: str,
     ).hexdigest()[:16]
     dedupe = key or f"telegram:rest:{user_id}:{digest}:{now.isoformat()}"
     async with uow_factory() as uow:
-        await uow.enqueue(CHANNEL, user_id, messages, now=now, dedupe_key=dedupe,
+        await uow.outbox.enqueue(CHANNEL, user_id, messages, now=now, dedupe_key=dedupe,
                           not_before=now + RETRY_REST_AFTER)
         await uow.commit()
     log.warning("telegram: %d message(s) to %s queued for later (%s)", len(rest), user_id,

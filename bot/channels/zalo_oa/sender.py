@@ -28,7 +28,6 @@ from bot.channels.zalo_oa.config import (
 from bot.channels.zalo_oa.tokens import TokenStore
 from dialogs.messages import Button, DocumentRef, Outbound
 from dialogs.ports import Channel, Clock, DeliveryError, OutboxItem
-from storage.repositories import windows
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger("bot.channels.zalo_oa")
@@ -103,7 +102,7 @@ class ZaloOAChannel:
     async def interacted(self, user_id: str) -> None:
         """The user wrote: a new free window opens."""
         async with self.uow_factory() as uow:
-            await windows.interacted(uow, CHANNEL, user_id, self.clock.now())
+            await uow.windows.interacted(CHANNEL, user_id, self.clock.now())
             await uow.commit()
 
     async def _count(self, user_id: str, messages: list[Outbound], paid: bool) -> None:
@@ -111,7 +110,7 @@ class ZaloOAChannel:
         now = self.clock.now()
         try:
             async with self.uow_factory() as uow:
-                await windows.sent(uow, CHANNEL, user_id, count, now, paid=paid)
+                await uow.windows.sent(CHANNEL, user_id, count, now, paid=paid)
                 if paid:
                     await zalo_window.spend_paid(uow, count, now)
                 await uow.commit()
@@ -125,7 +124,7 @@ class ZaloOAChannel:
         the reason."""
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            state = await windows.get(uow, CHANNEL, item.user_id)
+            state = await uow.windows.get(CHANNEL, item.user_id)
             left = await zalo_window.paid_left(uow, self.paid_quota, now)
         verdict = zalo_window.assess(state, now, paid_left=left)
         reason = verdict.reason
@@ -167,7 +166,8 @@ class ZaloOAChannel:
                     return
                 log.warning("Zalo OA: reply to %s queued for retry: %s", user_id, exc.reason)
                 async with self.uow_factory() as uow:
-                    await uow.enqueue(CHANNEL, user_id, messages[index:], now=self.clock.now())
+                    await uow.outbox.enqueue(CHANNEL, user_id, messages[index:],
+                                             now=self.clock.now())
                     await uow.commit()
                 return
 
@@ -179,7 +179,7 @@ class ZaloOAChannel:
 
     async def _send_document(self, user_id: str, ref: DocumentRef) -> None:
         async with self.uow_factory() as uow:
-            found = await uow.submission_docx(ref.submission_id)
+            found = await uow.submissions.docx(ref.submission_id)
         if found is None:
             raise DeliveryError(f"submission {ref.submission_id} not found", permanent=True)
         filename, data = found

@@ -69,21 +69,21 @@ class TokenStore:
 
     async def _load(self) -> dict[str, Any]:
         async with self.uow_factory() as uow:
-            state = await uow.get_channel_state(TOKENS_KEY)
+            state = await uow.channel_state.get(TOKENS_KEY)
         if state is not None and (state.get("seed") == self.config.refresh_token
                                   or state.get("installed")):
             return state
         # Nothing stored yet, or the operator configured a new pair: store it.
         try:
             async with self.uow_factory() as uow:
-                state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+                state = await uow.channel_state.get(TOKENS_KEY, lock=True)
                 if state is None or (state.get("seed") != self.config.refresh_token
                                      and not state.get("installed")):
                     state = {"access_token": self.config.access_token,
                              "refresh_token": self.config.refresh_token,
                              "seed": self.config.refresh_token,
                              "updated_at": self.clock.now().isoformat()}
-                    await uow.put_channel_state(TOKENS_KEY, state, self.clock.now())
+                    await uow.channel_state.put(TOKENS_KEY, state, self.clock.now())
                     await uow.commit()
         except IntegrityError:  # another process stored the first pair at the same moment
             return await self._load()
@@ -96,7 +96,7 @@ class TokenStore:
         while True:
             now = self.clock.now()
             async with self.uow_factory() as uow:
-                state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+                state = await uow.channel_state.get(TOKENS_KEY, lock=True)
                 assert state is not None
                 if state.get("refused_at"):
                     raise TokenRefused(str(state.get("refused_reason") or "refresh refused"))
@@ -109,7 +109,7 @@ class TokenStore:
                 leased = state.get("refreshing_until")
                 if not leased or dt.datetime.fromisoformat(leased) <= now:
                     state = {**state, "refreshing_until": (now + self.LEASE).isoformat()}
-                    await uow.put_channel_state(TOKENS_KEY, state, now)
+                    await uow.channel_state.put(TOKENS_KEY, state, now)
                     await uow.commit()
                     break
             await asyncio.sleep(self.wait_step)  # another process is refreshing: wait for it
@@ -139,14 +139,14 @@ class TokenStore:
             raise DeliveryError("token refresh failed: no token in the answer")
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            stored = await uow.get_channel_state(TOKENS_KEY, lock=True) or state
+            stored = await uow.channel_state.get(TOKENS_KEY, lock=True) or state
             new = {**stored, "access_token": body["access_token"],
                    "refresh_token": body["refresh_token"], "updated_at": now.isoformat(),
                    "refreshing_until": None}
             if body.get("expires_in"):  # may arrive as a string
                 new["expires_at"] = (now + dt.timedelta(seconds=int(body["expires_in"]))
                                      ).isoformat()
-            await uow.put_channel_state(TOKENS_KEY, new, now)
+            await uow.channel_state.put(TOKENS_KEY, new, now)
             await uow.commit()
         log.info("Zalo OA: access token refreshed")
         self._cached = new["access_token"]
@@ -154,18 +154,18 @@ class TokenStore:
 
     async def _release(self) -> None:
         async with self.uow_factory() as uow:
-            state = await uow.get_channel_state(TOKENS_KEY, lock=True)
+            state = await uow.channel_state.get(TOKENS_KEY, lock=True)
             if state is not None and state.get("refreshing_until"):
-                await uow.put_channel_state(TOKENS_KEY, {**state, "refreshing_until": None},
+                await uow.channel_state.put(TOKENS_KEY, {**state, "refreshing_until": None},
                                             self.clock.now())
                 await uow.commit()
 
     async def _refused(self, reason: str) -> None:
         now = self.clock.now()
         async with self.uow_factory() as uow:
-            state = await uow.get_channel_state(TOKENS_KEY, lock=True) or {}
+            state = await uow.channel_state.get(TOKENS_KEY, lock=True) or {}
             first = not state.get("refused_at")
-            await uow.put_channel_state(TOKENS_KEY, {**state, "refused_at": now.isoformat(),
+            await uow.channel_state.put(TOKENS_KEY, {**state, "refused_at": now.isoformat(),
                                                      "refused_reason": reason}, now)
             await uow.commit()
         log.error("Zalo OA: %s. Cài cặp mã mới: baocao zalo set-token", reason)
@@ -219,6 +219,6 @@ async def install_tokens(uow_factory: Callable[[], SqlUnitOfWork], clock: Clock,
     if expires_in:
         state["expires_at"] = (now + dt.timedelta(seconds=expires_in)).isoformat()
     async with uow_factory() as uow:
-        await uow.get_channel_state(TOKENS_KEY, lock=True)
-        await uow.put_channel_state(TOKENS_KEY, state, now)
+        await uow.channel_state.get(TOKENS_KEY, lock=True)
+        await uow.channel_state.put(TOKENS_KEY, state, now)
         await uow.commit()

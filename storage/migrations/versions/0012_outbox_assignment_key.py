@@ -2,7 +2,7 @@
 
 The dashboard's round page counts the notices and reminders of its 100 agencies
 (``open:aN:…``, ``rem:aN:…``) with ``split_part(dedupe_key, ':', 2) IN ('aN', …)``
-(``storage/repositories/round_progress.py``); without this index that is a scan of
+(``uow.assignments.overview``); without this index that is a scan of
 every notice of the round (24,000 rows for a national round). SQLite has no
 ``split_part``: nothing there (a province's round is small).
 

@@ -32,7 +32,7 @@ async def queue_notice(database_url: str, user_id: str) -> None:
     engine = create_engine(database_url)
     try:
         async with uow_factory(engine)() as uow:
-            await uow.enqueue("telegram", user_id,
+            await uow.outbox.enqueue("telegram", user_id,
                               [Outbound("Nhắc hạn: còn 3 ngày để nộp báo cáo.",
                                         [[Button("Tiếp tục trả lời", "cmd:continue")]])],
                               now=dt.datetime.now(dt.UTC), dedupe_key="cli-test:reminder")

@@ -30,9 +30,9 @@ async def officer(world: World, fake: FakeTelegramAPI, bots: Bots) -> Officer:
 async def state(world: World) -> tuple[str | None, dict[str, Any], int]:
     """(step, answers, number of answer changes) of the officer's conversation."""
     async with world.uow_factory() as uow:
-        conv = await uow.get_conversation("telegram", str(CHAT))
-        answers = await uow.get_answers(conv.assignment_id)
-        history = await uow.answer_history(conv.assignment_id)
+        conv = await uow.conversations.get("telegram", str(CHAT))
+        answers = await uow.answers.get(conv.assignment_id)
+        history = await uow.answers.history(conv.assignment_id)
     return conv.step, answers, len(history)
 
 
@@ -46,7 +46,7 @@ async def test_start_without_or_with_a_wrong_code_explains(officer: Officer,
     assert "Anh/Chị đã được liên kết với Sở Tài chính" in bound
     assert "Câu 1/12" in bound
     async with world.uow_factory() as uow:
-        found = await uow.officer_for_identity("telegram", str(CHAT))
+        found = await uow.identities.officer_for("telegram", str(CHAT))
     assert found is not None and found.agency_id == world.agencies["STC"].id
     assert found.full_name == "Cán bộ 770001"  # the Telegram display name
 

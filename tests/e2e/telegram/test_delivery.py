@@ -35,14 +35,14 @@ async def dispatcher(world: World, bots: Bots) -> Dispatcher:
 
 async def queue(world: World, user_id: str, key: str, *messages: Outbound) -> None:
     async with world.uow_factory() as uow:
-        await uow.enqueue("telegram", user_id, list(messages), now=world.clock.now(),
+        await uow.outbox.enqueue("telegram", user_id, list(messages), now=world.clock.now(),
                           dedupe_key=key)
         await uow.commit()
 
 
 async def status(world: World, key: str) -> str | None:
     async with world.uow_factory() as uow:
-        return await uow.outbox_status(key)
+        return await uow.outbox.status(key)
 
 
 async def test_a_notice_arrives_with_its_keyboard(world: World, fake: FakeTelegramAPI,

@@ -113,7 +113,7 @@ async def test_200_officers_receive_their_messages_within_telegram_limits(
         assert not [c for c in every_request if call.at + IN_FLIGHT < c.at < call.at + 1.0]
 
     async with uow_factory() as uow:
-        statuses = {await uow.outbox_status(f"round-1:opened:o{officer}")
+        statuses = {await uow.outbox.status(f"round-1:opened:o{officer}")
                     for officer in range(1, len(chats) + 1)}
     assert statuses == {"delivered"}
     assert elapsed < 20, elapsed  # about 10 s: 220 messages at 30/s, two 1 s pauses

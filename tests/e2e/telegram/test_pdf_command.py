@@ -45,8 +45,8 @@ async def test_pdf_to_sign_again_in_telegram(world: World, fake: FakeTelegramAPI
     await web.send("nộp")
     await web.tap_label("Xác nhận nộp")
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        submission = await uow.latest_submission(assignment.id)
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        submission = await uow.submissions.latest(assignment.id)
 
     for command in ("tải pdf", "PDF ký số"):
         await officer.say(command)

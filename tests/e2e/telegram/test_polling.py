@@ -55,9 +55,9 @@ async def gates(bots: Bots) -> AsyncIterator[list[Gate]]:
 async def state(world: World) -> tuple[str | None, list[tuple[str, Any]]]:
     """(step, [(question, new value) of every stored change])."""
     async with world.uow_factory() as uow:
-        conv = await uow.get_conversation("telegram", str(CHAT))
+        conv = await uow.conversations.get("telegram", str(CHAT))
         assert conv is not None and conv.assignment_id is not None
-        history = await uow.answer_history(conv.assignment_id)
+        history = await uow.answers.history(conv.assignment_id)
     return conv.step, [(h.question_id, h.new) for h in history]
 
 

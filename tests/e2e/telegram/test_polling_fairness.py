@@ -84,8 +84,8 @@ async def test_killed_mid_batch_nothing_lost_nothing_twice(
                                 if fake.sent(c)), timeout=30)
     for chat in chats:
         async with world.uow_factory() as uow:
-            conv = await uow.get_conversation("telegram", str(chat))
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("telegram", str(chat))
+            answers = await uow.answers.get(conv.assignment_id)
         # every answer stored once, in order: a repeat would have answered the next question
         assert answers == {"staff": 56, "computers": 50, "has_lan": True, "lan_nodes": 40}
         assert conv.step == "q:model"

@@ -53,8 +53,8 @@ async def test_whole_annual_report_in_telegram(
 
     async def current() -> tuple[str | None, dict[str, Any]]:
         async with uow_factory() as uow:
-            conv = await uow.get_conversation("telegram", str(CHAT))
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("telegram", str(CHAT))
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     outline = Outline.of(template)

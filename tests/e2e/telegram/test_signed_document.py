@@ -15,7 +15,6 @@ from dialogs.loader import load_template
 from dialogs.messages import DocumentRef, Outbound
 from renderers.pdf_sign_fields import SIGNER_FIELD
 from renderers.report import render_report
-from storage.repositories.signatures import latest_signed_by_agency
 from tests.e2e.telegram.conftest import Bots, Officer
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.integration.dialogs.conftest import HERE, World, fill_all, make_world
@@ -45,8 +44,8 @@ async def test_signed_pdf_as_telegram_document(world: World, fake: FakeTelegramA
     await web.send("nộp")
     await web.tap_label("Xác nhận nộp")
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        submission = await uow.latest_submission(assignment.id)
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        submission = await uow.submissions.latest(assignment.id)
     _, to_sign = await pdf_to_sign(world.uow_factory, {"mini": load_template(HERE / "mini.yaml")},
                                    submission.id)
     pki = make_pki()
@@ -72,11 +71,11 @@ async def test_signed_pdf_as_telegram_document(world: World, fake: FakeTelegramA
     assert "Tệp quá lớn" in huge
     assert len(fake.calls_to("getFile")) == 2  # the 20 MB file was never fetched
     async with world.uow_factory() as uow:
-        assert await latest_signed_by_agency(uow, world.round_id) == {}
+        assert await uow.signatures.latest_by_agency(world.round_id) == {}
 
     accepted = await _send(officer, good)
     assert "Trạng thái: đã ký số" in accepted and "Người ký: Nguyễn Trí Phương" in accepted
     async with world.uow_factory() as uow:
-        signed = await latest_signed_by_agency(uow, world.round_id)
+        signed = await uow.signatures.latest_by_agency(world.round_id)
     assert signed[world.agencies["SCT"].id].signer == "Nguyễn Trí Phương"
     assert signed[world.agencies["SCT"].id].channel == "telegram"

@@ -85,7 +85,7 @@ async def test_webhook_refuses_a_wrong_secret_and_accepts_the_right_one(
         # so a process that dies after answering Telegram has lost nothing
         [bound] = fake.sent(CHAT)
         async with boot.uow_factory() as uow:
-            assert await uow.officer_for_identity("telegram", str(CHAT)) is not None
+            assert await uow.identities.officer_for("telegram", str(CHAT)) is not None
         assert "đã được liên kết với Sở Công Thương" in bound.body
 
         again = await http.post(path, json=update, headers={HEADER: SECRET})  # Telegram retries

@@ -68,10 +68,10 @@ class Zalo:
                     ) -> tuple[str | None, dict[str, Any], list[tuple[str, Any]]]:
         """(step, answers, [(question, new value) of every stored change])."""
         async with self.boot.uow_factory() as uow:
-            conv = await uow.get_conversation(channel, user_id)
+            conv = await uow.conversations.get(channel, user_id)
             assert conv is not None and conv.assignment_id is not None
-            answers = await uow.get_answers(conv.assignment_id)
-            history = await uow.answer_history(conv.assignment_id)
+            answers = await uow.answers.get(conv.assignment_id)
+            history = await uow.answers.history(conv.assignment_id)
         return conv.step, answers, [(h.question_id, h.new) for h in history]
 
 

@@ -110,7 +110,7 @@ async def test_dashboard_login_return_resubmit_and_rollup(uow_factory, engine, m
 
         async with uow_factory() as uow:
             sct_agency = world.agencies["SCT"]
-            assignment = (await uow.open_assignments(sct_agency.id))[0]
+            assignment = (await uow.assignments.list_open(sct_agency.id))[0]
         target = f"/admin/assignments/{assignment.id}"
         forged = await http.post(f"{target}/return", data={"comment": "x"})
         assert forged.status_code == 403
@@ -123,7 +123,7 @@ async def test_dashboard_login_return_resubmit_and_rollup(uow_factory, engine, m
 
         # the officer is told in chat (web chat pulls queued notices)
         async with uow_factory() as uow:
-            notices = await uow.take_outbox("web", "sct-user", now=world.clock.now())
+            notices = await uow.outbox.take("web", "sct-user", now=world.clock.now())
         assert any("Số văn bản điện tử chưa đúng" in m.text for n in notices for m in n.messages)
         await sct.send("tiếp tục")
         assert "trả lại để chỉnh sửa" in sct.text and "XEM LẠI BÁO CÁO" in sct.text
@@ -155,7 +155,7 @@ async def test_a_non_dic_officers_link_is_refused(uow_factory, engine, mini_temp
     sct = world.chat("sct-user")
     await sct.send(world.invites["SCT0"])
     async with uow_factory() as uow:
-        officer = await uow.officer_for_identity("web", "sct-user")
+        officer = await uow.identities.officer_for("web", "sct-user")
         with pytest.raises(ValueError):
             await dashboard_login_url(uow, officer, world.clock.now(), public_url="http://x")
         token = await issue_login_token(uow, officer.id, now=world.clock.now(),
@@ -263,7 +263,7 @@ async def test_open_round_form_refuses_mistakes_keeps_input_and_opens_for_chosen
         assert bad_days.status_code == 400 and "Số ngày nhắc trước hạn không hợp lệ" \
             in bad_days.text
         async with uow_factory() as uow:
-            assert len(await uow.list_rounds()) == 1  # nothing was opened
+            assert len(await uow.rounds.list()) == 1  # nothing was opened
 
         opened = await http.post("/admin/rounds", data=_round_form(
             csrf, agency=["SCT"], remind_days="5,2", overdue=None))
@@ -285,15 +285,15 @@ async def test_open_round_form_refuses_mistakes_keeps_input_and_opens_for_chosen
 
     round_id = int(re.search(r"/admin/rounds/(\d+)\?", opened.headers["location"]).group(1))
     async with uow_factory() as uow:
-        round_ = await uow.get_round(round_id)
+        round_ = await uow.rounds.get(round_id)
         assert (round_.period_start, round_.period_end, round_.deadline) == (
             dt.date(2026, 12, 15), dt.date(2027, 12, 14), dt.date(2027, 12, 20))
         policy = await load_policy(uow, round_id)
         assert (policy.days_before, policy.overdue, policy.enabled) == ((5, 2), False, True)
         kinds = {r.kind for r in await store.list_reminders(uow, round_id=round_id)}
         assert kinds == {"before_5", "before_2", "due_day"}
-        told = await uow.take_outbox("web", "sct-user", now=world.clock.now())
-        untold = await uow.take_outbox("web", "stc-user", now=world.clock.now())
+        told = await uow.outbox.take("web", "sct-user", now=world.clock.now())
+        untold = await uow.outbox.take("web", "stc-user", now=world.clock.now())
     assert any("Đợt báo cáo mới" in m.text and "năm 2027" in m.text
                for n in told for m in n.messages)
     assert not any("Đợt báo cáo mới: Báo cáo thử nghiệm năm 2027" in m.text
@@ -325,7 +325,7 @@ async def test_dashboard_moves_the_deadline_and_nudges_an_agency(
         assert "Đã đổi hạn nộp sang 28/12/2026" in page.text
         assert "hạn nộp 28/12/2026" in page.text
         async with uow_factory() as uow:
-            dic_officer = await uow.officer_for_identity("web", "dic-user")
+            dic_officer = await uow.identities.officer_for("web", "dic-user")
         log = page.text[page.text.index('id="log"'):]
         assert re.search(rf"{re.escape(dic_officer.full_name)}</td><td>Đổi hạn nộp</td>"
                          r"<td>18/12/2026 → 28/12/2026</td>", log)
@@ -336,7 +336,7 @@ async def test_dashboard_moves_the_deadline_and_nudges_an_agency(
         page = await http.get(nudged.headers["location"])
         assert "Đã gửi lời nhắc tới 1 cơ quan." in page.text
     async with uow_factory() as uow:
-        notices = await uow.take_outbox("web", "sct-user", now=world.clock.now())
+        notices = await uow.outbox.take("web", "sct-user", now=world.clock.now())
     texts = [m.text for n in notices for m in n.messages]
     assert any(t.startswith("📣 Sở Khoa học và Công nghệ đề nghị Sở Công Thương hoàn thành")
                and "Hạn nộp: 28/12/2026" in t for t in texts), texts

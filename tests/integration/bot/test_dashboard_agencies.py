@@ -52,7 +52,7 @@ async def _login(world, boot, dic_code, http: httpx.AsyncClient) -> str:
 
 async def _abbreviations(uow_factory) -> list[str]:
     async with uow_factory() as uow:
-        return sorted(a.abbreviation for a in await uow.list_agencies())
+        return sorted(a.abbreviation for a in await uow.agencies.list())
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ async def test_add_edit_and_deactivate_an_agency(site, uow_factory) -> None:
         "drafting_unit": "VP", "level": "province"}, follow_redirects=True)
     assert "Đã thêm cơ quan Sở Nội vụ (SNV)." in added.text
     async with uow_factory() as uow:
-        snv = await uow.agency_by_abbreviation("SNV")
+        snv = await uow.agencies.by_abbreviation("SNV")
     page = f"/admin/agencies/{snv.id}"
     fields = {"csrf": csrf, "name": "Sở Nội vụ tỉnh Đồng Nai", "abbreviation": "SNV",
               "governing_body": "UBND TỈNH ĐỒNG NAI", "place": "Biên Hòa",
@@ -107,7 +107,7 @@ async def test_add_edit_and_deactivate_an_agency(site, uow_factory) -> None:
     saved = await http.post(page, data=fields, follow_redirects=True)
     assert "Đã lưu thông tin cơ quan." in saved.text
     async with uow_factory() as uow:
-        snv = await uow.get_agency(snv.id)
+        snv = await uow.agencies.get(snv.id)
     assert (snv.name, snv.place, snv.signer_authority, snv.signer_name) == (
         "Sở Nội vụ tỉnh Đồng Nai", "Biên Hòa", "KT. GIÁM ĐỐC", "Trần Thị F")
 

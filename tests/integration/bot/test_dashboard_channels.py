@@ -26,7 +26,7 @@ async def test_the_panel_shows_each_channel_and_a_banner_when_the_oa_token_is_re
         assert 'id="channel-health"' in page and "Zalo OA" in page and "Zalo Bot" in page
         assert "channel-alert-zalo_oa" not in page
         async with uow_factory() as uow:
-            await uow.put_channel_state(zalo_oa.TOKENS_KEY, {
+            await uow.channel_state.put(zalo_oa.TOKENS_KEY, {
                 "access_token": "t", "refresh_token": "r", "refused_at": "2026-12-01T00:00:00",
                 "refused_reason": "-14014"}, world.clock.now())
             await uow.commit()

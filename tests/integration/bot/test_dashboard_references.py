@@ -36,8 +36,8 @@ async def test_round_form_takes_request_grounds_and_recipients(
             recipients="Sở Thông tin và Truyền thông\nSở Nội vụ (báo cáo)"))
         assert opened.status_code == 303
     async with uow_factory() as uow:
-        round_id = max(r.id for r in await uow.list_rounds())
-        refs = await uow.document_references(round_id, None)
+        round_id = max(r.id for r in await uow.rounds.list())
+        refs = await uow.references.for_document(round_id, None)
     assert refs.grounds_lines([]) == [
         "Căn cứ Kế hoạch số 599/KH-UBND ngày 18/01/2021 của UBND tỉnh Đồng Nai",
         "Thực hiện Công văn số 2994/STTT-CNTTVT ngày 16/10/2021 của Sở Thông tin và Truyền "

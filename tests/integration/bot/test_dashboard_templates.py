@@ -89,7 +89,7 @@ async def test_upload_preview_try_publish_and_retire(site, uow_factory) -> None:
     gone = await http.post(f"/admin/templates/trial/{trial}", data={"csrf": csrf, "text": "1"})
     assert gone.status_code == 404 and "Phiên thử đã kết thúc" in gone.json()["error"]
     async with uow_factory() as uow:  # the trial wrote nothing to the real database
-        assert [r.template_id for r in await uow.list_rounds()] == ["mini"]
+        assert [r.template_id for r in await uow.rounds.list()] == ["mini"]
 
     published = await http.post(f"{draft}/publish", data={"csrf": csrf}, follow_redirects=True)
     assert "Đã xuất bản Khảo sát chuyển đổi số, phiên bản 1." in published.text

@@ -30,7 +30,6 @@ from bot.dashboard_auth import COOKIE, SESSION_TTL
 from bot.settings import Settings
 from bot.webapp import create_web_app
 from storage import admin
-from storage.repositories import dashboard_sessions
 
 UNREACHABLE = "http://127.0.0.1:9"  # no platform API is called before a response
 ZALO_BOT_SECRET = "zalo-bot-webhook-secret"
@@ -82,9 +81,9 @@ class Server:
             await uow.commit()
         await self.boot.engine.handle(_inbound("dic-session-0000000001", code))
         async with self.boot.uow_factory() as uow:
-            officer = await uow.officer_for_identity("web", "dic-session-0000000001")
+            officer = await uow.identities.officer_for("web", "dic-session-0000000001")
             assert officer is not None
-            cookie = await dashboard_sessions.start(uow, officer.id, now=now, ttl=SESSION_TTL)
+            cookie = await uow.dashboard_sessions.start(officer.id, now=now, ttl=SESSION_TTL)
             await uow.commit()
         return cookie, 1
 

@@ -37,22 +37,23 @@ async def test_a_queued_notice_is_delivered_once_with_its_buttons(uow_factory):
     channel, clock = RecordingChannel(), Clock()
     message = Outbound("Nhắc hạn: còn 3 ngày", [[Button("Tiếp tục", "cmd:continue")]])
     async with uow_factory() as uow:
-        assert await uow.enqueue("telegram", "42", [message], now=NOW, dedupe_key="r:1:d-3")
-        assert not await uow.enqueue("telegram", "42", [message], now=NOW, dedupe_key="r:1:d-3")
+        assert await uow.outbox.enqueue("telegram", "42", [message], now=NOW, dedupe_key="r:1:d-3")
+        assert not await uow.outbox.enqueue("telegram", "42", [message], now=NOW,
+                                            dedupe_key="r:1:d-3")
         await uow.commit()
     dispatcher = Dispatcher({"telegram": channel}, uow_factory, clock)
     assert await dispatcher.run_once() == 1
     assert await dispatcher.run_once() == 0
     assert channel.sent == [("42", [message])]
     async with uow_factory() as uow:
-        assert await uow.outbox_status("r:1:d-3") == "delivered"
+        assert await uow.outbox.status("r:1:d-3") == "delivered"
 
 
 async def test_temporary_failure_is_retried_later_permanent_is_not(uow_factory):
     clock = Clock()
     channel = RecordingChannel([DeliveryError("timeout")])
     async with uow_factory() as uow:
-        await uow.enqueue("telegram", "1", [Outbound("a")], now=NOW, dedupe_key="a")
+        await uow.outbox.enqueue("telegram", "1", [Outbound("a")], now=NOW, dedupe_key="a")
         await uow.commit()
     dispatcher = Dispatcher({"telegram": channel}, uow_factory, clock)
     assert await dispatcher.run_once() == 0  # timeout: retry later
@@ -60,22 +61,23 @@ async def test_temporary_failure_is_retried_later_permanent_is_not(uow_factory):
     clock.current += dt.timedelta(minutes=1)
     assert await dispatcher.run_once() == 1
     async with uow_factory() as uow:
-        await uow.enqueue("telegram", "2", [Outbound("b")], now=clock.now(), dedupe_key="b")
+        await uow.outbox.enqueue("telegram", "2", [Outbound("b")], now=clock.now(), dedupe_key="b")
         await uow.commit()
     channel.failures = [DeliveryError("blocked", permanent=True)]
     assert await dispatcher.run_once() == 0
     clock.current += dt.timedelta(hours=2)
     assert await dispatcher.run_once() == 0
     async with uow_factory() as uow:
-        assert await uow.outbox_status("a") == "delivered"
-        assert await uow.outbox_status("b") == "failed"
+        assert await uow.outbox.status("a") == "delivered"
+        assert await uow.outbox.status("b") == "failed"
 
 
 async def test_two_dispatchers_never_deliver_the_same_row_twice(uow_factory):
     clock = Clock()
     async with uow_factory() as uow:
         for i in range(20):
-            await uow.enqueue("telegram", str(i), [Outbound(f"m{i}")], now=NOW, dedupe_key=f"k{i}")
+            await uow.outbox.enqueue("telegram", str(i), [Outbound(f"m{i}")], now=NOW,
+                                     dedupe_key=f"k{i}")
         await uow.commit()
     a, b = RecordingChannel(), RecordingChannel()
     first = Dispatcher({"telegram": a}, uow_factory, clock, batch=7)
@@ -128,13 +130,13 @@ class GatedChannel:
 async def enqueue_each(uow_factory, rows: list[tuple[str, str]]) -> None:
     async with uow_factory() as uow:
         for user, text in rows:
-            await uow.enqueue("telegram", user, [Outbound(text)], now=NOW, dedupe_key=text)
+            await uow.outbox.enqueue("telegram", user, [Outbound(text)], now=NOW, dedupe_key=text)
         await uow.commit()
 
 
 async def statuses(uow_factory, keys: list[str]) -> dict[str, str | None]:
     async with uow_factory() as uow:
-        return {key: await uow.outbox_status(key) for key in keys}
+        return {key: await uow.outbox.status(key) for key in keys}
 
 
 async def test_officers_get_notices_side_by_side_and_each_officer_in_order(uow_factory):
@@ -220,12 +222,12 @@ async def test_dispatchers_draining_side_by_side_deliver_every_notice_once(uow_f
 
 async def test_channel_state_round_trips(uow_factory):
     async with uow_factory() as uow:
-        assert await uow.get_channel_state("zalo_oa:tokens") is None
-        await uow.put_channel_state("zalo_oa:tokens", {"refresh": "r1"}, NOW)
+        assert await uow.channel_state.get("zalo_oa:tokens") is None
+        await uow.channel_state.put("zalo_oa:tokens", {"refresh": "r1"}, NOW)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.get_channel_state("zalo_oa:tokens", lock=True) == {"refresh": "r1"}
-        await uow.put_channel_state("zalo_oa:tokens", {"refresh": "r2"}, NOW)
+        assert await uow.channel_state.get("zalo_oa:tokens", lock=True) == {"refresh": "r1"}
+        await uow.channel_state.put("zalo_oa:tokens", {"refresh": "r2"}, NOW)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.get_channel_state("zalo_oa:tokens") == {"refresh": "r2"}
+        assert await uow.channel_state.get("zalo_oa:tokens") == {"refresh": "r2"}

@@ -44,8 +44,8 @@ async def test_pdf_to_sign_again_in_web_chat(uow_factory, engine, mini_template,
         await chat.send("nộp")
         await chat.tap_label("Xác nhận nộp")
         async with uow_factory() as uow:
-            assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-            submission = await uow.latest_submission(assignment.id)
+            assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+            submission = await uow.submissions.latest(assignment.id)
 
         for command in ("tải pdf", "pdf ký số", "/tai_pdf"):
             messages = await say(command)

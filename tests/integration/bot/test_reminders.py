@@ -143,12 +143,12 @@ async def open_round(
         )
         for abbr in bound:
             code = await admin.create_invite(uow, agencies[abbr], now=now)
-            await uow.bind_invite(code, "telegram", f"tg-{abbr}", None, now)
+            await uow.invites.bind(code, "telegram", f"tg-{abbr}", None, now)
         code = await admin.create_invite(uow, dic.id, role="dic", now=now)
-        await uow.bind_invite(code, "telegram", "tg-DIC", None, now)
+        await uow.invites.bind(code, "telegram", "tg-DIC", None, now)
         await save_policy(uow, round_.id, policy or ReminderPolicy(), now=now)
         await plan_round(uow, round_.id, calendar=CALENDAR, now=now)
-        by_agency = {a.agency_id: a.id for a in await uow.list_assignments(round_.id)}
+        by_agency = {a.agency_id: a.id for a in await uow.assignments.list(round_.id)}
         assignments = {abbr: by_agency[agencies[abbr]] for abbr in abbreviations}
         await uow.commit()
     deps = ReminderDeps(uow_factory=uow_factory, clock=clock, channels={"telegram": channel},
@@ -158,7 +158,7 @@ async def open_round(
 
 async def submit(world: Round, abbreviation: str, at: dt.datetime) -> None:
     async with world.deps.uow_factory() as uow:
-        await uow.add_submission(world.assignments[abbreviation], {}, b"docx", "bc.docx", None, at)
+        await uow.submissions.add(world.assignments[abbreviation], {}, b"docx", "bc.docx", None, at)
         await uow.commit()
 
 
@@ -172,8 +172,8 @@ async def test_default_schedule_skips_nights_the_weekend_and_the_holiday(uow_fac
     world = await open_round(uow_factory)
     async with uow_factory() as uow:  # the officer has answered two questions
         first, second = list(Outline.of(TEMPLATE).numbers)[:2]
-        await uow.set_answer(world.assignments["SCT"], first, "x", None, local(1, 11))
-        await uow.set_answer(world.assignments["SCT"], second, "y", None, local(1, 11))
+        await uow.answers.set(world.assignments["SCT"], first, "x", None, local(1, 11))
+        await uow.answers.set(world.assignments["SCT"], second, "y", None, local(1, 11))
         await uow.commit()
     # every hour at :30, from Sunday 13/12 to Friday 25/12, day and night
     await world.run(local(13, 0), local(25, 23), HOURLY)
@@ -337,7 +337,7 @@ async def test_an_agency_nobody_can_reach_is_recorded_unreachable(uow_factory):
 async def test_daily_digest_lists_late_and_not_started_agencies_to_dic_officers(uow_factory):
     world = await open_round(uow_factory, ("SCT", "STC", "SYT"))
     async with uow_factory() as uow:
-        await uow.set_answer(world.assignments["SCT"], "so_cbcc", 5, None, local(20))
+        await uow.answers.set(world.assignments["SCT"], "so_cbcc", 5, None, local(20))
         await uow.commit()
     await submit(world, "SYT", local(18))
     assert await send_daily_digest(world.deps, local(23, 8, 30)) == 1
@@ -423,7 +423,7 @@ async def test_two_scheduler_processes_send_each_reminder_exactly_once(
 
     async with uow_factory() as uow:
         sent = await store.list_reminders(uow, round_id=world.round_id, statuses=["sent"])
-        queued = await uow.claim_outbox(local(14, 9), limit=1000)
+        queued = await uow.outbox.claim(local(14, 9), limit=1000)
     assert len(sent) == len(names)
     assert sorted(item.user_id for item in queued) == sorted(f"tg-{n}" for n in names)
 

@@ -46,7 +46,7 @@ async def add_agencies(uow: SqlUnitOfWork, *abbreviations: str, bind: str = "web
                                         signer_name="Nguyễn Văn A")
         if bind and abbr != "UN":
             code = await admin.create_invite(uow, agency.id, now=NOW)
-            await uow.bind_invite(code, bind, f"{bind}-{abbr}-0000000000000000", None, NOW)
+            await uow.invites.bind(code, bind, f"{bind}-{abbr}-0000000000000000", None, NOW)
     await admin.add_agency(uow, name="Sở Khoa học và Công nghệ", abbreviation="SKHCN",
                            governing_body="UBND TỈNH ĐỒNG NAI", place="Đồng Nai",
                            signer_name="Trần B", is_collector=True)
@@ -66,7 +66,7 @@ def test_open_computes_the_period_notifies_officers_and_plans_reminders(run_cli,
     async def inspect(uow: SqlUnitOfWork) -> tuple[list[Any], list[store.ReminderRecord]]:
         # the CLI runs on the real clock and holds notices until working hours:
         # look at everything queued, whenever it is due
-        items = await uow.claim_outbox(dt.datetime(2100, 1, 1, tzinfo=dt.UTC), limit=10)
+        items = await uow.outbox.claim(dt.datetime(2100, 1, 1, tzinfo=dt.UTC), limit=10)
         return items, await store.list_reminders(uow, round_id=1)
 
     items, planned = with_db(database_url, inspect)
@@ -112,7 +112,7 @@ def test_status_json_reports_every_state(run_cli, database_url):
 
     async def seed(uow: SqlUnitOfWork) -> None:
         await add_agencies(uow, *names)
-        agencies = {a.abbreviation: a.id for a in await uow.list_agencies()}
+        agencies = {a.abbreviation: a.id for a in await uow.agencies.list()}
         round_ = await admin.open_round(
             uow, template_id="annual_it", template_version=TEMPLATE.version,
             period_label="năm 2026", period_start=dt.date(2025, 12, 15),
@@ -120,23 +120,23 @@ def test_status_json_reports_every_state(run_cli, database_url):
             agency_ids=[agencies[n] for n in names], province="Đồng Nai",
             collector="Sở Khoa học và Công nghệ", now=NOW - dt.timedelta(days=30),
         )
-        ids = {n: a.id for a in await uow.list_assignments(round_.id)
+        ids = {n: a.id for a in await uow.assignments.list(round_.id)
                for n in names if agencies[n] == a.agency_id}
         first, second = list(Outline.of(TEMPLATE).numbers)[:2]
         for question in (first, second):
-            await uow.set_answer(ids["IP"], question, "x", None, NOW)
+            await uow.answers.set(ids["IP"], question, "x", None, NOW)
         on_time = dt.datetime.combine(deadline, dt.time(3, 0), tzinfo=dt.UTC)
-        await uow.add_submission(ids["OT"], {}, b"d", "a.docx", None, on_time)
-        await uow.add_submission(ids["LT"], {}, b"d", "a.docx", None,
+        await uow.submissions.add(ids["OT"], {}, b"d", "a.docx", None, on_time)
+        await uow.submissions.add(ids["LT"], {}, b"d", "a.docx", None,
                                  on_time + dt.timedelta(days=2))
-        await uow.add_submission(ids["RT"], {}, b"d", "a.docx", None, on_time)
-        await uow.set_assignment_status(ids["RT"], "returned", NOW)
+        await uow.submissions.add(ids["RT"], {}, b"d", "a.docx", None, on_time)
+        await uow.assignments.set_status(ids["RT"], "returned", NOW)
         # FL's only officer is on a channel where every delivery failed for good
-        await uow.enqueue("web", "web-FL-0000000000000000", [Outbound("x")], now=NOW,
+        await uow.outbox.enqueue("web", "web-FL-0000000000000000", [Outbound("x")], now=NOW,
                           dedupe_key=f"open:a{ids['FL']}::o1")
-        [item] = [i for i in await uow.claim_outbox(NOW, limit=50)
+        [item] = [i for i in await uow.outbox.claim(NOW, limit=50)
                   if i.user_id.startswith("web-FL")]
-        await uow.finish_outbox(item.id, NOW, error="blocked")
+        await uow.outbox.finish(item.id, NOW, error="blocked")
 
     with_db(database_url, seed)
     data = json.loads(ok(run_cli("round", "status", "1", "--json")))

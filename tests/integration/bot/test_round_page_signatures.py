@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 
 from bot.webapp import create_web_app
-from storage.repositories import signatures as repo
 from tests.integration.bot.test_dashboard import LINK, _setup, _submit
 from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
 
@@ -37,10 +36,10 @@ async def test_round_page_shows_signature_status(uow_factory, engine, mini_templ
     await sct.send(world.invites["SCT0"])
     await _submit(sct)
     async with uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        submission = await uow.latest_submission(assignment.id)
-        await repo.add_signed_document(
-            uow, round_id=world.round_id, submission_id=submission.id,
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        submission = await uow.submissions.latest(assignment.id)
+        await uow.signatures.add(
+            round_id=world.round_id, submission_id=submission.id,
             signer="Nguyễn Trí Phương", issuer="CA thử nghiệm cấp 2",
             signed_at=dt.datetime(2026, 12, 7, 12, 30, 5, tzinfo=dt.UTC),
             verified_at=world.clock.now(), officer_id=None, channel="web",

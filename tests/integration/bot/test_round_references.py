@@ -51,10 +51,10 @@ def test_round_open_with_request_grounds_and_recipients(run_cli, database_url,
                "Sở Nội vụ (báo cáo)"))
 
     async def load(uow):
-        round_ = await uow.get_round(1)
-        agency = await uow.agency_by_abbreviation("SCT")
-        assignment = next(a for a in await uow.list_assignments(1) if a.agency_id == agency.id)
-        return round_, agency, await uow.document_references(1, assignment.id)
+        round_ = await uow.rounds.get(1)
+        agency = await uow.agencies.by_abbreviation("SCT")
+        assignment = next(a for a in await uow.assignments.list(1) if a.agency_id == agency.id)
+        return round_, agency, await uow.references.for_document(1, assignment.id)
 
     round_, agency, references = with_db(database_url, load)
     texts = _texts(render_report(TEMPLATES["annual_it"], {},

@@ -47,8 +47,8 @@ async def test_signed_report_in_web_chat_and_on_dashboard(uow_factory, engine, m
     stc = world.chat(STC)
     await stc.send(world.invites["STC0"])
     async with uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        submission = await uow.latest_submission(assignment.id)
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        submission = await uow.submissions.latest(assignment.id)
     link = pdf_to_sign_path(boot.settings.secret_key, submission.id,
                             days=boot.settings.download_link_days,
                             now=boot.clock.now().timestamp())  # as in the chat's link

@@ -11,7 +11,6 @@ from bot.signed_reports import TrustRoots, receive_signed_pdf
 from dialogs.loader import load_template
 from renderers.pdf_sign_fields import SIGNER_FIELD
 from renderers.report import render_report
-from storage.repositories.signatures import latest_signed_by_agency
 from tests.integration.dialogs.conftest import HERE, make_world
 from tests.support import signed_pdfs as sp
 from tests.support.pki import make_pki, sign_pdf
@@ -26,8 +25,8 @@ async def test_only_the_latest_submission_of_ones_agency(uow_factory, tmp_path: 
     await sct.send(world.invites["SCT0"])
     await stc.send(world.invites["STC0"])
     async with uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        first = await uow.add_submission(assignment.id, ANSWERS, b"docx", "Bao_cao.docx", None,
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        first = await uow.submissions.add(assignment.id, ANSWERS, b"docx", "Bao_cao.docx", None,
                                          world.clock.now())
         await uow.commit()
     pki = make_pki()
@@ -43,7 +42,7 @@ async def test_only_the_latest_submission_of_ones_agency(uow_factory, tmp_path: 
 
     async def signed_now() -> dict:
         async with uow_factory() as uow:
-            return await latest_signed_by_agency(uow, world.round_id)
+            return await uow.signatures.latest_by_agency(world.round_id)
 
     good = await signed(first.id, ANSWERS)
     refused = await send(good, "stc-officer-0000001")  # another agency's officer
@@ -67,8 +66,8 @@ async def test_only_the_latest_submission_of_ones_agency(uow_factory, tmp_path: 
     assert (await signed_now())[world.agencies["SCT"].id].submission_id == first.id
 
     async with uow_factory() as uow:  # returned, corrected, submitted again: version 2
-        await uow.set_assignment_status(assignment.id, "returned", world.clock.now())
-        await uow.add_submission(assignment.id, {"staff": 60}, b"docx", "Bao_cao.docx", None,
+        await uow.assignments.set_status(assignment.id, "returned", world.clock.now())
+        await uow.submissions.add(assignment.id, {"staff": 60}, b"docx", "Bao_cao.docx", None,
                                  world.clock.now())
         await uow.commit()
     assert await signed_now() == {}  # the signature was for version 1

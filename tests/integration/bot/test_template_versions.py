@@ -76,8 +76,8 @@ async def test_a_round_keeps_its_version_until_moved(uow_factory: Any) -> None:
     assert "Số CBCC có máy tính (cả máy xách tay)?" in chat.text
 
     async with uow_factory() as uow:
-        round_ = await uow.get_round(world.round_id)
-        answers = await uow.get_answers(1)
+        round_ = await uow.rounds.get(world.round_id)
+        answers = await uow.answers.get(1)
         history = await admin.answer_history(uow, 1)
         pinned = await round_template(catalog, round_, uow)
     assert round_.template_version == 3
@@ -112,7 +112,7 @@ async def test_versions_are_listed_with_who_and_when_and_retire_keeps_open_round
     await catalog.refresh()
     assert "mini" not in catalog  # no new round may use it
     async with uow_factory() as uow:
-        round_ = await uow.get_round(world.round_id)
+        round_ = await uow.rounds.get(world.round_id)
     assert (await round_template(catalog, round_)).id == "mini"  # the open round goes on
     listed = {s.template_id: s.retired for s in await ts.list_templates(uow_factory)}
     assert listed["mini"] is True

@@ -24,8 +24,9 @@ async def test_poll_returns_queued_notices_once(uow_factory, engine: AsyncEngine
                         engine=None, clock=clock)  # type: ignore[arg-type]
     notice = Outbound("Nhắc hạn: còn 7 ngày", [[Button("Tiếp tục", "cmd:continue")]])
     async with uow_factory() as uow:
-        await uow.enqueue("web", SESSION, [notice], now=clock.now(), dedupe_key="n1")
-        await uow.enqueue("web", "other" * 4, [Outbound("không phải của bạn")], now=clock.now())
+        await uow.outbox.enqueue("web", SESSION, [notice], now=clock.now(), dedupe_key="n1")
+        await uow.outbox.enqueue("web", "other" * 4, [Outbound("không phải của bạn")],
+                                 now=clock.now())
         await uow.commit()
     app = create_web_app(boot)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
@@ -42,4 +43,4 @@ async def test_poll_returns_queued_notices_once(uow_factory, engine: AsyncEngine
     assert second.json()["messages"] == []
     assert bad.status_code == 400 and "Phiên" in bad.json()["error"]
     async with uow_factory() as uow:
-        assert await uow.outbox_status("n1") == "delivered"
+        assert await uow.outbox.status("n1") == "delivered"

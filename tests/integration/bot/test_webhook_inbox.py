@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.inbox import Inbox
-from storage.repositories import inbox as repo
 from tests.integration.dialogs.conftest import FakeClock
 
 
@@ -57,7 +56,7 @@ async def test_a_failing_event_is_retried_and_the_users_later_events_wait_for_it
     await inbox.idle()
     assert handled == ["e1", "e2", "e3"]
     async with uow_factory() as uow:
-        assert await repo.pending_users(uow) == []
+        assert await uow.inbox.pending_users() == []
 
 
 async def test_events_stored_by_a_process_that_died_are_handled_by_the_sweep(
@@ -66,7 +65,7 @@ async def test_events_stored_by_a_process_that_died_are_handled_by_the_sweep(
     clock = FakeClock()
     async with uow_factory() as uow:
         for key in ("a", "b"):
-            assert await repo.store(uow, "zalo_bot", key, "chat-1", key, clock.now())
+            assert await uow.inbox.store("zalo_bot", key, "chat-1", key, clock.now())
         await uow.commit()
     inbox = make_inbox(uow_factory)
     handled: list[str] = []
@@ -99,7 +98,7 @@ async def test_an_event_that_always_fails_is_given_up_and_the_next_goes_ahead(
     await inbox.idle()
     assert handled == ["next"]
     async with uow_factory() as uow:
-        summary = await repo.summary(uow, "zalo_oa")
+        summary = await uow.inbox.summary("zalo_oa")
     assert (summary.pending, summary.failed) == (0, 1)
 
 

@@ -93,8 +93,8 @@ class World:
     async def answers(self, abbreviation: str) -> dict[str, Any]:
         async with self.uow_factory() as uow:
             agency = self.agencies[abbreviation]
-            assignments = await uow.open_assignments(agency.id)
-            return await uow.get_answers(assignments[0].id)
+            assignments = await uow.assignments.list_open(agency.id)
+            return await uow.answers.get(assignments[0].id)
 
 
 DEFAULT_AGENCIES: tuple[dict[str, Any], ...] = tuple(

@@ -43,8 +43,8 @@ async def submitted(uow_factory: Any) -> tuple[Any, bytes]:
 
     async def current_step() -> tuple[str | None, dict[str, Any]]:
         async with uow_factory() as uow:
-            conv = await uow.get_conversation("web", "officer-sct")
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", "officer-sct")
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     await answer_everything(chat.send, current_step)
@@ -55,7 +55,7 @@ async def submitted(uow_factory: Any) -> tuple[Any, bytes]:
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     ref = next(m.document for m in chat.last if m.document)
     async with uow_factory() as uow:
-        _, data = await uow.submission_docx(ref.submission_id)
+        _, data = await uow.submissions.docx(ref.submission_id)
     (Path(__file__).parent.parent.parent.parent / "var").mkdir(exist_ok=True)
     (Path(__file__).parent.parent.parent.parent / "var" / "seed003.docx").write_bytes(data)
     return world, data

@@ -118,8 +118,8 @@ async def test_a_conflicting_edit_is_reported_to_the_second_officer(world: World
     assert "Câu 2/12" in b.text
     assert (await world.answers("SCT"))["staff"] == 60
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        history = await uow.answer_history(assignment.id, "staff")
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        history = await uow.answers.history(assignment.id, "staff")
     assert [(h.old, h.new) for h in history] == [(None, 56), (56, 60)]
 
 
@@ -135,6 +135,6 @@ async def test_simultaneous_first_answers_of_two_officers_lose_nothing(world: Wo
     assert "Câu 2/12" in winner.text
     assert f"cập nhật thành: {stored}" in loser.text and "Câu 1/12" in loser.text
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        history = await uow.answer_history(assignment.id, "staff")
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        history = await uow.answers.history(assignment.id, "staff")
     assert [(h.old, h.new) for h in history] == [(None, stored)]

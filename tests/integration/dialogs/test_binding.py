@@ -41,7 +41,7 @@ async def test_wrong_invite_codes_are_throttled_per_identity(world: World):
 async def test_an_identity_bound_outside_the_chat_continues_without_error(world: World):
     async with world.uow_factory() as uow:  # e.g. bound by an operator tool, no conversation
         code = world.invites["STC0"]
-        await uow.bind_invite(code, "web", "pre-bound", None, world.clock.now())
+        await uow.invites.bind(code, "web", "pre-bound", None, world.clock.now())
         await uow.commit()
     chat = world.chat("pre-bound")
     await chat.send("tiếp tục")

@@ -21,7 +21,7 @@ async def test_invisible_characters_are_dropped_and_the_raw_text_audited(
     assert "Câu 2/12" in chat.text  # accepted as 56
     assert (await world.answers("SCT"))["staff"] == 56
     async with uow_factory() as uow:
-        entries = await uow.audit_entries(entity="conversation")
+        entries = await uow.audit.entries(entity="conversation")
     raw = [e.detail["raw"] for e in entries if e.action == "input.invisible"]
     assert raw == [f"\ufeff5{HIDDEN}6\u2069"]
 

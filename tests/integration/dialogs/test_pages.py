@@ -101,8 +101,8 @@ async def test_seed003_annual_report_pages(uow_factory: Any) -> None:
 
     async def current_step() -> tuple[str | None, dict[str, Any]]:
         async with uow_factory() as uow:
-            conv = await uow.get_conversation("web", "officer-sct")
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", "officer-sct")
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     await answer_everything(chat.send, current_step)
@@ -110,7 +110,7 @@ async def test_seed003_annual_report_pages(uow_factory: Any) -> None:
     await chat.tap_label("Xác nhận nộp")
     ref = next(m.document for m in chat.last if m.document)
     async with uow_factory() as uow:
-        _, data = await uow.submission_docx(ref.submission_id)
+        _, data = await uow.submissions.docx(ref.submission_id)
     pages = check_pages("seed-annual_it", data, position="PHÓ GIÁM ĐỐC", signer="Nguyễn Văn A",
                         rows_expected=True)
     assert len(pages) >= 4

@@ -12,7 +12,6 @@ from docx import Document
 
 from dialogs.references import DocumentReferences, RequestDocument
 from renderers.report import render_report
-from storage.repositories.references import set_round_references
 from tests.integration.dialogs.conftest import fill_all, make_world
 
 
@@ -29,7 +28,7 @@ def _texts(data: bytes) -> list[str]:
 async def test_officer_adds_grounds_and_edits_recipients(uow_factory: Any, mini_template) -> None:
     world = await make_world(uow_factory, mini_template, render=render_report)
     async with uow_factory() as uow:
-        await set_round_references(uow, world.round_id, DocumentReferences(
+        await uow.references.set_round(world.round_id, DocumentReferences(
             requests=(RequestDocument("2994/STTT-CNTTVT", dt.date(2021, 10, 16),
                                       "Sở Thông tin và Truyền thông",
                                       "báo cáo ứng dụng CNTT năm 2021"),),
@@ -52,8 +51,8 @@ async def test_officer_adds_grounds_and_edits_recipients(uow_factory: Any, mini_
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     ref = next(m.document for m in chat.last if m.document)
     async with uow_factory() as uow:
-        _, data = await uow.submission_docx(ref.submission_id)
-        audit = [e for e in await uow.audit_entries(entity="assignment")
+        _, data = await uow.submissions.docx(ref.submission_id)
+        audit = [e for e in await uow.audit.entries(entity="assignment")
                  if e.action == "references.set"]
     texts = _texts(data)
     start = texts.index("Căn cứ Kế hoạch số 12/KH-SCT ngày 05/01/2021 của Sở Công Thương về "

@@ -70,8 +70,8 @@ async def fill_and_submit(
 
     async def current_step() -> tuple[str | None, dict[str, Any]]:
         async with uow_factory() as uow:
-            conv = await uow.get_conversation("web", chat.user_id)
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", chat.user_id)
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     await plan.answer_everything(chat.send, current_step)
@@ -81,10 +81,10 @@ async def fill_and_submit(
     assert "Đã nộp báo cáo (bản 1)" in chat.text, chat.text
     ref = next(m.document for m in chat.last if m.document)
     async with uow_factory() as uow:
-        filename, data = await uow.submission_docx(ref.submission_id)
-        assignment = (await uow.open_assignments(world.agencies[abbr].id) or [None])[0]
-        round_ = await uow.get_round(world.round_id)
-        stored_agency = await uow.get_agency(world.agencies[abbr].id)
+        filename, data = await uow.submissions.docx(ref.submission_id)
+        assignment = (await uow.assignments.list_open(world.agencies[abbr].id) or [None])[0]
+        round_ = await uow.rounds.get(world.round_id)
+        stored_agency = await uow.agencies.get(world.agencies[abbr].id)
     assert filename.endswith(".docx")
     answers = await _answers(uow_factory, world, abbr, assignment)
     VAR.mkdir(parents=True, exist_ok=True)
@@ -97,7 +97,7 @@ async def _answers(uow_factory: Any, world: Any, abbr: str, assignment: Any) -> 
         if assignment is None:  # submitted: find it among the round's assignments
             rows = await admin.list_assignments(uow, world.round_id)
             assignment = next(a for a in rows if a.agency_id == world.agencies[abbr].id)
-        return await uow.get_answers(assignment.id)
+        return await uow.answers.get(assignment.id)
 
 
 # ----------------------------------------------------------------------------- seed 004

@@ -24,7 +24,7 @@ async def test_submit_confirms_then_delivers_the_document(world: World):
     assert "Đã nộp báo cáo (bản 1)" in chat.text
     document = next(m.document for m in chat.last if m.document)
     async with world.uow_factory() as uow:
-        _, data = await uow.submission_docx(document.submission_id)
+        _, data = await uow.submissions.docx(document.submission_id)
     assert data.startswith(b"DOCX mini SCT")
     await chat.send("56")  # after submission nothing can change
     assert "đã được nộp" in chat.text
@@ -44,5 +44,5 @@ async def test_two_submits_at_once_make_one_submission(world: World):
     assert sum("Đã nộp báo cáo (bản 1)" in t for t in texts) == 1
     assert sum("đã được nộp" in t for t in texts) == 1
     async with world.uow_factory() as uow:
-        assignment = (await uow.open_assignments(world.agencies["SCT"].id))[0]
-        assert len(await uow.list_submissions(assignment.id)) == 1
+        assignment = (await uow.assignments.list_open(world.agencies["SCT"].id))[0]
+        assert len(await uow.submissions.list(assignment.id)) == 1

@@ -100,8 +100,8 @@ async def test_every_prompt_hint_and_review_reads_as_vietnamese(
 
     async def current_step() -> tuple[str | None, dict[str, Any]]:
         async with world.uow_factory() as uow:
-            conv = await uow.get_conversation("web", chat.user_id)
-            answers = await uow.get_answers(conv.assignment_id)
+            conv = await uow.conversations.get("web", chat.user_id)
+            answers = await uow.answers.get(conv.assignment_id)
         return (conv.step if conv.state == "answering" else None), answers
 
     await send(world.invites[f"{agency['abbreviation']}0"])

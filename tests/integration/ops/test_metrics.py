@@ -64,7 +64,7 @@ async def test_metrics_count_turns_and_read_the_outbox(boot: Bootstrapped) -> No
                                       )).status_code == 200
         async with boot.uow_factory() as uow:
             for user in ("1", "2", "3"):
-                await uow.enqueue("telegram", user, [Outbound("Nhắc hạn")],
+                await uow.outbox.enqueue("telegram", user, [Outbound("Nhắc hạn")],
                                   now=NOW - dt.timedelta(minutes=10))
             await uow.commit()
         await Dispatcher({"telegram": Throttled()}, boot.uow_factory, boot.clock,

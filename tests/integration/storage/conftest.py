@@ -65,6 +65,6 @@ def make_round() -> MakeRound:
             collector="Sở Khoa học và Công nghệ",
             now=now,
         )
-        return round_, await uow.list_assignments(round_.id)
+        return round_, await uow.assignments.list(round_.id)
 
     return make

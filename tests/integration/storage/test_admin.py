@@ -102,7 +102,7 @@ async def test_abbreviations_keep_their_case_and_match_without_it(
 ) -> None:
     async with uow_factory() as uow:
         await new_agency(uow, "SNgV")
-        found = await uow.agency_by_abbreviation("sngv")
+        found = await uow.agencies.by_abbreviation("sngv")
         assert found is not None and found.abbreviation == "SNgV"  # "/BC-SNgV" as issued
 
 
@@ -135,7 +135,7 @@ async def test_open_round_creates_one_assignment_per_agency(
     assert {a.status for a in assignments} == {AssignmentStatus.NOT_STARTED}
     async with uow_factory() as uow:
         assert [r.id for r in await admin.list_rounds(uow)] == [round_.id]
-        assert (await uow.get_round(round_.id)) == round_
+        assert (await uow.rounds.get(round_.id)) == round_
         with pytest.raises(admin.AdminError):
             await admin.open_round(
                 uow,
@@ -164,7 +164,8 @@ async def test_template_sources_are_kept_per_version(
         )
         await uow.commit()
     async with uow_factory() as uow:
-        first = await uow.get_template_source("it_annual", 1)
+        first = await uow.templates.get_source("it_annual", 1)
         assert first is not None and first.source == "id: it_annual\n" and first.created_at == now
-        assert (await uow.get_template_source("it_annual", 2)).source.endswith("v: 2\n")  # type: ignore[union-attr]
-        assert await uow.get_template_source("it_annual", 3) is None
+        assert (await uow.templates.get_source("it_annual",
+                                               2)).source.endswith("v: 2\n")  # type: ignore[union-attr]
+        assert await uow.templates.get_source("it_annual", 3) is None

@@ -126,7 +126,7 @@ async def test_sqlite_waits_for_another_writer_off_the_event_loop(database_url: 
 
         async def write() -> int:
             async with uow_factory(engine)() as uow:
-                await uow.claim_inbound("web", "m-1", dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+                await uow.inbound.claim("web", "m-1", dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
                 await uow.commit()
             return ticks
 
@@ -138,7 +138,7 @@ async def test_sqlite_waits_for_another_writer_off_the_event_loop(database_url: 
         await asyncio.wait_for(writing, 5)
         ticking.cancel()
         async with uow_factory(engine)() as uow:
-            assert not await uow.claim_inbound(
+            assert not await uow.inbound.claim(
                 "web", "m-1", dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
     finally:
         other.close()

@@ -15,8 +15,9 @@ from dialogs.domain import Conversation
 from storage import admin
 from storage.db import sqlite_session_engine
 from storage.direct import DirectStatements, RowCount, direct_statements
+from storage.hot_path import bind_query, hot, turn_query
 from storage.models import OfficerRow
-from storage.uow import _bind_query, _hot, _turn_query, uow_factory
+from storage.uow import uow_factory
 
 OFFICERS = OfficerRow.__table__
 
@@ -50,18 +51,18 @@ async def test_queries_return_exactly_what_sqlalchemy_returns(
         agency = await new_agency(uow, "SCT", is_collector=True)
         _, [assignment] = await make_round(uow, [agency.id], now=now)
         code = await admin.create_invite(uow, agency.id, now=now)
-        officer = await uow.bind_invite(code, "telegram", "7", "Lê Thị Hoa", now)
-        await uow.set_answer(assignment.id, "q1", {"r1": {"c1": 3, "ghi chú": "Đã triển khai"}},
+        officer = await uow.invites.bind(code, "telegram", "7", "Lê Thị Hoa", now)
+        await uow.answers.set(assignment.id, "q1", {"r1": {"c1": 3, "ghi chú": "Đã triển khai"}},
                              officer.id, now)
-        await uow.set_answer(assignment.id, "q2", 12.5, officer.id, now)
-        await uow.save_conversation(Conversation(
+        await uow.answers.set(assignment.id, "q2", 12.5, officer.id, now)
+        await uow.conversations.save(Conversation(
             "telegram", "7", state="answering", officer_id=officer.id,
             assignment_id=assignment.id, step="q:q2", data={"trang": [1, "hai"]}))
         await uow.commit()
     queries = [
-        (_turn_query(dialect), {"channel": "telegram", "user_id": "7"}),
-        (_hot(dialect).open_assignments, {"w_agency_id": agency.id}),
-        (_bind_query(dialect), {"w_code_hash": "none", "channel": "telegram", "user_id": "7",
+        (turn_query(dialect), {"channel": "telegram", "user_id": "7"}),
+        (hot(dialect).open_assignments, {"w_agency_id": agency.id}),
+        (bind_query(dialect), {"w_code_hash": "none", "channel": "telegram", "user_id": "7",
                                 "w_now": now, "claimed_id": None, "claimed_agency_id": None,
                                 "claimed_role": None}),
     ]
@@ -132,9 +133,9 @@ async def test_an_update_sets_the_columns_it_is_given(
     async with uow_factory(engine)() as uow:
         agency = await new_agency(uow, "SCT")
         code = await admin.create_invite(uow, agency.id, now=now)
-        await uow.bind_invite(code, "zalo_oa", "9", None, now)
+        await uow.invites.bind(code, "zalo_oa", "9", None, now)
         connection = await uow.session.connection()
-        touch = _hot("sqlite").touch_identity
+        touch = hot("sqlite").touch_identity
         later = now + dt.timedelta(hours=1)
         result = await direct.execute(connection, touch, {
             "w_channel": "zalo_oa", "w_user_id": "9", "last_seen_at": later})
@@ -142,7 +143,7 @@ async def test_an_update_sets_the_columns_it_is_given(
         renamed = await direct.execute(connection, touch, {
             "w_channel": "zalo_oa", "w_user_id": "9", "display_name": "Hoa"})
         assert renamed.rowcount == 1
-        [identity] = await uow.list_identities(agency_id=agency.id)
+        [identity] = await uow.identities.list(agency_id=agency.id)
         assert (identity.display_name, identity.last_seen_at) == ("Hoa", later)
 
 

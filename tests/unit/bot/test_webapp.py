@@ -49,15 +49,20 @@ class FakeEngine:
         ]
 
 
+class FakeSubmissions:
+    async def docx(self, submission_id: int) -> tuple[str, bytes] | None:
+        return (FILENAME, DOCX) if submission_id == 7 else None
+
+
 class FakeUow:
+    def __init__(self) -> None:
+        self.submissions = FakeSubmissions()
+
     async def __aenter__(self) -> FakeUow:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         return None
-
-    async def submission_docx(self, submission_id: int) -> tuple[str, bytes] | None:
-        return (FILENAME, DOCX) if submission_id == 7 else None
 
 
 @pytest.fixture

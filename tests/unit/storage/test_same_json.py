@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.uow import same_json
+from storage.rows import same_json
 
 scalars = (st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([0.0, 1.0, 2.5])
            | st.sampled_from(["", "a", "Có", "1"]))

@@ -49,7 +49,7 @@ async def test_a_request_without_the_secret_is_refused_and_ignored(
     assert response.status_code == 403
     assert bot_world.fake.count() == 0
     async with bot_world.boot.uow_factory() as uow:
-        assert await uow.get_conversation("zalo_bot", CHAT) is None
+        assert await uow.conversations.get("zalo_bot", CHAT) is None
     replies = await say(bot_world, code)  # the code is still unused
     assert any("đã được liên kết với Sở Công Thương" in r for r in replies)
 

@@ -95,8 +95,8 @@ async def test_unsigned_or_missigned_events_are_refused_and_ignored(
     assert response.status_code == 403
     assert oa_world.fake.count() == 0
     async with oa_world.boot.uow_factory() as uow:
-        assert await uow.get_conversation("zalo_oa", USER) is None
-        assert await uow.officer_for_identity("zalo_oa", USER) is None
+        assert await uow.conversations.get("zalo_oa", USER) is None
+        assert await uow.identities.officer_for("zalo_oa", USER) is None
     # the code was not used up: the genuine message still binds
     oa_world.fake.app_id = oa_world.boot.settings.zalo_oa_app_id or ""
     user = oa_world.user()
@@ -183,14 +183,14 @@ async def test_a_document_is_uploaded_and_sent_as_a_file(oa_world: OAWorld) -> N
     user = oa_world.user()
     await user.send(oa_world.invites["SCT"])
     async with oa_world.boot.uow_factory() as uow:
-        agency = await uow.agency_by_abbreviation("SCT")
+        agency = await uow.agencies.by_abbreviation("SCT")
         assert agency is not None
-        assignment = (await uow.open_assignments(agency.id))[0]
-        round_ = await uow.get_round(assignment.round_id)
+        assignment = (await uow.assignments.list_open(agency.id))[0]
+        round_ = await uow.rounds.get(assignment.round_id)
         assert round_ is not None
         template = oa_world.boot.templates[round_.template_id]
         docx = render_report(template, {}, DocumentInfo(agency=agency, round=round_))
-        record = await uow.add_submission(assignment.id, {}, docx, "Báo cáo SCT.docx", None,
+        record = await uow.submissions.add(assignment.id, {}, docx, "Báo cáo SCT.docx", None,
                                           START)
         await uow.commit()
     await oa_world.channel.deliver(USER, [Outbound(

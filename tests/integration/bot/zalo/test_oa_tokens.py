@@ -60,8 +60,8 @@ async def test_no_database_lock_is_held_while_the_oauth_server_answers(
         await asyncio.sleep(0.01)  # the fake's thread has the refresh request
     started = time.monotonic()
     async with oa_world.boot.uow_factory() as uow:  # a turn writing meanwhile
-        await uow.get_channel_state(zalo_oa.TOKENS_KEY, lock=True)
-        await uow.put_channel_state("other", {"x": 1}, oa_world.boot.clock.now())
+        await uow.channel_state.get(zalo_oa.TOKENS_KEY, lock=True)
+        await uow.channel_state.put("other", {"x": 1}, oa_world.boot.clock.now())
         await uow.commit()
     assert time.monotonic() - started < 0.5
     assert oa_world.fake.oauth_in_flight == 1
@@ -74,7 +74,7 @@ async def test_a_refused_refresh_token_is_told_to_the_dic_and_set_token_fixes_it
 ) -> None:
     clock = oa_world.boot.clock
     async with oa_world.boot.uow_factory() as uow:  # a DIC officer, reachable on Telegram
-        collector = next(a for a in await uow.list_agencies() if a.is_collector)
+        collector = next(a for a in await uow.agencies.list() if a.is_collector)
         dic = OfficerRow(agency_id=collector.id, full_name="Trần Thị Lan", role="dic",
                          created_at=clock.now())
         uow.session.add(dic)

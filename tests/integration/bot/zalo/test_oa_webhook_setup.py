@@ -16,7 +16,7 @@ async def test_the_console_can_save_the_webhook_url_and_nothing_happens(oa_world
     assert await oa_world.fake.save_webhook_url(oa_world.post)
     assert oa_world.fake.count() == 0
     async with oa_world.boot.uow_factory() as uow:
-        assert await uow.get_conversation("zalo_oa", USER) is None
+        assert await uow.conversations.get("zalo_oa", USER) is None
 
 
 async def test_a_non_empty_unsigned_body_is_still_refused(oa_world: OAWorld) -> None:

@@ -31,7 +31,7 @@ async def remind(world: OAWorld, abbreviation: str, key: str) -> list[str]:
     """Queue a reminder for the agency and deliver it; the channels it was queued on."""
     clock = world.boot.clock
     async with world.boot.uow_factory() as uow:
-        agency = await uow.agency_by_abbreviation(abbreviation)
+        agency = await uow.agencies.by_abbreviation(abbreviation)
         assert agency is not None
         reach = await notify_agency(uow, agency.id, REMINDER, channels=world.boot.channels,
                                     now=clock.now(), dedupe_key=key)
@@ -94,9 +94,9 @@ async def test_an_agency_reachable_only_outside_the_window_is_unreachable_with_r
     await bind_on_zalo(oa_world, "zalo-sct", "SCT")
     oa_world.fake.refuse("zalo-sct", -213)
     async with oa_world.boot.uow_factory() as uow:
-        agency = await uow.agency_by_abbreviation("SCT")
+        agency = await uow.agencies.by_abbreviation("SCT")
         assert agency is not None
-        [assignment] = await uow.open_assignments(agency.id)
+        [assignment] = await uow.assignments.list_open(agency.id)
     assert await remind(oa_world, "SCT", f"rem:a{assignment.id}:1") == ["zalo_oa"]
     async with oa_world.boot.uow_factory() as uow:
         _, progress = await round_status(

@@ -30,7 +30,7 @@ async def bind_on_zalo(world: OAWorld, user_id: str, agency: str) -> int:
     await user.send(world.invites[agency])
     assert "đã được liên kết" in user.text
     async with world.boot.uow_factory() as uow:
-        officer = await uow.officer_for_identity("zalo_oa", user_id)
+        officer = await uow.identities.officer_for("zalo_oa", user_id)
     assert officer is not None
     return officer.id
 
@@ -61,7 +61,7 @@ async def test_closed_zalo_window_falls_back_to_telegram_or_web_or_is_unreachabl
     reaches = {}
     async with oa_world.boot.uow_factory() as uow:
         for abbreviation in ("SCT", "STC", "SYT"):
-            agency = await uow.agency_by_abbreviation(abbreviation)
+            agency = await uow.agencies.by_abbreviation(abbreviation)
             assert agency is not None
             reaches[abbreviation] = await notify_agency(
                 uow, agency.id, REMINDER, channels=channels, now=clock.now(),
@@ -87,7 +87,7 @@ async def test_zalo_refusing_a_message_marks_the_notice_failed_not_retried(
     oa_world.fake.closed.add("zalo-sct")
     channels = {"zalo_oa": oa_world.channel}
     async with oa_world.boot.uow_factory() as uow:
-        agency = await uow.agency_by_abbreviation("SCT")
+        agency = await uow.agencies.by_abbreviation("SCT")
         assert agency is not None
         reach = await notify_agency(uow, agency.id, REMINDER, channels=channels,
                                     now=clock.now(), dedupe_key="reminder:SCT:d-1")
@@ -95,6 +95,6 @@ async def test_zalo_refusing_a_message_marks_the_notice_failed_not_retried(
     assert [i.channel for i in reach.queued] == ["zalo_oa"]
     assert await Dispatcher(channels, oa_world.boot.uow_factory, clock).run_once() == 0
     async with oa_world.boot.uow_factory() as uow:
-        assert await uow.outbox_status(f"reminder:SCT:d-1:o{reach.queued[0].officer_id}") \
+        assert await uow.outbox.status(f"reminder:SCT:d-1:o{reach.queued[0].officer_id}") \
             == "failed"
     assert ("cs", -230) in oa_world.fake.rejected

@@ -16,7 +16,6 @@ from bot.signed_reports import pdf_to_sign
 from bot.webapp import create_web_app
 from dialogs.messages import DocumentRef, Outbound
 from renderers.pdf_sign_fields import SIGNER_FIELD
-from storage.repositories.signatures import latest_signed_by_agency
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support import signed_pdfs as sp
 from tests.support.pki import make_pki, sign_pdf
@@ -38,8 +37,8 @@ async def test_signed_pdf_as_zalo_oa_file(database_url: str, tmp_path: Path,
                    for i in await fresh_invites(boot.uow_factory, clock)}
         sct = next(a for a in (await _agencies(boot)) if a.abbreviation == "SCT")
         async with boot.uow_factory() as uow:  # SCT's report, submitted earlier
-            assignment = (await uow.open_assignments(sct.id))[0]
-            submission = await uow.add_submission(
+            assignment = (await uow.assignments.list_open(sct.id))[0]
+            submission = await uow.submissions.add(
                 assignment.id, {"so_cbcc": 120}, sp.docx_for_tests(), "Bao_cao_SCT.docx",
                 None, clock.now())
             await uow.commit()
@@ -77,13 +76,13 @@ async def test_signed_pdf_as_zalo_oa_file(database_url: str, tmp_path: Path,
             big = await send_file(b"%PDF-1.7\n", size=20 * 1024 * 1024)
             assert "Tệp quá lớn" in big and fake.downloads == downloads  # never downloaded
             async with boot.uow_factory() as uow:
-                assert await latest_signed_by_agency(uow, assignment.round_id) == {}
+                assert await uow.signatures.latest_by_agency(assignment.round_id) == {}
 
             accepted = await send_file(good)
             assert "Trạng thái: đã ký số" in accepted
             assert "Tổ chức cấp chứng thư: CA thử nghiệm cấp 2" in accepted
             async with boot.uow_factory() as uow:
-                signed = await latest_signed_by_agency(uow, assignment.round_id)
+                signed = await uow.signatures.latest_by_agency(assignment.round_id)
             assert signed[sct.id].channel == "zalo_oa"
     finally:
         await boot.aclose()
@@ -91,4 +90,4 @@ async def test_signed_pdf_as_zalo_oa_file(database_url: str, tmp_path: Path,
 
 async def _agencies(boot):
     async with boot.uow_factory() as uow:
-        return await uow.list_agencies()
+        return await uow.agencies.list()

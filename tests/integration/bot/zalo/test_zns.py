@@ -19,7 +19,6 @@ from bot.notify import notify_agency
 from bot.outbox import Dispatcher
 from bot.webapp import create_web_app
 from dialogs.messages import Outbound
-from storage.repositories import phones
 from tests.fakes.loopback import serve
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.fakes.zalo_zns_api import FakeZns
@@ -67,7 +66,7 @@ async def zns_world(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[OA
 async def _remind(world: OAWorld, key: str) -> list[str]:
     clock = world.boot.clock
     async with world.boot.uow_factory() as uow:
-        agency = await uow.agency_by_abbreviation("SCT")
+        agency = await uow.agencies.by_abbreviation("SCT")
         assert agency is not None
         reach = await notify_agency(uow, agency.id, REMINDER, channels=world.boot.channels,
                                     now=clock.now(), dedupe_key=key)
@@ -81,7 +80,7 @@ async def _remind(world: OAWorld, key: str) -> list[str]:
 async def _with_phone(world: OAWorld, phone: str) -> None:
     officer = await bind_on_zalo(world, "zalo-sct", "SCT")
     async with world.boot.uow_factory() as uow:
-        await phones.set_phone(uow, officer, phone, "admin", world.boot.clock.now())
+        await uow.phones.set(officer, phone, "admin", world.boot.clock.now())
         await uow.commit()
 
 
@@ -125,8 +124,8 @@ async def test_zns_refusals(zns_world: tuple[OAWorld, FakeZns], problem: str, co
     assert zns.sent == [] and zns.rejected == [code]  # asked once
     async with world.boot.uow_factory() as uow:
         [key] = [k for k in [f"rem:a1:1:o{o}" for o in range(1, 20)]
-                 if await uow.outbox_status(k) is not None]
-        status = await uow.outbox_status(key)
+                 if await uow.outbox.status(k) is not None]
+        status = await uow.outbox.status(key)
     assert status == ("queued" if retried else "failed")
 
 
@@ -145,12 +144,12 @@ async def test_the_phone_is_asked_once_after_binding_malformed_refused_then_stor
     assert "Đã lưu số điện thoại 0912 345 678" in user.text
     assert user.last[-1].text.startswith("Câu 1/")
     async with world.boot.uow_factory() as uow:
-        officer = await uow.officer_for_identity("zalo_oa", "zalo-new")
+        officer = await uow.identities.officer_for("zalo_oa", "zalo-new")
         assert officer is not None
-        assert await phones.get_phone(uow, officer.id) == "84912345678"
+        assert await uow.phones.get(officer.id) == "84912345678"
     await user.send("0987 654 321")  # asked once: now it is an answer to question 1
     async with world.boot.uow_factory() as uow:
-        assert await phones.get_phone(uow, officer.id) == "84912345678"
+        assert await uow.phones.get(officer.id) == "84912345678"
 
 
 async def test_bo_qua_skips_the_phone_question(zns_world: tuple[OAWorld, FakeZns]) -> None:
@@ -160,9 +159,9 @@ async def test_bo_qua_skips_the_phone_question(zns_world: tuple[OAWorld, FakeZns
     await user.send("bỏ qua")
     assert "Đã bỏ qua" in user.text and user.last[-1].text.startswith("Câu 1/")
     async with world.boot.uow_factory() as uow:
-        officer = await uow.officer_for_identity("zalo_oa", "zalo-skip")
+        officer = await uow.identities.officer_for("zalo_oa", "zalo-skip")
         assert officer is not None
-        assert await phones.get_phone(uow, officer.id) is None
+        assert await uow.phones.get(officer.id) is None
 
 
 async def test_a_phone_from_the_agencies_csv_is_used_and_not_asked(
@@ -189,6 +188,6 @@ async def test_a_phone_from_the_agencies_csv_is_used_and_not_asked(
     assert "đã được liên kết" in user.text and "số di động" not in user.text
     assert user.last[-1].text.startswith("Câu 1/")
     async with world.boot.uow_factory() as uow:
-        officer = await uow.officer_for_identity("zalo_oa", "zalo-csv")
+        officer = await uow.identities.officer_for("zalo_oa", "zalo-csv")
         assert officer is not None
-        assert await phones.get_phone(uow, officer.id) == "84987654321"
+        assert await uow.phones.get(officer.id) == "84987654321"
