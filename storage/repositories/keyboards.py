@@ -4,9 +4,10 @@ removed (see :mod:`bot.channels.telegram.keyboards`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.models import ChannelStateRow
 
@@ -27,3 +28,25 @@ async def with_removals(uow: Any) -> dict[str, list[int]]:
         if stale:
             found[key.removeprefix(PREFIX)] = stale
     return found
+
+
+async def cross_off(uow: Any, done: dict[str, set[int]], now: dt.datetime) -> None:
+    """Remove ``done`` (chat id -> keyboard message ids removed) from the chats' lists of
+    keyboards to remove: one read and one bulk write for every chat. Commit after."""
+    keys = {f"{PREFIX}{chat}": ids for chat, ids in done.items()}
+    where = ChannelStateRow.key.in_(sorted(keys))
+    query = select(ChannelStateRow.key, ChannelStateRow.value).where(where)
+    if uow.session.bind.dialect.name == "postgresql":
+        query = query.order_by(ChannelStateRow.key).with_for_update()
+    else:  # SQLite: take the write lock first, so nothing changes between read and write
+        await uow.session.execute(update(ChannelStateRow).where(where)
+                                  .values(version=ChannelStateRow.version)
+                                  .execution_options(synchronize_session=False))
+    changes = []
+    for key, value in (await uow.session.execute(query)).all():
+        stale = list((value or {}).get("stale") or [])
+        kept = [m for m in stale if m not in keys[key]]
+        if kept != stale:
+            changes.append({"key": key, "value": {**value, "stale": kept}, "updated_at": now})
+    if changes:
+        await uow.session.execute(update(ChannelStateRow), changes)  # by primary key

@@ -14,6 +14,7 @@ the engine refuses a tap on any keyboard but the newest.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -60,21 +61,18 @@ class OpenKeyboards:
     async def removed(self, done: dict[str, set[int]]) -> None:
         """Cross removed keyboards off their chats' rows (one transaction)."""
         async with self.uow_factory() as uow:
-            for chat_id in sorted(done):  # one lock order for every process
-                key = f"{repo.PREFIX}{chat_id}"
-                state = await uow.get_channel_state(key, lock=True)
-                if not state or not state.get("stale"):
-                    continue
-                stale = [m for m in state["stale"] if m not in done[chat_id]]
-                if stale != state["stale"]:
-                    await uow.put_channel_state(key, {**state, "stale": stale},
-                                                self.clock.now())
+            await repo.cross_off(uow, done, self.clock.now())
             await uow.commit()
 
     async def left_over(self) -> dict[str, list[int]]:
         """Chats with keyboards still to remove."""
         async with self.uow_factory() as uow:
             return await repo.with_removals(uow)
+
+
+#: Seconds the outcomes of removals gather before they are written (one transaction
+#: for all of them: under load the database is what the officers wait for).
+WRITE_EVERY = 1.0
 
 
 class KeyboardRemovals:
@@ -87,10 +85,12 @@ class KeyboardRemovals:
         self._in_hand: set[tuple[str, int]] = set()  # (chat, message) being removed here
         self._done: dict[str, set[int]] = {}
         self._writer: asyncio.Task[None] | None = None
+        self._write_now = asyncio.Event()
 
     def start(self, chat_id: int | str, message_ids: Iterable[int]) -> None:
         chat = str(chat_id)
-        todo = [m for m in message_ids if (chat, m) not in self._in_hand]
+        removed = self._done.get(chat, set())  # (not crossed off yet)
+        todo = [m for m in message_ids if (chat, m) not in self._in_hand and m not in removed]
         if not todo:
             return
         self._in_hand.update((chat, m) for m in todo)
@@ -122,6 +122,8 @@ class KeyboardRemovals:
                     self._writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._write_now.wait(), WRITE_EVERY)
         while self._done:
             batch, self._done = self._done, {}
             try:
@@ -152,4 +154,6 @@ class KeyboardRemovals:
             await asyncio.wait(set(self._tasks), timeout=timeout)
         writer = self._writer
         if writer is not None and not writer.done():
+            self._write_now.set()
             await asyncio.wait({writer}, timeout=timeout)
+            self._write_now.clear()
