@@ -10,7 +10,7 @@ The bot runs in a child process — the real python-telegram-bot application wit
 project's rate limiter (30 messages/s overall, one a second per chat: Telegram's
 pacing included), the engine and SQLite — against the fake Telegram Bot API
 (``tests/fakes/telegram_api.py``) served here, over loopback HTTP. Each run starts a
-bot from a code tree (``--code`` trees, default: this one and ``/tmp/i17-base``), so
+bot from a code tree (``--code`` trees, default: this one and ``/tmp/officers-old``), so
 the figures of two trees come from one run of this script, the same officers, the
 same instrument.
 
@@ -19,10 +19,14 @@ The figure is what an officer notices: from the moment an update is put in the f
 it; ``p50_s``/``p99_s`` over every message typed. ``missing`` counts messages with
 no reply within 60 s.
 
+Each tree's bot runs with that tree's own ``.venv/bin/python`` when it has one (else
+this interpreter) and ``PYTHONPATH`` set to the tree. ``/tmp/officers-old`` (the code
+before issue 17, commit 2ac8ab2) is made with ``git worktree add`` when missing. The
+load average is recorded before and after each run (the machine may be shared).
+
 Prints one JSON object. Usage (repository root, project virtualenv):
-    git worktree add --detach /tmp/i17-base 2ac8ab2     # the code before issue 17
     .venv/bin/python bench/officers.py [--officers 300] [--turns 6] [--think 2,20]
-                                       [--code .,/tmp/i17-base]
+                                       [--code .,/tmp/officers-old] [--relaxed]
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent.parent
+OLD_TREE = Path("/tmp/officers-old")
+OLD_COMMIT = "2ac8ab2"  # the code before issue 17
 FIRST_CHAT = 800_000
 REPLY_TIMEOUT = 60.0
 
@@ -64,6 +70,9 @@ async def serve(root: Path, url: str, token: str, officers: int, turns: int,
     from storage.db import create_engine, upgrade_async
     from storage.uow import uow_factory
     from tests.support.seed003 import reply_for
+
+    measured = Path(sys.modules["bot"].__file__ or "").resolve()
+    assert measured.is_relative_to(root), (measured, root)  # that tree's code, not this one's
 
     now = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 
@@ -207,8 +216,10 @@ async def measure(root: Path, officers: int, turns: int, think: tuple[float, flo
             return self.by_chat.get(chat, [])
 
     with Fake() as fake:
+        own = root / ".venv" / "bin" / "python"
+        python = str(own) if own.exists() else sys.executable
         child = subprocess.Popen(
-            [sys.executable, __file__, "--serve", "--root", str(root), "--url", fake.url,
+            [python, __file__, "--serve", "--root", str(root), "--url", fake.url,
              "--token", fake.token, "--officers", str(officers), "--turns", str(turns),
              "--database", database, *([] if durable else ["--relaxed"])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root,
@@ -217,7 +228,11 @@ async def measure(root: Path, officers: int, turns: int, think: tuple[float, flo
             assert child.stdout is not None and child.stdin is not None
             line = await asyncio.get_running_loop().run_in_executor(None, child.stdout.readline)
             ready = json.loads(line)
+            load_before = os.getloadavg()
             result = await officers_run(fake, officers, ready["script"], think)
+            result["load_average_before"] = [round(x, 2) for x in load_before]
+            result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            result["python"] = python
             reviews = [m for m in fake.sent() if m.text and m.text.startswith("XEM LẠI")]
             result["code"] = str(root)
             result["commit"] = subprocess.run(
@@ -238,7 +253,7 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=300)
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--think", default="2,20")
-    parser.add_argument("--code", default=".,/tmp/i17-base")
+    parser.add_argument("--code", default=f".,{OLD_TREE}")
     parser.add_argument("--database", default="sqlite",
                         help="sqlite (a temporary file) or an empty PostgreSQL database URL")
     parser.add_argument("--relaxed", action="store_true",
@@ -256,6 +271,9 @@ def main() -> None:
     runs = {}
     for tree in args.code.split(","):
         root = (HERE / tree).resolve() if not Path(tree).is_absolute() else Path(tree)
+        if root == OLD_TREE and not root.exists():
+            subprocess.run(["git", "-C", str(HERE), "worktree", "add", "--detach", str(root),
+                            OLD_COMMIT], check=True, capture_output=True)
         name = "this" if root == HERE else root.name
         runs[name] = asyncio.run(measure(root, args.officers, args.turns, (low, high),
                                          args.database, not args.relaxed))

@@ -39,6 +39,7 @@ from storage.repositories.identities import IdentityRepository
 from storage.repositories.inbound import InboundRepository
 from storage.repositories.inbox import InboxRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.keyboards import KeyboardRepository
 from storage.repositories.officers import OfficerRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.phones import PhoneRepository
@@ -104,6 +105,7 @@ class SqlUnitOfWork(Transaction):
     outbox = _Made(OutboxRepository)
     inbox = _Made(InboxRepository)
     channel_state = _Made(ChannelStateRepository)
+    keyboards = _Made(KeyboardRepository)
     windows = _Made(WindowRepository)
     phones = _Made(PhoneRepository)
     signatures = _Made(SignatureRepository)

@@ -5,8 +5,9 @@ The platform is a Telegram-like HTTP API at ``<api>/bot<TOKEN>/<method>`` answer
 Updates arrive by long polling (``getUpdates``; ``error_code`` 408 means "nothing
 new") or, when ``ZALO_BOT_WEBHOOK_URL`` is set, at ``/zalo/bot/webhook`` with the
 header ``X-Bot-Api-Secret-Token`` (403 otherwise); an update may come with or
-without the ``{"ok": true, "result": …}`` wrapper. The message id becomes
-``Inbound.message_id``, so a re-delivery is processed once.
+without the ``{"ok": true, "result": …}`` wrapper. Either way each update is committed
+to the durable inbox (:mod:`bot.inbox`) first and handled from there, each user's in
+order. The message id becomes ``Inbound.message_id``, so a re-delivery is processed once.
 
 The platform has no buttons and sends no files: buttons become a ``Gõ: …`` line of
 typed commands, a document becomes its signed download link, and text is cut into
@@ -29,7 +30,6 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.telegram.updates import ChatOrder
 from bot.channels.textbuttons import callback_for_typed, flatten, split_text, typed_hint
 from bot.inbox import Inbox
 from bot.settings import Settings
@@ -202,53 +202,36 @@ class ZaloBotChannel:
                                         permanent=exc.code in PERMANENT_ERRORS) from exc
 
 
-async def process(handle: HandleFn, channel: ZaloBotChannel, inbound: Inbound) -> None:
-    """One update: the engine's turn, then its replies."""
-    try:
-        replies = await handle(inbound)
-        await channel.deliver(inbound.user_id, replies)
-    except DeliveryError as exc:
-        log.warning("Zalo Bot: reply to %s not delivered: %s", inbound.user_id, exc.reason)
-    except Exception:  # one bad update must not stop the others
-        log.exception("Zalo Bot: processing an update from %s failed", inbound.user_id)
-
-
-#: updates handled at once while polling (one user's strictly in order)
-POLL_CONCURRENCY = 64
-
-
-async def poll(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
-               timeout: int = POLL_TIMEOUT, retry_delay: float = 5.0,
-               concurrency: int = POLL_CONCURRENCY) -> None:
-    """Long-poll for updates until cancelled. Each update is handled in its own task
-    (one user's in arrival order, other users alongside) while the loop fetches the
-    next: one user's slow reply never delays another's."""
+async def poll(api: ZaloBotApi, inbox: Inbox, *, timeout: int = POLL_TIMEOUT,
+               retry_delay: float = 5.0) -> None:
+    """Long-poll for updates until cancelled. The platform hands an update out once
+    (``getUpdates`` takes no offset to confirm), so each one is committed to the
+    durable inbox before the next is asked for, and handled from there like a webhook
+    event: each user's in order, other users alongside, once; a process stopped or
+    killed meanwhile leaves them stored for the next one (:meth:`Inbox.sweep`)."""
     await api.delete_webhook()
-    order = ChatOrder()
-    slots = asyncio.Semaphore(concurrency)
-    running: set[asyncio.Task[None]] = set()
+    while True:
+        try:
+            updates = await api.get_updates(timeout)
+        except ZaloBotError as exc:
+            log.warning("Zalo Bot: getUpdates failed (%s); retrying", exc)
+            await asyncio.sleep(retry_delay)  # a network outage: wait before asking again
+            continue
+        for update in updates:
+            await keep(inbox, update, retry_delay)
 
-    async def one(inbound: Inbound) -> None:
-        async with order.turn(inbound.user_id), slots:  # type: ignore[arg-type]
-            await process(handle, channel, inbound)
 
-    try:
-        while True:
-            try:
-                updates = await api.get_updates(timeout)
-            except ZaloBotError as exc:
-                log.warning("Zalo Bot: getUpdates failed (%s); retrying", exc)
-                await asyncio.sleep(retry_delay)  # a network outage: wait before asking again
-                continue
-            for update in updates:
-                inbound = parse_update(update)
-                if inbound is not None:
-                    task = asyncio.create_task(one(inbound))
-                    running.add(task)
-                    task.add_done_callback(running.discard)
-    finally:
-        if running:  # stopping: let the turns under way finish (their replies go out)
-            await asyncio.wait(running, timeout=10)
+async def keep(inbox: Inbox, update: dict[str, Any], retry_delay: float) -> None:
+    """Store a polled update in the inbox, however long the database takes: the
+    platform will not hand it out again."""
+    inbound = parse_update(update)
+    if inbound is None:
+        return
+    body = json.dumps(update, ensure_ascii=False).encode()
+    key = inbound.message_id or "sha256:" + hashlib.sha256(body).hexdigest()
+    while not await inbox.accept(CHANNEL, key, inbound.user_id, body):
+        log.warning("Zalo Bot: update %s not stored yet; trying again", key)
+        await asyncio.sleep(retry_delay)
 
 
 RecordFn = Callable[[str, "str | None"], Awaitable[None]]
@@ -288,9 +271,9 @@ async def _record(record: RecordFn | None, url: str, error: str | None) -> None:
         log.warning("Zalo Bot: webhook status not recorded: %s", exc)
 
 
-async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
-                record: RecordFn | None = None) -> None:
-    """Run the channel: register the webhook (retrying), or poll until cancelled."""
+async def start(api: ZaloBotApi, inbox: Inbox, *, record: RecordFn | None = None) -> None:
+    """Run the channel: register the webhook (retrying), or poll into ``inbox`` until
+    cancelled (its handler: :func:`inbox_handler`)."""
     try:
         me = await api.get_me()
         log.info("Zalo Bot: connected as %s", me.get("account_name") or me.get("id"))
@@ -299,7 +282,7 @@ async def start(api: ZaloBotApi, handle: HandleFn, channel: ZaloBotChannel, *,
     if api.config.webhook_url:
         await register_webhook(api, record=record)
         return
-    await poll(api, handle, channel)
+    await poll(api, inbox)
 
 
 # --------------------------------------------------------------------------- webhook
@@ -327,7 +310,7 @@ def webhook_routes(config: BotConfig, handle: HandleFn, channel: ZaloBotChannel,
                    inbox: Inbox) -> list[Route]:
     """The ``/zalo/bot/webhook`` route: check the secret, store in the inbox, answer 200."""
     expected = config.webhook_secret.encode()
-    inbox.register(CHANNEL, inbox_handler(handle, channel))
+    inbox.register(CHANNEL, inbox_handler(handle, channel))  # (as for polling)
 
     async def webhook(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")

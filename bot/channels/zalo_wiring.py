@@ -71,10 +71,12 @@ def wire_zalo(settings: Settings, handle: zalo_oa.HandleFn, uow_factory: Callabl
         bot = zalo_bot.ZaloBotChannel(api, link_for)
         bot.pdf_link = partial(pdf_link_text_elsewhere, settings.public_url, settings.secret_key)
         wiring.channels[bot.name] = bot
+        # updates (webhook or polled) are stored in the inbox and handled from there
+        inbox.register(zalo_bot.CHANNEL, zalo_bot.inbox_handler(handle, bot))
         if bot_config.webhook_url:
             wiring.routes.extend(zalo_bot.webhook_routes(bot_config, handle, bot, inbox))
         wiring.services.append(partial(
-            zalo_bot.start, api, handle, bot,
+            zalo_bot.start, api, inbox,
             record=partial(record_webhook, uow_factory, clock, zalo_bot.CHANNEL)))
     return wiring
 

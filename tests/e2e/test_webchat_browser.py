@@ -183,6 +183,9 @@ def test_officer_answers_reloads_submits_and_downloads_the_docx(
     assert find_button(confirm, "cmd:confirm") is not None
     done = chat.click("cmd:confirm")
     assert any("Đã nộp báo cáo" in m["text"] for m in done)
+    # every button of the page is disabled: nothing can be tapped after the submission
+    assert page.locator("#messages button").count() > 0
+    assert page.locator("#messages button:not([disabled])").count() == 0
 
     link = page.get_by_role("link", name="Tải báo cáo (DOCX)")
     assert link.count() == 1

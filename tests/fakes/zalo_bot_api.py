@@ -7,7 +7,8 @@
   (openclaw extensions/zalo/src/api.ts, docs/channels/zalo.md); ``set_webhook_failures``
   makes the next calls fail as the platform does when it cannot reach the URL;
 - ``sendMessage`` needs ``chat_id`` and a text of 1–2,000 characters; chats marked
-  ``blocked`` get 403.
+  ``blocked`` get 403; a chat put on :meth:`FakeZaloBot.hold` keeps its sends waiting
+  (a slow reply, or one cut off by a killed bot: :meth:`FakeZaloBot.release`).
 
 Tests push updates with :meth:`FakeZaloBot.push` (for polling) or build a webhook
 request with :meth:`FakeZaloBot.webhook_request`.
@@ -44,6 +45,8 @@ class FakeZaloBot:
         self._lock = threading.Lock()
         self._queue: list[dict[str, Any]] = []
         self._counter = itertools.count(1)
+        self._held: dict[str, dict[str, Any]] = {}  # chat -> its hold (state, waiting)
+        self.polled = 0  # updates handed out by getUpdates
 
     # ------------------------------------------------------------ test controls
     def update(self, chat_id: str, text: str, *, name: str = "Nguyễn Văn Bình",
@@ -74,6 +77,29 @@ class FakeZaloBot:
         if token is not None:
             headers["X-Bot-Api-Secret-Token"] = token
         return json.dumps(payload, ensure_ascii=False).encode(), headers
+
+    def hold(self, chat_id: str) -> None:
+        """``sendMessage`` to the chat waits until :meth:`release`."""
+        with self._lock:
+            self._held[chat_id] = {"state": "hold", "waiting": 0}
+
+    def waiting(self, chat_id: str) -> int:
+        """Sends to the chat held now."""
+        with self._lock:
+            return int(self._held.get(chat_id, {}).get("waiting", 0))
+
+    def release(self, chat_id: str, *, lost: bool = False) -> None:
+        """End the hold: the held sends go through, or (``lost``: the bot that sent
+        them is gone) fail unrecorded. Later sends go through."""
+        with self._lock:
+            hold = self._held.pop(chat_id, None)
+            if hold is not None:
+                hold["state"] = "lost" if lost else "go"
+
+    def queued(self) -> int:
+        """Updates not handed out yet."""
+        with self._lock:
+            return len(self._queue)
 
     def texts_to(self, chat_id: str) -> list[str]:
         with self._lock:
@@ -128,6 +154,7 @@ class FakeZaloBot:
             with self._lock:
                 if self._queue:
                     update = self._queue.pop(0)
+                    self.polled += 1
                     return JSONResponse({"ok": True, "result": update})
             if loop.time() >= deadline:
                 return self._fail(408, "Request timeout")
@@ -154,6 +181,15 @@ class FakeZaloBot:
             return self._fail(400, "Bad Request: chat_id and a text of 1-2000 characters")
         if str(chat_id) in self.blocked:
             return self._fail(403, "Forbidden: the user blocked the bot")
+        with self._lock:
+            hold = self._held.get(str(chat_id))
+            if hold is not None:
+                hold["waiting"] += 1
+        if hold is not None:
+            while hold["state"] == "hold":
+                await asyncio.sleep(0.01)  # the fake's held send: look again
+            if hold["state"] == "lost":
+                return self._fail(500, "Internal Server Error: the connection was lost")
         with self._lock:
             self.sent.append((str(chat_id), text))
             message_id = f"m{next(self._counter)}"

@@ -3,6 +3,7 @@
 - :mod:`convert` — Update -> Inbound, Outbound -> Telegram messages (split, keyboards)
 - :mod:`sender` — sending a reply or an outbox notice; :class:`TelegramChannel` for the outbox
 - :mod:`handlers` — the PTB callbacks and :func:`build_application`
+- :mod:`keyboards` — old keyboards retired after each reply, durably (resumed at start)
 - :mod:`limiter` — flood limits: 30 messages/s overall, 1/s per chat, 429 ``retry_after``
 - :mod:`updates` — chats processed concurrently, each chat in order
 - :mod:`webhook` — the webhook route (secret checked)

@@ -19,9 +19,9 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram.convert import CHANNEL, inbound_from_update, mark_tapped, tapped_label
+from bot.channels.telegram.keyboards import OpenKeyboards
 from bot.channels.telegram.limiter import TelegramRateLimiter
 from bot.channels.telegram.sender import (
-    OpenKeyboards,
     PartialSend,
     TelegramChannel,
     TelegramSender,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -90,6 +91,7 @@ class TelegramBot:
             self.poller = UpdatePoller(self.application, timeout=poll_timeout,
                                        allowed_updates=ALLOWED_UPDATES)
         self._running = False
+        self._resuming: asyncio.Task[int] | None = None
 
     @property
     def mode(self) -> str:
@@ -118,6 +120,9 @@ class TelegramBot:
             raise
         if self.poller is not None:
             self.poller.start()
+        removals = self.channel.sender.removals
+        if removals is not None:  # old keyboards a stopped or killed process left
+            self._resuming = asyncio.create_task(removals.resume())
         self._running = True
         log.info("telegram: @%s running (%s)", app.bot.username, self.mode)
 
@@ -128,6 +133,8 @@ class TelegramBot:
         try:
             if self.poller is not None:
                 await self.poller.stop(self.stop_grace)
+            if self._resuming is not None:
+                await asyncio.wait({self._resuming}, timeout=self.stop_grace)
             # old keyboards still being removed in the background (replies went out)
             await self.channel.sender.drain(self.stop_grace)
         finally:

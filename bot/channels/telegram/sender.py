@@ -7,7 +7,6 @@ the rest can be queued in the outbox instead of being lost or sent twice.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -27,6 +26,7 @@ from bot.channels.telegram.convert import (
     plan,
     unplan,
 )
+from bot.channels.telegram.keyboards import KeyboardRemovals, OpenKeyboards
 from bot.channels.telegram.limiter import bulk_sending
 from dialogs.messages import Outbound, to_payload
 from dialogs.ports import Clock, DeliveryError
@@ -73,30 +73,6 @@ def docx_loader(uow_factory: Callable[[], Any]) -> LoadDocument:
     return load
 
 
-class OpenKeyboards:
-    """Which message of a chat shows the live keyboard, kept in storage (any process
-    may send the next one). Best effort: a failure here never stops a reply."""
-
-    def __init__(self, uow_factory: Callable[[], Any], clock: Clock) -> None:
-        self.uow_factory = uow_factory
-        self.clock = clock
-
-    async def replace(self, chat_id: int | str, message_id: int | None) -> int | None:
-        """Record the chat's new keyboard message (None: the chat has none now);
-        return the previous one."""
-        key = f"telegram:keyboard:{chat_id}"
-        try:
-            async with self.uow_factory() as uow:
-                previous = await uow.channel_state.get(key, lock=True)
-                await uow.channel_state.put(key, {"message_id": message_id}, self.clock.now())
-                await uow.commit()
-        except Exception:
-            log.warning("telegram: open keyboard of %s not recorded", chat_id, exc_info=True)
-            return None
-        found = (previous or {}).get("message_id")
-        return found if isinstance(found, int) else None
-
-
 class TelegramSender:
     """Sends planned parts through a PTB ``Bot``; returns the sent message ids.
 
@@ -109,9 +85,8 @@ class TelegramSender:
                  pdf_link: Callable[[int], str] | None = None) -> None:
         self.bot = bot
         self.load_document = load_document
-        self.keyboards = keyboards
+        self.removals = KeyboardRemovals(bot, keyboards) if keyboards is not None else None
         self.pdf_link = pdf_link  # submission id -> "Tải PDF để ký số: <url>" (signed reports)
-        self._retiring: set[asyncio.Task[None]] = set()  # keyboard removals under way
 
     async def send(self, chat_id: int | str, messages: list[Outbound], *,
                    closed: int | None = None) -> list[int]:
@@ -137,44 +112,24 @@ class TelegramSender:
 
     async def _retire_keyboards(self, chat_id: int | str, keyboards: list[int],
                                 closed: int | None) -> None:
-        """Record the chat's newest keyboard, then remove the older ones in the
-        background at low priority: the update (and Telegram's offset) does not wait
-        for the edits, and under load the officers' replies take Telegram's places first.
-        The engine refuses a tap on an old keyboard meanwhile."""
-        if self.keyboards is None:
+        """Record the chat's newest keyboard and the older ones to remove, then remove
+        them in the background (:mod:`bot.channels.telegram.keyboards`)."""
+        if self.removals is None:
             return
-        newest = keyboards[-1] if keyboards else None
-        previous = await self.keyboards.replace(chat_id, newest)
-        stale = [m for m in dict.fromkeys([previous, *keyboards[:-1]])
-                 if m is not None and m not in (newest, closed)]
-        if not stale:
-            return
-        task = asyncio.create_task(self._remove_keyboards(chat_id, stale))
-        self._retiring.add(task)
-        task.add_done_callback(self._retiring.discard)
-
-    async def _remove_keyboards(self, chat_id: int | str, message_ids: list[int]) -> None:
-        with bulk_sending():  # after every waiting reply
-            for message_id in message_ids:
-                try:
-                    await self.bot.edit_message_reply_markup(chat_id, message_id,
-                                                             reply_markup=None)
-                except TelegramError as exc:  # already gone, too old, not modified …
-                    log.debug("telegram: old keyboard %s in %s kept: %s", message_id, chat_id,
-                              exc)
-                except Exception:  # the bot is shutting down …
-                    log.warning("telegram: old keyboard %s in %s kept", message_id, chat_id,
-                                exc_info=True)
+        stale = await self.removals.keyboards.replace(
+            chat_id, keyboards[-1] if keyboards else None, older=keyboards[:-1], closed=closed)
+        if stale:
+            self.removals.start(chat_id, stale)
 
     @property
     def retiring(self) -> int:
         """Keyboard removals still under way."""
-        return len(self._retiring)
+        return self.removals.under_way if self.removals is not None else 0
 
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for the keyboard removals under way (at shutdown, and in tests)."""
-        if self._retiring:
-            await asyncio.wait(set(self._retiring), timeout=timeout)
+        if self.removals is not None:
+            await self.removals.drain(timeout)
 
     async def _send_one(self, chat_id: int | str, part: Part) -> int:
         if isinstance(part, TextPart):
