@@ -14,7 +14,7 @@ from storage import admin
 from tests.e2e.telegram.conftest import Bots
 from tests.fakes.telegram_api import BotMessage, FakeTelegramAPI
 from tests.integration.dialogs.conftest import DEFAULT_ROUND, HERE, World, make_world
-from tests.integration.dialogs.test_engine import fill_all
+from tests.integration.dialogs.conftest import fill_all
 
 CHAT = 772_001
 
