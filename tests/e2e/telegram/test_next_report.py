@@ -13,8 +13,7 @@ from dialogs.loader import load_template
 from storage import admin
 from tests.e2e.telegram.conftest import Bots
 from tests.fakes.telegram_api import BotMessage, FakeTelegramAPI
-from tests.integration.dialogs.conftest import DEFAULT_ROUND, HERE, World, make_world
-from tests.integration.dialogs.conftest import fill_all
+from tests.integration.dialogs.conftest import DEFAULT_ROUND, HERE, World, fill_all, make_world
 
 CHAT = 772_001
 
