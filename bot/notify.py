@@ -67,6 +67,22 @@ def best_identities(
     return best, unreachable
 
 
+async def best_reach(
+    uow: SqlUnitOfWork, identities: list[Identity], channels: Mapping[str, Channel],
+    now: dt.datetime,
+) -> tuple[dict[int, Identity], list[int]]:
+    """:func:`best_identities`, and with ZNS configured an officer with no chat open
+    reached by a ZNS message to their phone."""
+    best, unreachable = best_identities(identities, channels, now)
+    if "zns" in channels and unreachable:
+        for officer_id in list(unreachable):
+            phone = await uow.phones.get(officer_id)
+            if phone is not None:
+                best[officer_id] = Identity("zns", phone, officer_id, None, now)
+                unreachable.remove(officer_id)
+    return best, unreachable
+
+
 async def notify_agency(
     uow: SqlUnitOfWork,
     agency_id: int,
@@ -79,14 +95,7 @@ async def notify_agency(
 ) -> Reach:
     """Queue ``messages`` for every officer of the agency on their best channel."""
     identities = await uow.identities.list(agency_id=agency_id, role=role)
-    best, unreachable = best_identities(identities, channels, now)
-    if "zns" in channels and unreachable:  # no chat open: a ZNS message to the phone
-
-        for officer_id in list(unreachable):
-            phone = await uow.phones.get(officer_id)
-            if phone is not None:
-                best[officer_id] = Identity("zns", phone, officer_id, None, now)
-                unreachable.remove(officer_id)
+    best, unreachable = await best_reach(uow, identities, channels, now)
     reach = Reach(unreachable_officers=unreachable)
     for officer_id, identity in best.items():
         key = f"{dedupe_key}:o{officer_id}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.notify import Reach, best_identities
+from bot.notify import Reach, best_reach
 from dialogs.messages import Outbound
 from dialogs.ports import Channel
 from storage.records import Identity
@@ -32,14 +32,7 @@ async def notify_agencies(
     items: list[tuple[str, str, list[Outbound], str]] = []
     whom: list[tuple[Reach, Identity, str]] = []
     for agency_id, messages, dedupe_key in notices:
-        best, unreachable = best_identities(identities[agency_id], channels, now)
-        if "zns" in channels and unreachable:
-
-            for officer_id in list(unreachable):
-                phone = await uow.phones.get(officer_id)
-                if phone is not None:
-                    best[officer_id] = Identity("zns", phone, officer_id, None, now)
-                    unreachable.remove(officer_id)
+        best, unreachable = await best_reach(uow, identities[agency_id], channels, now)
         reach = Reach(unreachable_officers=unreachable)
         reaches.append(reach)
         for officer_id, identity in best.items():

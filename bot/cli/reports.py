@@ -8,6 +8,19 @@ from typing import Any
 import click
 
 from bot.cli.common import Fail, database_option, load_settings, run, table, with_app
+from dialogs.domain import Assignment, Round
+from storage.uow import SqlUnitOfWork
+
+
+async def _assignment(uow: SqlUnitOfWork, assignment_id: int) -> tuple[Assignment, Round]:
+    """The assignment and its round; :class:`Fail` when either is missing."""
+    assignment = await uow.assignments.get(assignment_id)
+    if assignment is None:
+        raise Fail(f"Không có phiếu số {assignment_id}.")
+    round_ = await uow.rounds.get(assignment.round_id)
+    if round_ is None:
+        raise Fail(f"Phiếu số {assignment_id} thiếu đợt báo cáo.")
+    return assignment, round_
 
 
 @click.command("render")
@@ -28,15 +41,12 @@ def render(assignment_id: int, output: Path, as_pdf: bool, database_url: str | N
         from renderers.report import render_report
 
         async with boot.uow_factory() as uow:
-            assignment = await uow.assignments.get(assignment_id)
-            if assignment is None:
-                raise Fail(f"Không có phiếu số {assignment_id}.")
-            round_ = await uow.rounds.get(assignment.round_id)
+            assignment, round_ = await _assignment(uow, assignment_id)
             agency = await uow.agencies.get(assignment.agency_id)
             answers = await uow.answers.get(assignment_id)
             references = await uow.references.for_document(assignment.round_id, assignment_id)
-        if round_ is None or agency is None:
-            raise Fail(f"Phiếu số {assignment_id} thiếu đợt hoặc cơ quan.")
+        if agency is None:
+            raise Fail(f"Phiếu số {assignment_id} thiếu cơ quan.")
         from dialogs.pinned import round_template
 
         template = await round_template(boot.templates, round_)
@@ -73,10 +83,7 @@ def audit(assignment_id: int, database_url: str | None) -> None:
 
     async def work(boot: Any) -> None:
         async with boot.uow_factory() as uow:
-            assignment = await uow.assignments.get(assignment_id)
-            if assignment is None:
-                raise Fail(f"Không có phiếu số {assignment_id}.")
-            round_ = await uow.rounds.get(assignment.round_id)
+            _, round_ = await _assignment(uow, assignment_id)
             template = await round_template(boot.templates, round_, uow)
             lines = await assignment_audit(uow, assignment_id, template, settings.timezone)
         if not lines:
