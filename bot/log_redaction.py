@@ -48,15 +48,12 @@ def _redact_arg(value: Any) -> Any:
     return redact(value) if isinstance(value, str) else value
 
 
-_installed = False
-
-
 def install() -> None:
-    """Redact every log record from now on (idempotent)."""
-    global _installed
-    if _installed:
-        return
+    """Redact every log record from now on (idempotent; installs again when something
+    replaced the record factory since)."""
     make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "redacting", False):
+        return
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
@@ -68,5 +65,5 @@ def install() -> None:
             record.args = {k: _redact_arg(v) for k, v in record.args.items()}
         return record
 
+    factory.redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
-    _installed = True

@@ -25,7 +25,8 @@ def _written(logger: logging.Logger, formatter: logging.Formatter, *args: object
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     logger.addHandler(handler)
-    old_level, logger.level = logger.level, logging.INFO
+    old_level = logger.level
+    logger.setLevel(logging.INFO)  # (setLevel, not .level =: it clears the level cache)
     # an earlier test's logging config (uvicorn's dictConfig) may have disabled it
     old_disabled, logger.disabled = logger.disabled, False
     try:
