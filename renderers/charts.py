@@ -1,13 +1,16 @@
 """Bar charts for the roll-up, drawn with matplotlib's Agg canvas into PNG bytes.
 
-No pyplot and no global state: each chart is its own :class:`Figure` on a
-:class:`FigureCanvasAgg`, so charts can be drawn from any thread. matplotlib is
-imported on first use (it takes a moment to load).
+No pyplot: each chart is its own :class:`Figure` on a :class:`FigureCanvasAgg`.
+The fonts are set with ``matplotlib.rc_context``, which changes matplotlib's global
+settings for the time of the drawing, and matplotlib is not thread-safe: charts are
+drawn one at a time (a lock), so the same chart always gives the same PNG bytes.
+matplotlib is imported on first use (it takes a moment to load).
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +69,10 @@ FONT_RC = {
 }
 
 
+#: One chart drawn at a time in a process (see the module's docstring).
+_DRAWING = threading.Lock()
+
+
 def bar_chart_png(spec: ChartSpec) -> bytes:
     """The chart as PNG bytes, in Times New Roman with Vietnamese number format."""
     import logging
@@ -73,7 +80,7 @@ def bar_chart_png(spec: ChartSpec) -> bytes:
     import matplotlib
 
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # missing TNR
-    with matplotlib.rc_context(FONT_RC):
+    with _DRAWING, matplotlib.rc_context(FONT_RC):
         return _draw(spec)
 
 

@@ -8,8 +8,9 @@ texts put back in place, so the saved document is byte for byte the same.
 
 Only the share padding (:func:`renderers.percent.uniform_document_percents`) looks
 back over the whole body: the decimals a spilled block prints are recorded when it
-is spilled, and a block that holds a share is parsed again at save time, padded
-and serialized (one block at a time).
+is spilled, and the shares of a block that holds one are padded in its XML text at
+save time (a share is marked, digits and "%" are never escaped, so the text padded
+is the text the tree would have serialized after padding its runs).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx.oxml import parse_xml
 from lxml import etree
 
-from renderers.percent import _pad_text, _places_in, _runs_in
+from renderers.percent import MARK, _pad_text, _places_in
 
 __all__ = ["Spill"]
 
 
+_MARK = MARK.encode()
 _DRAWING = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}drawing"
 _ROOT_NS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
 #: A spilled block's stand-in: emptied in place (replacing it by another node costs
@@ -75,10 +76,11 @@ class Spill:
                 self.kept.add(id(element))
                 self.kept_alive.append(element)
                 continue
-            runs = _runs_in(element)
-            for run in runs:
-                self.places = max(self.places, *_places_in(run.text), 0)
-            self.blocks.append((_xml(element) if runs else _serialize(element), bool(runs)))
+            xml = _serialize(element)
+            has_share = _MARK in xml
+            if has_share:
+                self.places = max(self.places, *_places_in(xml.decode()), 0)
+            self.blocks.append((xml, has_share))
             element.clear()
             element.tag = _STAND_IN
             element.set("n", str(len(self.blocks) - 1))
@@ -89,13 +91,8 @@ class Spill:
 
         def block(m: re.Match[bytes]) -> bytes:
             text, has_share = self.blocks[int(m.group(2))]
-            if has_share:
-                element = parse_xml(text)
-                for run in _runs_in(element):  # shares padded, marks removed
-                    padded = _pad_text(run.text, places)
-                    if padded != run.text:
-                        run.text = padded
-                text = _serialize(element)
+            if has_share:  # shares padded, marks removed
+                text = _pad_text(text.decode(), places).encode()
             return text
 
         return _PLACEHOLDER.sub(block, xml)
