@@ -810,7 +810,7 @@ class _DocxWriter:
                 texts.extend(block.summary)
                 texts.extend(cell for row in rows for cell in row)
                 texts.extend(total or [])
-        return max((p for text in texts for p in _places_in(text)), default=0)
+        return max((p for text in texts if "%" in text for p in _places_in(text)), default=0)
 
     def _write(self) -> bytes:
         r, info = self.r, self.r.info
