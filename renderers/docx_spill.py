@@ -8,8 +8,9 @@ texts put back in place, so the saved document is byte for byte the same.
 
 Only the share padding (:func:`renderers.percent.uniform_document_percents`) looks
 back over the whole body: the decimals a spilled block prints are recorded when it
-is spilled, and a block that holds a share is parsed again at save time, padded
-and serialized (one block at a time).
+is spilled, and the shares of a block that holds one are padded in its XML text at
+save time (a share is marked, digits and "%" are never escaped, so the text padded
+is the text the tree would have serialized after padding its runs).
 """
 
 from __future__ import annotations
@@ -17,33 +18,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docx.oxml import parse_xml
 from lxml import etree
 
-from renderers.percent import _pad_text, _places_in, _runs_in
+from renderers.percent import MARK, _pad_text, _places_in
 
 __all__ = ["Spill"]
 
 
+_MARK = MARK.encode()
 _DRAWING = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}drawing"
-_ROOT_NS = re.compile(rb'\s+xmlns(?::[\w.-]+)?="[^"]*"')
-#: A spilled block's stand-in: emptied in place (replacing it by another node costs
-#: lxml time that grows with the document).
+#: What holds the place of spilled blocks in the tree until the document is saved.
 _STAND_IN = "{urn:baocao:spill}block"
 _PLACEHOLDER = re.compile(rb'<(\w+):block xmlns:\1="urn:baocao:spill" n="(\d+)"/>')
 
 
+def _marker(n: int | str) -> re.Pattern[bytes]:
+    return re.compile(rb'<(\w+):block xmlns:\1="urn:baocao:spill" n="%s"/>' % str(n).encode())
+
+
 def _xml(element: Any) -> bytes:
     return etree.tostring(element, encoding="UTF-8", xml_declaration=False, with_tail=False)
-
-
-def _serialize(element: Any) -> bytes:
-    """The element as the whole document's serialization writes it: lxml declares
-    the namespaces a lone subtree uses on its root, which the document declares once
-    on ``w:document`` instead."""
-    xml = _xml(element)
-    end = xml.index(b">")
-    return _ROOT_NS.sub(b"", xml[:end]) + xml[end:]
 
 
 class Spill:
@@ -69,19 +63,48 @@ class Spill:
             element = element.getprevious()
             while element is not None and id(element) in self.kept:
                 element = element.getprevious()  # a picture left in the tree
+        run: list[Any] = []  # consecutive blocks, spilled together
         for element in reversed(todo):
+            if run and run[-1].getnext() is not element:
+                self._spill_run(run)
+                run = []
             if next(element.iter(_DRAWING), None) is not None:
                 # python-docx numbers a new picture after those in the tree
                 self.kept.add(id(element))
                 self.kept_alive.append(element)
                 continue
-            runs = _runs_in(element)
-            for run in runs:
-                self.places = max(self.places, *_places_in(run.text), 0)
-            self.blocks.append((_xml(element) if runs else _serialize(element), bool(runs)))
+            run.append(element)
+        if run:
+            self._spill_run(run)
+
+    def _spill_run(self, run: list[Any]) -> None:
+        """Serialize consecutive blocks as one text, held by one stand-in in their place.
+
+        The text is cut out of one serialization of the body between two markers put
+        around the blocks: what is left of the body is short (the blocks kept and the
+        stand-ins), and serializing blocks one by one (each writing the document's
+        namespace declarations, then taken out again) or moving them into a holder
+        (lxml walks every node moved) costs several times more. The blocks are emptied
+        before they leave the tree, so that nothing walks their content again."""
+        start = etree.SubElement(self.body, _STAND_IN)
+        end = etree.SubElement(self.body, _STAND_IN)
+        run[0].addprevious(start)
+        run[-1].addnext(end)
+        index = len(self.blocks)
+        start.set("n", str(index))
+        end.set("n", "end")
+        body = _xml(self.body)
+        first = _marker(index).search(body)
+        assert first is not None
+        last = body.rindex(b"<", 0, body.index(b' n="end"/>', first.end()))
+        xml = body[first.end() : last]
+        has_share = _MARK in xml
+        if has_share:
+            self.places = max(self.places, *_places_in(xml.decode()), 0)
+        self.blocks.append((xml, has_share))
+        for element in [*run, end]:
             element.clear()
-            element.tag = _STAND_IN
-            element.set("n", str(len(self.blocks) - 1))
+            self.body.remove(element)
 
     def restore(self, xml: bytes, places: int) -> bytes:
         """The document part's XML with the spilled blocks back in place, their shares
@@ -89,13 +112,8 @@ class Spill:
 
         def block(m: re.Match[bytes]) -> bytes:
             text, has_share = self.blocks[int(m.group(2))]
-            if has_share:
-                element = parse_xml(text)
-                for run in _runs_in(element):  # shares padded, marks removed
-                    padded = _pad_text(run.text, places)
-                    if padded != run.text:
-                        run.text = padded
-                text = _serialize(element)
+            if has_share:  # shares padded, marks removed
+                text = _pad_text(text.decode(), places).encode()
             return text
 
         return _PLACEHOLDER.sub(block, xml)

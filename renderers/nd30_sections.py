@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from docx.enum.section import WD_ORIENT, WD_SECTION_START
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 from docx.table import Table
@@ -168,7 +168,10 @@ class SectionsMixin:
         )
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
-        table = self._add_table(_table_xml(widths, xml_rows, style="Table Grid", borders=True))
+        xml = _table_xml(widths, xml_rows, style="Table Grid", borders=True)
+        # A landscape table is kept out of the body until its landscape page: taking a
+        # long table out of the body again costs lxml a walk of every node.
+        table = Table(parse_xml(xml), self.doc._body) if landscape else self._add_table(xml)
         if not landscape:  # the page estimate reads the rows from their texts
             styles = _LINE_STYLES
             cells = [[(clean_text(r[c]) if c < len(r) else "", widths[c])
@@ -193,7 +196,7 @@ class SectionsMixin:
                 element = element.getprevious()
             for element in body:
                 element.getparent().remove(element)
-            self._landscape.extend(body[::-1])
+            self._landscape.extend([*body[::-1], table._tbl])
             self._landscape_mark = self._sect_pr.getprevious()  # nothing written after yet
             self._tracking = True
         else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from docx.oxml import OxmlElement, parse_xml
@@ -49,8 +50,14 @@ _FIGURE_COMFORT = 1300  # preferred width cap of a figure column
 _TEXT_COMFORT = 3400  # preferred width cap of a text column
 
 
+@lru_cache(maxsize=65536)  # a roll-up's agency names and labels repeat table after table
 def _longest_word(text: str, *, bold: bool, size: float = _TABLE_FONT) -> int:
     return max((text_width_twips(w, size, bold=bold) for w in text.split()), default=0)
+
+
+@lru_cache(maxsize=65536)
+def _longest_line(text: str, size: float) -> int:
+    return max(text_width_twips(x, size) for x in text.split("\n"))
 
 
 def _natural_widths(
@@ -74,13 +81,11 @@ def _natural_widths(
         want = min(label_line, _FIGURE_COMFORT - pad)
         for row in rows:
             value = row[c] if c < len(row) else ""
-            lines = value.split("\n")
             if col.align == "left":
                 need = max(need, min(_longest_word(value, bold=False, size=size), 2000))
-                longest = max(text_width_twips(x, size) for x in lines)
-                want = max(want, min(longest, _TEXT_COMFORT - pad))
+                want = max(want, min(_longest_line(value, size), _TEXT_COMFORT - pad))
             else:
-                need = max(need, *(text_width_twips(x, size) for x in lines))
+                need = max(need, _longest_line(value, size))
         if total is not None and total_span <= c < len(total):
             need = max(need, text_width_twips(total[c], size, bold=True))
         low = max(_MIN_COLUMN, need + pad, col.width or 0)

@@ -49,6 +49,15 @@ class LineStyle:
     keep_next: bool = False
 
 
+def _child(element: Any, tag: str) -> Any:
+    """``element.find(tag)`` for a tag name: the first child so named (lxml's ``find``
+    goes through its path language, twice as slow for the many paragraphs measured)."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
 @lru_cache(maxsize=8192)  # table cells repeat ("2.480", an agency's name)
 def _line_count(text: str, width: int, first: int, size: float, bold: bool) -> int:
     """Lines ``text`` takes when wrapped greedily in ``width`` twips (the first line
@@ -93,8 +102,8 @@ class PageFlow:
     # -- measuring ----------------------------------------------------------------------
 
     def _style(self, p: Any) -> tuple[LineStyle, Any]:
-        ppr = p.find(_W_PPR)
-        pstyle = ppr.find(_W_PSTYLE) if ppr is not None else None
+        ppr = _child(p, _W_PPR)
+        pstyle = _child(ppr, _W_PSTYLE) if ppr is not None else None
         style = self.styles.get(pstyle.get(_W_VAL), self.default) if pstyle is not None \
             else self.default
         return style, ppr
@@ -104,7 +113,7 @@ class PageFlow:
         (spacing before on the first, after on the last)."""
         style, ppr = self._style(p)
         left, first = style.left, style.first_line
-        ind = ppr.find(_W_IND) if ppr is not None else None
+        ind = _child(ppr, _W_IND) if ppr is not None else None
         if ind is not None:
             left = int(ind.get(_W_LEFT, left))
             first = int(ind.get(_W_FIRST, first))
@@ -154,19 +163,19 @@ class PageFlow:
         hint = self._hints.pop(tbl, None)
         for tr in tbl.iter(_W_TR):
             if hint is not None:
-                trpr = tr.find(_W_TRPR)
-                if trpr is None or trpr.find(_W_HEADER) is None:
+                trpr = _child(tr, _W_TRPR)
+                if trpr is None or _child(trpr, _W_HEADER) is None:
                     return rows + [(h, False) for h in hint]
             tallest = 0
             for tc in tr.iter(_W_TC):
-                tcpr = tc.find(_W_TCPR)
-                tcw = tcpr.find(_W_TCW) if tcpr is not None else None
+                tcpr = _child(tc, _W_TCPR)
+                tcw = _child(tcpr, _W_TCW) if tcpr is not None else None
                 width = int(tcw.get(_W_W, 0)) if tcw is not None else 0
                 inner = max(1, width - 114)
                 tallest = max(tallest, sum(
                     sum(self.paragraph_lines(p, inner)[1]) for p in tc.iter(_W_P)))
-            trpr = tr.find(_W_TRPR)
-            header = trpr is not None and trpr.find(_W_HEADER) is not None
+            trpr = _child(tr, _W_TRPR)
+            header = trpr is not None and _child(trpr, _W_HEADER) is not None
             rows.append((tallest + 10, header))  # + the borders
         return rows
 
@@ -203,8 +212,8 @@ class PageFlow:
         if element.tag != _W_P:
             return
         style, heights = self.paragraph_lines(element, self.width)
-        ppr = element.find(_W_PPR)
-        if (style.page_break_before or (ppr is not None and ppr.find(_W_PBB) is not None)) \
+        ppr = _child(element, _W_PPR)
+        if (style.page_break_before or (ppr is not None and _child(ppr, _W_PBB) is not None)) \
                 and self.y > 0:
             self.y = 0
             kept = 0
@@ -228,6 +237,6 @@ class PageFlow:
             if self.y + h > self.height and self.y > 0:
                 self.y = 0
             self.y += h
-        keep = ppr is not None and ppr.find(_W_KEEP) is not None
+        keep = ppr is not None and _child(ppr, _W_KEEP) is not None
         if keep or style.keep_next:
             self._kept = kept + sum(heights)

@@ -18,8 +18,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -40,7 +39,10 @@ from dialogs.vn import (
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
-from renderers.percent import format_percent  # marked: padded with the document's shares
+from renderers.percent import (
+    _places_in,
+    format_percent,  # marked: padded with the document's shares
+)
 from renderers.report import fill, format_value, rest_of_year, upper_title
 
 __all__ = [
@@ -773,15 +775,42 @@ class _DocxWriter:
     def __init__(self, rollup: Rollup) -> None:
         self.r = rollup
         self.doc = Nd30Document()
-        self.charts: dict[int, Future[bytes]] = {}
+        #: each table's formatted (rows, total), made before writing so that the
+        #: document's number of share decimals is known for its charts
+        self.cells: dict[int, tuple[list[list[str]], list[str] | None]] = {}
+        self.charts: dict[int, bytes] = {}
 
     def write(self) -> bytes:
         r = self.r
-        # Charts are drawn in the background while the text is laid out.
-        specs = [t.chart for t in r.tables if t.chart is not None]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            self.charts = {id(spec): pool.submit(bar_chart_png, spec) for spec in specs}
-            return self._write()
+        for t in r.tables:
+            rows = [[str(i), *_cells(row, t.columns, total=False)]
+                    for i, row in enumerate(t.rows, start=1)]
+            total = None
+            if t.total is not None:
+                total = [t.total[0], "", *_cells(t.total[1:], t.columns[1:], total=True)]
+            self.cells[id(t)] = rows, total
+        # The charts print their shares with the document's decimals (every share the
+        # document prints is padded to the most any of them has). Drawn one after the
+        # other: matplotlib is not thread-safe.
+        places = self.document_places()
+        for t in r.tables:
+            if t.chart is not None:
+                self.charts[id(t.chart)] = bar_chart_png(replace(t.chart, places=places))
+        return self._write()
+
+    def document_places(self) -> int:
+        """The most decimals any share the document prints has (the body's lines and
+        tables: the header, closing and appendix print none of the renderer's)."""
+        texts: list[str] = []
+        for block in self.r.blocks:
+            if isinstance(block, Text):
+                texts.append(block.text)
+            elif isinstance(block, RollupTable):
+                rows, total = self.cells[id(block)]
+                texts.extend(block.summary)
+                texts.extend(cell for row in rows for cell in row)
+                texts.extend(total or [])
+        return max((p for text in texts if "%" in text for p in _places_in(text)), default=0)
 
     def _write(self) -> bytes:
         r, info = self.r, self.r.info
@@ -836,14 +865,10 @@ class _DocxWriter:
         intro = [*t.summary]
         if not t.summary:
             intro.append(t.title)
-        rows = [[str(i), *_cells(row, t.columns, total=False)]
-                for i, row in enumerate(t.rows, start=1)]
-        total = None
-        if t.total is not None:
-            total = [t.total[0], "", *_cells(t.total[1:], t.columns[1:], total=True)]
+        rows, total = self.cells.pop(id(t))
         self.doc.table(_table_columns(t.columns), rows, total=total, total_span=2, intro=intro)
         if t.chart is not None:
-            self.picture(self.charts[id(t.chart)].result(), f"Biểu đồ: {t.chart.title}")
+            self.picture(self.charts[id(t.chart)], f"Biểu đồ: {t.chart.title}")
 
     def picture(self, png: bytes, caption: str) -> None:
         p = self.doc.paragraph("", STYLE.TABLE_CENTER)

@@ -48,3 +48,25 @@ def test_value_labels_print_one_number_of_decimals() -> None:
     assert _vn(95.5, spec.decimals()) == "95,50%"  # the province's line
     assert ChartSpec("x", ["A"], [100.0], None, places=1).decimals() == 1
     assert ChartSpec("x", ["A", "B"], [100.0, 50.0], None).decimals() == 0
+
+
+def _dark_left_of_axis(png: bytes) -> int:
+    """Dark pixels left of the y axis (the first column dark over half its height),
+    where the agency names go."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    dark = [sum(pixels[x, y] < 128 for y in range(height)) for x in range(width)]
+    axis = next(x for x in range(width) if dark[x] > height // 2)
+    return sum(dark[: max(0, axis - 2)])
+
+
+def test_names_beside_the_bars_until_they_would_overprint() -> None:
+    from renderers.charts import MAX_NAMED
+
+    def chart(count: int) -> bytes:
+        return bar_chart_png(ChartSpec("x", [f"Cơ quan số {i}" for i in range(count)],
+                                       [50.0 + i % 50 for i in range(count)], 71.2))
+
+    assert _dark_left_of_axis(chart(MAX_NAMED)) > 1000  # the names are drawn
+    assert _dark_left_of_axis(chart(MAX_NAMED + 1)) < 100  # no smear of names ("0%" only)

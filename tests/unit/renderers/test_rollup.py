@@ -343,3 +343,48 @@ def test_rollup_converts_to_pdf_with_libreoffice(rollup) -> None:
     result = convert(render_rollup_docx(rollup))
     assert result.pdf.startswith(b"%PDF")
     assert len(__import__("re").findall(rb"/Type\s*/Page(?!s)", result.pdf)) >= 5
+
+
+def _media(docx: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return {n: z.read(n) for n in z.namelist() if n.startswith("word/media/")}
+
+
+def test_two_renders_give_the_same_chart_pictures(rollup) -> None:
+    first, second = _media(render_rollup_docx(rollup)), _media(render_rollup_docx(rollup))
+    assert first, "no chart in the roll-up"
+    assert first == second
+
+
+def test_charts_drawn_on_several_threads_are_the_charts_drawn_alone() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from renderers.charts import ChartSpec, bar_chart_png
+
+    specs = [ChartSpec(f"Tỷ lệ {i}", ["SCT", "STC", "SYT"], [93.75, 50.0 + i, None], 71.2)
+             for i in range(4)]
+    alone = [bar_chart_png(s) for s in specs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(bar_chart_png, specs * 2))
+    assert together == alone * 2
+
+
+def test_chart_labels_use_the_documents_number_of_decimals(rollup, monkeypatch) -> None:
+    import re
+
+    import renderers.rollup as rollup_module
+
+    drawn = []
+    draw = rollup_module.bar_chart_png
+    monkeypatch.setattr(rollup_module, "bar_chart_png",
+                        lambda spec: drawn.append(spec) or draw(spec))
+    document = open_docx(render_rollup_docx(rollup))
+    texts = _paragraphs(document) + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    places = {len(m.group(1)) for t in texts for m in re.finditer(r"\d,(\d+)%", t)}
+    assert places == {2}  # every share of the document prints two decimals ...
+    assert drawn and all(spec.places == 2 for spec in drawn)  # ... and so do the charts
+    # a chart's own values alone would print none ("100%", "50%")
+    assert drawn[0].__class__("x", ["A", "B"], [100.0, 50.0], None).decimals() == 0
