@@ -109,8 +109,13 @@ async def serve(root: Path, url: str, token: str, officers: int, turns: int,
     for n in range(turns + 1):
         await engine.handle(Inbound("web", "rehearsal", text=text, message_id=f"r-{n}"))
         async with factory() as uow:
-            conv = await uow.conversations.get("web", "rehearsal")
-            answers = await uow.answers.get(conv.assignment_id)
+            if hasattr(uow, "conversations"):  # a unit of work with repositories (#20)
+                conv = await uow.conversations.get("web", "rehearsal")
+                answers = await uow.answers.get(conv.assignment_id)
+            else:  # the older trees' unit of work (methods named get_<thing>)
+                old = uow
+                conv = await old.get_conversation("web", "rehearsal")
+                answers = await old.get_answers(conv.assignment_id)
         text = reply_for(conv.step, answers)
         script.append(text)
     for i in range(officers):  # bound days before the round, as in reality
