@@ -151,6 +151,12 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
         text = clean_text(text).strip()
         if not text:
             return None
+        p = self._text(text)
+        if text.endswith(":"):  # a lead-in never ends a page: it stays with what it leads
+            p.paragraph_format.keep_with_next = True
+        return p
+
+    def _text(self, text: str) -> Paragraph:
         if text.startswith(("- ", "+ ")) or text in ("-", "+"):
             p = self.bullet(text)
             if self._in_sub_list:

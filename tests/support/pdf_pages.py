@@ -78,9 +78,12 @@ def check_signature_on_one_page(pages: list[str], position: str, signer: str) ->
 
 
 def document_headings(document: DocxDocument) -> list[str]:
+    """The headings, and the lead-ins (a paragraph ending with ":" announces what
+    follows, so a page may not end with it either)."""
     return [
         p.text.strip() for p in document.paragraphs
-        if p.style is not None and p.style.name in HEADING_STYLES and p.text.strip()
+        if p.text.strip() and (p.text.strip().endswith(":") or (
+            p.style is not None and p.style.name in HEADING_STYLES))
     ]
 
 
