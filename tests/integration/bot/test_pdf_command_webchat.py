@@ -14,8 +14,8 @@ import pytest
 from bot.signed_reports import pdf_to_sign_path
 from bot.webapp import create_web_app
 from renderers.pdf_sign_fields import SIGNER_FIELD
-from tests.integration.bot.test_dashboard import LINK, _setup
-from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
+from tests.integration.bot.dashboard.support import LINK, _setup
+from tests.integration.bot.dashboard.support import mini_template as mini_template  # fixture
 from tests.integration.dialogs.conftest import fill_all
 
 SESSION = "sct-officer-session-0042"

@@ -18,8 +18,8 @@ from bot.settings import Settings
 from bot.signed_reports import pdf_to_sign_path
 from bot.webapp import create_web_app
 from renderers.pdf_sign_fields import AGENCY_FIELD, SIGNER_FIELD
-from tests.integration.bot.test_dashboard import LINK, _setup, _submit
-from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
+from tests.integration.bot.dashboard.support import LINK, _setup, _submit
+from tests.integration.bot.dashboard.support import mini_template as mini_template  # fixture
 from tests.support import signed_pdfs as sp
 from tests.support.pki import make_pki, sign_pdf
 

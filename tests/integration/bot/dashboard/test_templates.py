@@ -17,8 +17,8 @@ from docx import Document
 from bot import template_service as ts
 from bot.webapp import create_web_app
 from dialogs.loader import load_template
-from tests.integration.bot.test_dashboard import MINI, _setup
-from tests.integration.bot.test_dashboard_agencies import _login
+from tests.integration.bot.dashboard.support import MINI, _setup
+from tests.integration.bot.dashboard.test_agencies import _login
 
 NEW = MINI.read_text(encoding="utf-8").replace("id: mini\n", "id: khao_sat\n", 1).replace(
     "name: Báo cáo thử nghiệm\n", "name: Khảo sát chuyển đổi số\n", 1)

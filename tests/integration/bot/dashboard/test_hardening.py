@@ -14,7 +14,7 @@ from bot.dashboard_auth import COOKIE
 from bot.webapp import create_web_app
 from dialogs.loader import load_template
 from dialogs.schema import Template
-from tests.integration.bot.test_dashboard import LINK, MINI, _csrf, _setup
+from tests.integration.bot.dashboard.support import LINK, MINI, _csrf, _setup
 
 BASE = "http://testserver"
 

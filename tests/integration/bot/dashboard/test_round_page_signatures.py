@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 
 from bot.webapp import create_web_app
-from tests.integration.bot.test_dashboard import LINK, _setup, _submit
-from tests.integration.bot.test_dashboard import mini_template as mini_template  # fixture
+from tests.integration.bot.dashboard.support import LINK, _setup, _submit
+from tests.integration.bot.dashboard.support import mini_template as mini_template  # fixture
 
 
 def _row(html: str, agency: str) -> str:

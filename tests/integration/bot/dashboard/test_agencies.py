@@ -19,7 +19,7 @@ from bot.webapp import create_web_app
 from dialogs import texts
 from dialogs.loader import load_template
 from storage import admin
-from tests.integration.bot.test_dashboard import LINK, MINI, _setup
+from tests.integration.bot.dashboard.support import LINK, MINI, _setup
 
 GOOD_CSV = (
     "name,abbreviation,governing_body,place,signer_name,signer_position\n"

@@ -8,7 +8,7 @@ import httpx
 
 from bot.channels import zalo_oa
 from bot.webapp import create_web_app
-from tests.integration.bot.test_dashboard import _logged_in, _setup, mini_template  # noqa: F401
+from tests.integration.bot.dashboard.support import _logged_in, _setup, mini_template  # noqa: F401
 
 
 async def test_the_panel_shows_each_channel_and_a_banner_when_the_oa_token_is_refused(

@@ -11,7 +11,7 @@ import pytest
 
 from bot import round_page
 from bot.webapp import create_web_app
-from tests.integration.bot.test_dashboard import _logged_in, _setup, mini_template  # noqa: F401
+from tests.integration.bot.dashboard.support import _logged_in, _setup, mini_template  # noqa: F401
 
 
 def agencies(html: str) -> list[str]:

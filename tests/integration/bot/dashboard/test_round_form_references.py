@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from bot.webapp import create_web_app
-from tests.integration.bot.test_dashboard import _logged_in, _round_form, _setup, mini_template
+from tests.integration.bot.dashboard.support import _logged_in, _round_form, _setup, mini_template
 
 __all__ = ["mini_template"]  # the fixture, shared with the dashboard tests
 
