@@ -172,7 +172,7 @@ BUTTONS = {
     "page_next": "Trang {page} ▶",
 }
 
-# --- rounds and reminders (bot/reminders.py) -------------------------------------------
+# --- rounds and reminders (bot/reminders/) ----------------------------------------------
 # {title} is dialogs.titles.report_title, {report} report_phrase (no "báo cáo Báo cáo").
 ROUND_OPENED = (
     "📋 Đợt báo cáo mới: {title}\n"
