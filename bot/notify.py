@@ -75,11 +75,10 @@ async def best_reach(
     reached by a ZNS message to their phone."""
     best, unreachable = best_identities(identities, channels, now)
     if "zns" in channels and unreachable:
-        for officer_id in list(unreachable):
-            phone = await uow.phones.get(officer_id)
-            if phone is not None:
-                best[officer_id] = Identity("zns", phone, officer_id, None, now)
-                unreachable.remove(officer_id)
+        phones = await uow.phones.get_many(unreachable)
+        for officer_id, phone in phones.items():
+            best[officer_id] = Identity("zns", phone, officer_id, None, now)
+        unreachable = [o for o in unreachable if o not in phones]
     return best, unreachable
 
 

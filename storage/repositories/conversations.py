@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dialogs.domain import Conversation
+from storage.hot_path import CONVERSATION_COLUMNS
 from storage.models import ConversationRow
 from storage.transaction import Repository
 
@@ -26,14 +27,8 @@ class ConversationRepository(Repository):
         if row is None:
             return None
         return Conversation(
-            channel=row.channel,
-            user_id=row.user_id,
-            state=row.state,
-            officer_id=row.officer_id,
-            assignment_id=row.assignment_id,
-            step=row.step,
+            **{n: getattr(row, n) for n in CONVERSATION_COLUMNS if n != "data"},
             data=dict(row.data),
-            version=row.version,
         )
 
     async def save(self, conversation: Conversation) -> None:

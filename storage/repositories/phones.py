@@ -28,6 +28,15 @@ class PhoneRepository(Repository):
         return await self._tx.session.scalar(
             select(OfficerPhoneRow.phone).where(OfficerPhoneRow.officer_id == officer_id))
 
+    async def get_many(self, officer_ids: list[int]) -> dict[int, str]:
+        """officer id -> phone, for those of ``officer_ids`` that have one (one query)."""
+        if not officer_ids:
+            return {}
+        rows = await self._tx.session.execute(
+            select(OfficerPhoneRow.officer_id, OfficerPhoneRow.phone)
+            .where(OfficerPhoneRow.officer_id.in_(officer_ids)))
+        return {officer_id: phone for officer_id, phone in rows.all()}
+
     async def set_for_agency(self, agency_id: int, phone: str, now: dt.datetime) -> None:
         row = await self._tx.session.get(AgencyPhoneRow, agency_id)
         if row is None:
