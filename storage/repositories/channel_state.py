@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from storage.models import ChannelStateRow
 from storage.transaction import Repository
 
 __all__ = ["ChannelStateRepository"]
+
+#: The first key of the two-key advisory lock on a channel-state key (the scheduler's
+#: job locks use bot.job_lock.NAMESPACE).
+_LOCK_SPACE = 0x62616F64  # "baod"
 
 
 class ChannelStateRepository(Repository):
@@ -24,6 +28,10 @@ class ChannelStateRepository(Repository):
         session = self._tx.session
         query = select(ChannelStateRow).where(ChannelStateRow.key == key)
         if lock and self._tx.dialect == "postgresql":
+            # a row lock cannot hold a key that has no row yet (two processes would both
+            # insert it): a transaction-scoped advisory lock on the key holds it either way
+            await session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                                  {"space": _LOCK_SPACE, "key": key})
             query = query.with_for_update()
         elif lock:  # SQLite has no row locks: a no-op write takes the database's write lock
             await session.execute(
