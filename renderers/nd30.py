@@ -57,6 +57,7 @@ from renderers.nd30_tables import (
     TableColumn,
     _add_text,
     _apply_style,
+    keep_with_next,
 )
 from renderers.page_flow import LineStyle, PageFlow
 from renderers.percent import uniform_document_percents
@@ -69,6 +70,7 @@ __all__ = [
     "PageSetup",
     "TableColumn",
     "clean_text",
+    "keep_with_next",
     "reproducible_zip",
 ]
 
@@ -117,7 +119,10 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
         _BLANK[page] = self.to_bytes()
 
     def paragraph(self, text: str, style: str) -> Paragraph:
-        text = clean_text(text)
+        return self._paragraph(clean_text(text), style)
+
+    def _paragraph(self, text: str, style: str) -> Paragraph:
+        """A paragraph of ``text``, already cleaned (:func:`clean_text`)."""
         template = _PARAGRAPHS.get(style)
         if template is None:
             p_el = OxmlElement("w:p")
@@ -153,12 +158,12 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
             return None
         p = self._text(text)
         if text.endswith(":"):  # a lead-in never ends a page: it stays with what it leads
-            p.paragraph_format.keep_with_next = True
+            keep_with_next(p._p)
         return p
 
     def _text(self, text: str) -> Paragraph:
         if text.startswith(("- ", "+ ")) or text in ("-", "+"):
-            p = self.bullet(text)
+            p = self._paragraph(text, STYLE.BULLET)
             if self._in_sub_list:
                 p.paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
                 if text.endswith("."):
@@ -167,7 +172,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
                 self._in_sub_list = True
             return p
         self._in_sub_list = False
-        return self.body(text)
+        return self._paragraph(text, STYLE.BODY)
 
     def bullet(self, text: str) -> Paragraph:
         """A "-"/"+" item; the dash is part of the text, indented like body text."""

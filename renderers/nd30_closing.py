@@ -11,7 +11,6 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.shared import Pt
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 
 from renderers.nd30_format import (
     LANGUAGE,
@@ -24,6 +23,7 @@ from renderers.nd30_tables import (
     _W_P,
     _new_paragraph,
     _write_cell,
+    keep_with_next,
 )
 
 
@@ -39,7 +39,7 @@ class ClosingMixin:
         """The last paragraph written stays on the page of what follows (the closing)."""
         element = self._sect_pr.getprevious() if self._sect_pr is not None else None
         if element is not None and element.tag == _W_P:
-            Paragraph(element, self.doc._body).paragraph_format.keep_with_next = True
+            keep_with_next(element)
 
     def signature_block(
         self,

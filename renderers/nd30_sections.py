@@ -37,6 +37,7 @@ from renderers.nd30_tables import (
     _style_id,
     _table_xml,
     _total_row,
+    keep_with_next,
 )
 from renderers.page_flow import PageFlow
 from renderers.percent import uniform_percent_columns
@@ -160,7 +161,7 @@ class SectionsMixin:
         for line in intro:
             p = self.text(line)
             if p is not None:
-                p.paragraph_format.keep_with_next = True  # the introduction stays with it
+                keep_with_next(p._p)  # the introduction stays with it
         widths = _distribute(columns, minimum, preferred, width)
 
         xml_rows = _header_rows(columns, widths) + _body_rows(

@@ -313,6 +313,23 @@ _PARAGRAPHS = {
 }
 
 
+_W_KEEP_NEXT = qn("w:keepNext")
+
+
+def keep_with_next(p: Any) -> None:
+    """Keep paragraph element ``p`` on the page of the block after it: ``w:keepNext``
+    right after its style, as python-docx's ``keep_with_next = True`` puts it (that
+    setter first looks for each of thirty possible successors; in bulk it cost more
+    than writing the paragraph)."""
+    ppr = p[0] if len(p) and p[0].tag == _W_PPR else None
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    elif any(child.tag == _W_KEEP_NEXT for child in ppr):
+        return
+    ppr.insert(1 if len(ppr) and ppr[0].tag == _W_PSTYLE else 0, OxmlElement("w:keepNext"))
+
+
 def _apply_style(paragraph: Paragraph, style: str) -> None:
     """Give ``paragraph`` one of this module's styles by id, without python-docx's
     lookup by name (which scans every style and made big tables slow)."""

@@ -101,12 +101,33 @@ def uniform_percent_columns(
 
 
 #: A share the renderer formatted, inside running text or a cell: "92,9%", "1.234,5%",
-#: "100%" followed by :data:`MARK`.
-_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?%" + MARK)
+#: "100%" followed by :data:`MARK`. Matched up to the mark (``endpos``), found from it.
+_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?%\Z")
+#: How far before its mark a share is looked for first (a share is a few characters).
+_REACH = 64
+
+
+def _shares(text: str) -> list[re.Match[str]]:
+    """The marked shares of ``text``, in order, each matched up to its mark.
+
+    Found from the marks rather than by scanning the text with the pattern: the texts
+    are whole blocks of document XML (a roll-up's hundreds of thousands of
+    paragraphs), full of digits that are not shares."""
+    out = []
+    mark = text.find(MARK)
+    while mark != -1:
+        start = max(0, mark - _REACH)
+        found = _IN_TEXT.search(text, start, mark)
+        if found is None and start:  # a longer number: look from the beginning
+            found = _IN_TEXT.search(text, 0, mark)
+        if found is not None:
+            out.append(found)
+        mark = text.find(MARK, mark + 1)
+    return out
 
 
 def _places_in(text: str) -> list[int]:
-    return [len(m.group(2) or "") for m in _IN_TEXT.finditer(text)]
+    return [len(m.group(2) or "") for m in _shares(text)] if MARK in text else []
 
 
 def _pad_text(text: str, places: int) -> str:
@@ -114,12 +135,14 @@ def _pad_text(text: str, places: int) -> str:
     removed."""
     if MARK not in text:
         return text
-
-    def pad(m: re.Match[str]) -> str:
-        frac = m.group(2) or ""
-        return f"{m.group(1)},{frac.ljust(places, '0')}%" if places else m.group(0)[:-1]
-
-    return _IN_TEXT.sub(pad, text).replace(MARK, "")
+    if places:
+        parts, at = [], 0
+        for m in _shares(text):
+            frac = m.group(2) or ""
+            parts += [text[at:m.start()], f"{m.group(1)},{frac.ljust(places, '0')}%"]
+            at = m.end()
+        text = "".join(parts) + text[at:]
+    return text.replace(MARK, "")
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

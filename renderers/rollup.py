@@ -38,7 +38,7 @@ from dialogs.vn import (
     percent_rounding,
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
-from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text
+from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text, keep_with_next
 from renderers.percent import (
     _places_in,
     format_percent,  # marked: padded with the document's shares
@@ -768,7 +768,7 @@ def _cells(values: Sequence[Any], columns: Sequence[TableCol], *, total: bool) -
 
 #: Blocks (or appendix agencies) between two spills of the finished part of the
 #: document to serialized XML (:meth:`Nd30Document.spill`): memory stays flat.
-_SPILL_EVERY = 200
+_SPILL_EVERY = 1000
 
 
 class _DocxWriter:
@@ -872,7 +872,7 @@ class _DocxWriter:
 
     def picture(self, png: bytes, caption: str) -> None:
         p = self.doc.paragraph("", STYLE.TABLE_CENTER)
-        p.paragraph_format.keep_with_next = True
+        keep_with_next(p._p)
         p.add_run().add_picture(io.BytesIO(png), width=Twips(min(self.doc.page.text_width, 9000)))
         caption_p = self.doc.paragraph(caption, STYLE.TABLE_CENTER)
         for run in caption_p.runs:
