@@ -47,9 +47,23 @@ class Spill:
         self.blocks: list[tuple[bytes, bool]] = []  # (xml, holds a share)
         self.places = 0  # the most decimals a spilled share prints
         self.kept: set[int] = set()  # ids of blocks with a picture, left in the tree
+        self.held: set[int] = set()  # ids of the stand-ins of blocks written as text
         self.kept_alive: list[Any] = []  # (their proxies, so that the ids stay theirs)
 
-    def spill(self, keep: int = 200) -> None:
+    def hold(self, xml: str) -> Any:
+        """A stand-in for blocks written as XML text from the start (never a tree),
+        to be put in the body where they go: spilled blocks of their own."""
+        data = xml.encode()
+        has_share = _MARK in data
+        if has_share:
+            self.places = max(self.places, *_places_in(xml), 0)
+        stand_in = etree.Element(_STAND_IN, n=str(len(self.blocks)))
+        self.blocks.append((data, has_share))
+        self.held.add(id(stand_in))
+        self.kept_alive.append(stand_in)
+        return stand_in
+
+    def spill(self, keep: int = 20) -> None:
         """Serialize every body block but the last ``keep`` (and the final sectPr),
         back to the previous spill's last block."""
         element = self.sect_pr.getprevious() if self.sect_pr is not None else self.body[-1]
@@ -58,7 +72,7 @@ class Spill:
                 return
             element = element.getprevious()
         todo = []
-        while element is not None and element.tag != _STAND_IN:
+        while element is not None and (element.tag != _STAND_IN or id(element) in self.held):
             todo.append(element)
             element = element.getprevious()
             while element is not None and id(element) in self.kept:
@@ -114,6 +128,8 @@ class Spill:
             text, has_share = self.blocks[int(m.group(2))]
             if has_share:  # shares padded, marks removed
                 text = _pad_text(text.decode(), places).encode()
+            if b":block " in text:  # held blocks spilled with the blocks around them
+                text = _PLACEHOLDER.sub(block, text)
             return text
 
         return _PLACEHOLDER.sub(block, xml)

@@ -24,12 +24,14 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.shared import Twips
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from lxml.etree import SubElement
 
 from renderers.docx_spill import Spill
@@ -51,12 +53,15 @@ from renderers.nd30_header import HeaderMixin
 from renderers.nd30_sections import SectionsMixin
 from renderers.nd30_tables import (
     _PARAGRAPHS,
+    _W_NS,
     _W_R,
     _W_SPACE,
     _W_T,
     TableColumn,
     _add_text,
     _apply_style,
+    _run_xml,
+    _style_id,
     keep_with_next,
 )
 from renderers.page_flow import LineStyle, PageFlow
@@ -76,6 +81,20 @@ __all__ = [
 
 #: A blank document per page setup (styles, page, page numbers), as DOCX bytes.
 _BLANK: dict[PageSetup, bytes] = {}
+
+
+@cache
+def _paragraph_head(style: str, hanging: bool, lead_in: bool) -> str:
+    """The XML of a :meth:`Nd30Document.text` paragraph up to its run: serialized from
+    the element :meth:`Nd30Document.text` makes, so that text written by
+    :meth:`Nd30Document.texts` is the same markup."""
+    p = copy.deepcopy(_PARAGRAPHS[style])
+    if hanging:
+        Paragraph(p, None).paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
+    if lead_in:
+        keep_with_next(p)
+    xml = etree.tostring(p, encoding="unicode")
+    return xml.replace(f' xmlns:w="{_W_NS}"', "").removesuffix("</w:p>")
 
 
 class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
@@ -162,17 +181,54 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
         return p
 
     def _text(self, text: str) -> Paragraph:
+        style, hanging = self._text_kind(text)
+        p = self._paragraph(text, style)
+        if hanging:
+            p.paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
+        return p
+
+    def _text_kind(self, text: str) -> tuple[str, bool]:
+        """The style of a :meth:`text` paragraph, and whether it hangs one step further
+        in (an item of a "…, trong đó:" list); the list's state moves on."""
         if text.startswith(("- ", "+ ")) or text in ("-", "+"):
-            p = self._paragraph(text, STYLE.BULLET)
             if self._in_sub_list:
-                p.paragraph_format.left_indent = Twips(FIRST_LINE_INDENT)
                 if text.endswith("."):
                     self._in_sub_list = False
-            elif _SUB_LIST_LEAD.search(text):
+                return STYLE.BULLET, True
+            if _SUB_LIST_LEAD.search(text):
                 self._in_sub_list = True
-            return p
+            return STYLE.BULLET, False
         self._in_sub_list = False
-        return self._paragraph(text, STYLE.BODY)
+        return STYLE.BODY, False
+
+    def texts(self, lines: Sequence[str]) -> None:
+        """:meth:`text` for each of ``lines``, in bulk (a roll-up's compiled narratives:
+        hundreds of thousands of paragraphs). The same paragraphs, but written as
+        WordprocessingML text and measured from their texts, never made into elements:
+        held out of the tree like spilled blocks (:mod:`renderers.docx_spill`). What
+        the layout may look back at is written by :meth:`text`: every line while a
+        landscape table waits for its page end, and a lead-in (":") that ends
+        ``lines``."""
+        held: list[str] = []
+        last = len(lines) - 1
+        for n, line in enumerate(lines):
+            text = clean_text(line).strip()
+            if not text:
+                continue
+            if self._unmeasured:
+                self._settle()
+            lead_in = text.endswith(":")
+            if self._landscape or (lead_in and n == last):
+                self._hold(held)
+                held = []
+                self.text(text)
+                continue
+            style, hanging = self._text_kind(text)
+            look = _LINE_STYLES[_style_id(style)]
+            self._flow.add_text(look, text, FIRST_LINE_INDENT if hanging else look.left,
+                                keep=lead_in)
+            held.append(_paragraph_head(style, hanging, lead_in) + _run_xml(text) + "</w:p>")
+        self._hold(held)
 
     def bullet(self, text: str) -> Paragraph:
         """A "-"/"+" item; the dash is part of the text, indented like body text."""
@@ -193,9 +249,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
     def spacer(self) -> Paragraph:
         return self.paragraph("", STYLE.BODY)
 
-    _spill: Spill | None = None
-
-    def spill(self, keep: int = 200) -> None:
+    def spill(self, keep: int = 20) -> None:
         """Hold every body block but the last ``keep`` as serialized XML (a long
         document's memory); the saved document is the same. Call it only between
         blocks that nothing will look back at (see :mod:`renderers.docx_spill`)."""

@@ -15,6 +15,7 @@ from docx.shared import Pt, Twips
 from docx.table import Table
 from docx.text.run import Run
 
+from renderers.docx_spill import Spill
 from renderers.nd30_format import (
     _LINE_STYLES,
     STYLE,
@@ -24,6 +25,7 @@ from renderers.nd30_format import (
 from renderers.nd30_tables import (
     _MIN_TABLE_FONT,
     _TABLE_FONT,
+    _W_NS,
     _W_P,
     _W_PPR,
     _W_PSTYLE,
@@ -39,7 +41,7 @@ from renderers.nd30_tables import (
     _total_row,
     keep_with_next,
 )
-from renderers.page_flow import PageFlow
+from renderers.page_flow import LineStyle, PageFlow
 from renderers.percent import uniform_percent_columns
 
 #: A landscape table goes at the first page end after it is cited where the portrait
@@ -61,6 +63,7 @@ class SectionsMixin:
     _landscape_mark: Any
     _unmeasured: list[Any]
     _tracking: bool
+    _spill: Spill | None = None
 
     def _insert(self, element: Any) -> None:
         """Append a block (paragraph, table) to the body, before its final sectPr.
@@ -120,7 +123,7 @@ class SectionsMixin:
         total: Sequence[str] | None = None,
         total_span: int = 1,
         intro: Sequence[str] = (),
-    ) -> Table:
+    ) -> Table | None:
         """A bordered data table ("Table Grid"): bold centred header rows repeated on
         every page, a two-row header when columns have a ``group``, and an optional
         bold total row whose first ``total_span`` cells merge into its label.
@@ -128,6 +131,8 @@ class SectionsMixin:
         Column widths follow the content (figures never wrap mid-number); a table
         too wide for a portrait page gets a landscape page of its own, ``intro``
         lines (body or "-"/"+" bullet paragraphs) going with it.
+
+        Returns the table's element, or None for one held as text (most of them).
         """
         self._settle()
         rows = [[clean_text(v) for v in r] for r in rows]
@@ -170,20 +175,26 @@ class SectionsMixin:
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         xml = _table_xml(widths, xml_rows, style="Table Grid", borders=True)
+        if not landscape and size == _TABLE_FONT and not self._landscape:
+            # Nothing will look back at it: held as its text (never a tree, which a
+            # roll-up's tables of thousands of rows would only be serialized back from),
+            # measured from its header rows and texts, after its introduction.
+            self._settle()
+            header = parse_xml(_table_xml(widths, _header_rows(columns, widths),
+                                          style="Table Grid", borders=True))
+            self._flow.hint_rows(header, *self._row_looks(), size,
+                                 self._row_cells(columns, widths, rows, total, total_span),
+                                 total is not None)
+            self._flow.add(header)
+            self._hold([xml.replace(f' xmlns:w="{_W_NS}"', "", 1)])
+            self.paragraph("", STYLE.TABLE_TEXT)
+            return None
         # A landscape table is kept out of the body until its landscape page: taking a
         # long table out of the body again costs lxml a walk of every node.
         table = Table(parse_xml(xml), self.doc._body) if landscape else self._add_table(xml)
         if not landscape:  # the page estimate reads the rows from their texts
-            styles = _LINE_STYLES
-            cells = [[(clean_text(r[c]) if c < len(r) else "", widths[c])
-                      for c in range(len(columns))] for r in rows]
-            if total is not None:
-                span = max(1, min(total_span, len(columns)))
-                cells.append([(clean_text(total[0]) if total else "", sum(widths[:span]))] + [
-                    (clean_text(total[c]) if c < len(total) else "", widths[c])
-                    for c in range(span, len(columns))])
-            self._flow.hint_rows(table._tbl, styles[_style_id(STYLE.TABLE_TEXT)],
-                                 styles[_style_id(STYLE.TABLE_TOTAL)], size, cells,
+            self._flow.hint_rows(table._tbl, *self._row_looks(), size,
+                                 self._row_cells(columns, widths, rows, total, total_span),
                                  total is not None)
         if size != _TABLE_FONT:
             for run in table._tbl.iter(qn("w:r")):
@@ -204,6 +215,36 @@ class SectionsMixin:
             # A paragraph after the table keeps the next table or text apart from it.
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
+
+    def _hold(self, blocks: list[str]) -> None:
+        """Put ``blocks`` (their XML, measured) at the end of the body, held as text
+        out of the tree (:meth:`Spill.hold`)."""
+        if not blocks:
+            return
+        if self._spill is None:
+            self._spill = Spill(self._body, self._sect_pr)
+        self._sect_pr.addprevious(self._spill.hold("".join(blocks)))
+
+    @staticmethod
+    def _row_looks() -> tuple[LineStyle, LineStyle]:
+        """The styles of a data table's body rows and of its total row."""
+        return (_LINE_STYLES[_style_id(STYLE.TABLE_TEXT)],
+                _LINE_STYLES[_style_id(STYLE.TABLE_TOTAL)])
+
+    @staticmethod
+    def _row_cells(columns: Sequence[TableColumn], widths: Sequence[int],
+                   rows: Sequence[Sequence[str]], total: Sequence[str] | None,
+                   total_span: int) -> list[list[tuple[str, int]]]:
+        """Each body row's (text, width) cells, the total row last: what the page
+        estimate measures a data table's rows by (:meth:`PageFlow.hint_rows`)."""
+        cells = [[(clean_text(r[c]) if c < len(r) else "", widths[c])
+                  for c in range(len(columns))] for r in rows]
+        if total is not None:
+            span = max(1, min(total_span, len(columns)))
+            cells.append([(clean_text(total[0]) if total else "", sum(widths[:span]))] + [
+                (clean_text(total[c]) if c < len(total) else "", widths[c])
+                for c in range(span, len(columns))])
+        return cells
 
     def _flush_landscape(self, *, leads_with_table: bool = True, at_heading: bool = False) -> None:
         """Put the waiting landscape table(s) on landscape page(s) of their own, here,

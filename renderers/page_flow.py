@@ -126,15 +126,24 @@ class PageFlow:
                 size = int(el.get(_W_VAL, size * 2)) / 2
             else:
                 extent = el
+        if extent is None:
+            return style, self.text_lines(style, "".join(texts), width, left, first, size)
         line = round(size * 20 * _LINE_EM * style.line)
-        if extent is not None:  # a picture: its height
-            heights = [int(extent.get("cy", 0)) // _EMU_PER_TWIP + line // 4]
-        else:
-            count = _line_count("".join(texts), width - left, first, size, style.bold)
-            heights = [line] * count
+        heights = [int(extent.get("cy", 0)) // _EMU_PER_TWIP + line // 4]  # a picture
         heights[0] += style.before
         heights[-1] += style.after
         return style, heights
+
+    @staticmethod
+    def text_lines(style: LineStyle, text: str, width: int, left: int, first: int,
+                   size: float) -> list[int]:
+        """The heights of the lines of a paragraph of ``text`` in ``style`` set
+        ``width`` wide, indented ``left`` (the first line ``first`` more)."""
+        line = round(size * 20 * _LINE_EM * style.line)
+        heights = [line] * _line_count(text, width - left, first, size, style.bold)
+        heights[0] += style.before
+        heights[-1] += style.after
+        return heights
 
     def hint_rows(self, tbl: Any, style: LineStyle, total: LineStyle, size: float,
                   cells: Sequence[Sequence[tuple[str, int]]], has_total: bool) -> None:
@@ -177,7 +186,8 @@ class PageFlow:
             trpr = _child(tr, _W_TRPR)
             header = trpr is not None and _child(trpr, _W_HEADER) is not None
             rows.append((tallest + 10, header))  # + the borders
-        return rows
+        # the header rows alone were given (the table itself is held as text)
+        return rows if hint is None else rows + [(h, False) for h in hint]
 
     # -- flowing ------------------------------------------------------------------------
 
@@ -213,8 +223,24 @@ class PageFlow:
             return
         style, heights = self.paragraph_lines(element, self.width)
         ppr = _child(element, _W_PPR)
-        if (style.page_break_before or (ppr is not None and _child(ppr, _W_PBB) is not None)) \
-                and self.y > 0:
+        self._add_lines(heights, kept, page_break=style.page_break_before or (
+            ppr is not None and _child(ppr, _W_PBB) is not None), keep=style.keep_next or (
+            ppr is not None and _child(ppr, _W_KEEP) is not None))
+
+    def add_text(self, style: LineStyle, text: str, left: int, *, keep: bool = False) -> None:
+        """Move ``y`` down past a paragraph of ``text`` in ``style``, indented ``left``
+        (``keep``: kept with the next), known from its text (a roll-up's narratives are
+        written as text, not elements)."""
+        kept, self._kept = self._kept, 0
+        heights = self.text_lines(style, text, self.width, left, style.first_line, style.size)
+        self._add_lines(heights, kept, page_break=style.page_break_before,
+                        keep=keep or style.keep_next)
+
+    def _add_lines(self, heights: list[int], kept: int, *, page_break: bool,
+                   keep: bool) -> None:
+        """Move ``y`` past the lines of a paragraph (``kept``: the height of the
+        keep-with-next paragraphs just before it; ``keep``: it keeps with the next)."""
+        if page_break and self.y > 0:
             self.y = 0
             kept = 0
         if self.y + sum(heights) > self.height and self.y > 0:
@@ -237,6 +263,5 @@ class PageFlow:
             if self.y + h > self.height and self.y > 0:
                 self.y = 0
             self.y += h
-        keep = ppr is not None and _child(ppr, _W_KEEP) is not None
-        if keep or style.keep_next:
+        if keep:
             self._kept = kept + sum(heights)

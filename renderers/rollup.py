@@ -19,6 +19,7 @@ import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from dialogs.vn import (
     format_number,
     format_place_date,
     percent_rounding,
+    percent_rounding_mode,
 )
 from renderers.charts import ChartSpec, bar_chart_png, chart_labels
 from renderers.nd30 import STYLE, Nd30Document, TableColumn, clean_text, keep_with_next
@@ -682,6 +684,19 @@ def build_rollup(template: Template, entries: Sequence[AgencyEntry], info: Rollu
 
 
 def _format(value: Any, kind: Kind) -> str:
+    if type(value) in (int, float):  # the same figures recur thousands of times
+        return _format_figure(value, kind, percent_rounding_mode(), type(value))
+    return _format_any(value, kind)
+
+
+@lru_cache(maxsize=65536)
+def _format_figure(value: float, kind: Kind, rounding: str, _type: type) -> str:
+    """:func:`_format_any` of a figure, kept by value, type (1 and 1.0 are one key
+    otherwise) and share rounding (what :func:`format_percent` reads)."""
+    return _format_any(value, kind)
+
+
+def _format_any(value: Any, kind: Kind) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if kind == "percent" and _number(value) is not None:
@@ -833,10 +848,19 @@ class _DocxWriter:
             f"Trên cơ sở báo cáo của các cơ quan, đơn vị ({len(r.submitted)}/{count} cơ quan, "
             f"đơn vị đã nộp), {collector.name} tổng hợp {subject_lc} như sau:"
         )
+        narrative: list[str] = []  # consecutive lines, written at once (Nd30Document.texts)
         for n, block in enumerate(r.blocks, start=1):
-            self.block(block)
+            if isinstance(block, Text):
+                narrative.append(block.text)
+            else:
+                self.doc.texts(narrative)
+                narrative = []
+                self.block(block)
             if n % _SPILL_EVERY == 0:
+                self.doc.texts(narrative)
+                narrative = []
                 self.doc.spill()
+        self.doc.texts(narrative)
         self.doc.text(
             f"Trên đây là báo cáo tổng hợp {subject_lc}, {collector.name} kính báo cáo "
             f"{addressee}./."
@@ -856,7 +880,7 @@ class _DocxWriter:
     def block(self, block: Block) -> None:
         if isinstance(block, Heading):
             self.doc.heading(block.level, block.text)
-        elif isinstance(block, Text):
+        elif isinstance(block, Text):  # (the body's lines go by Nd30Document.texts)
             self.doc.text(block.text)
         else:
             self.table(block)
