@@ -317,7 +317,7 @@ class OutboxRow(Base):
 
 
 # PostgreSQL only (migration 0012): the assignment part of a dedupe key ("open:aN:…"),
-# for the round page's delivery counts (uow.assignments.overview)
+# for the round page's delivery counts (uow.outbox.deliveries_by_assignment)
 Index("ix_outbox_dedupe_assignment",
       func.split_part(OutboxRow.dedupe_key, ":", 2)).ddl_if(dialect="postgresql")
 
