@@ -22,7 +22,16 @@ through the production code:
     ``baocao round status 1 --json`` in a subprocess (wall time, Python start included).
 ``round_page_ms``
     ``GET /admin/rounds/1`` on the dashboard, logged in as the DIC: first page, a search,
-    a state filter, the last page (median of 5 each). Target ≤ 300 ms.
+    a state filter, the last page (median of 5 each; ``_cpu``: this process's CPU time,
+    what the load of a shared machine does not inflate). Target ≤ 300 ms.
+
+``--only round-page`` seeds, opens the round, runs ``ANALYZE`` and measures the round
+page only (no day's reminders, round status or roll-up). With ``--code DIR`` (repeatable;
+``.`` is this tree) the page is measured by a child process running DIR's code on the
+same database, the trees alternated ``--repeat`` times (old code beside new in one run;
+the database is migrated by this tree, so DIR must cope with its schema)::
+
+    .venv/bin/python bench/national.py --only round-page --code . --code /tmp/old --repeat 3
 ``rollup_s`` / ``rollup_peak_rss_mb``
     ``baocao rollup 1 -o … --xlsx …`` in a subprocess once every agency has submitted
     (one real submission through the engine, copied to the 4,079 others): wall time and
@@ -47,7 +56,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# a ``--code`` child runs another tree's code (BENCH_CODE) with this file
+sys.path.insert(0, os.environ.get("BENCH_CODE") or str(ROOT))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
@@ -275,13 +285,15 @@ async def round_page(boot: Any, dic_officer: int, round_id: int) -> dict[str, An
         for label, params in (("first_page", {}), ("search", {"q": "tinh 17"}),
                               ("state_filter", {"state": "not_started"}),
                               ("last_page", {"page": "41"})):
-            times = []
+            times, cpu = [], []
             for _ in range(5):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 page = await http.get(f"/admin/rounds/{round_id}", params=params)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 assert page.status_code == 200, page.text[:500]
             figures[label] = round(statistics.median(times), 1)
+            figures[f"{label}_cpu"] = round(statistics.median(cpu), 1)
         figures["bytes_first_page"] = len((await http.get(f"/admin/rounds/{round_id}")).content)
     return {"round_page_ms": figures}
 
@@ -316,6 +328,57 @@ async def submit_everyone(boot: Any, first_identity: dict[str, Any], round_id: i
     return int(count)
 
 
+def _settings(url: str, workdir: Path) -> Settings:
+    return Settings(database_url=url, data_dir=workdir / "var",
+                    secret_key="bench-secret-key-0123456789abcdef",
+                    telegram_bot_token=None, zalo_oa_access_token=None, zalo_bot_token=None)
+
+
+async def round_page_child(url: str, dic_officer: int, round_id: int) -> dict[str, Any]:
+    """``--measure-round-page``: the round page measured with this process's code."""
+    with tempfile.TemporaryDirectory() as tmp:
+        boot = await build_app(_settings(url, Path(tmp)), clock=FixedClock(SEVEN_DAYS_BEFORE),
+                               run_migrations=False)
+        try:
+            return await round_page(boot, dic_officer, round_id)
+        finally:
+            await boot.aclose()
+
+
+def round_page_of(code: str, url: str, dic_officer: int, round_id: int) -> dict[str, Any]:
+    """The round page measured by a child process running the tree ``code``."""
+    tree = str(Path(code).resolve())
+    env = {**os.environ, "BENCH_CODE": tree, "PYTHONPATH": tree}
+    out = subprocess.run([sys.executable, __file__, "--measure-round-page",
+                          f"{url} {dic_officer} {round_id}"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    figures = json.loads(out)
+    figures["round_page_ms"]["load"] = os.getloadavg()[0]
+    return figures
+
+
+async def round_page_only(args: argparse.Namespace, boot: Any, url: str,
+                          figures: dict[str, Any]) -> None:
+    """``--only round-page``: seed, open the round, ``ANALYZE``, then the page."""
+    started = time.perf_counter()
+    seeded = await seed(boot, args.provinces, args.agencies, args.officers)
+    figures["seed_s"] = round(time.perf_counter() - started, 1)
+    figures["agencies"] = seeded["agencies"]
+    figures |= await open_national_round(boot)
+    async with boot.uow_factory() as uow:
+        await uow.session.execute(text("ANALYZE"))
+        await uow.commit()
+    progress(figures)
+    if not args.code:
+        figures |= await round_page(boot, seeded["dic_officer"], figures["round_id"])
+        return
+    for _ in range(args.repeat):
+        for code in args.code:
+            measured = round_page_of(code, url, seeded["dic_officer"], figures["round_id"])
+            figures.setdefault(f"round_page_ms {code}", []).append(measured["round_page_ms"])
+            progress(figures)
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     url = await create_database(args.admin_url)
     figures: dict[str, Any] = {
@@ -327,12 +390,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         await upgrade_async(url)
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            settings = Settings(database_url=url, data_dir=workdir / "var",
-                                secret_key="bench-secret-key-0123456789abcdef",
-                                telegram_bot_token=None, zalo_oa_access_token=None,
-                                zalo_bot_token=None)
-            boot = await build_app(settings, clock=FixedClock(SEVEN_DAYS_BEFORE),
+            boot = await build_app(_settings(url, workdir), clock=FixedClock(SEVEN_DAYS_BEFORE),
                                    run_migrations=False)
+            if args.only == "round-page":
+                try:
+                    await round_page_only(args, boot, url, figures)
+                finally:
+                    await boot.aclose()
+                return figures
             try:
                 started = time.perf_counter()
                 seeded = await seed(boot, args.provinces, args.agencies, args.officers)
@@ -379,4 +444,16 @@ if __name__ == "__main__":
     parser.add_argument("--agencies", type=int, default=120, help="agencies per province")
     parser.add_argument("--officers", type=int, default=12_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    print(json.dumps(asyncio.run(main(parser.parse_args())), ensure_ascii=False, indent=2))
+    parser.add_argument("--only", choices=["round-page"],
+                        help="seed, open the round and measure this part only")
+    parser.add_argument("--code", action="append", default=[], metavar="DIR",
+                        help="with --only round-page: measure DIR's code (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="with --code: how many times each tree is measured")
+    parser.add_argument("--measure-round-page", metavar="URL DIC ROUND", help=argparse.SUPPRESS)
+    parsed = parser.parse_args()
+    if parsed.measure_round_page:
+        child_url, dic, round_ = parsed.measure_round_page.split()
+        print(json.dumps(asyncio.run(round_page_child(child_url, int(dic), int(round_)))))
+    else:
+        print(json.dumps(asyncio.run(main(parsed)), ensure_ascii=False, indent=2))

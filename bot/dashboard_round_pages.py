@@ -74,8 +74,7 @@ class RoundPages(Pages):
 
         from bot.dashboard_rounds import policy_text, round_log
         from bot.reminders import ReminderError, load_policy, round_status
-        from bot.round_page import RoundView, light_rows
-        from bot.round_page import select as select_page
+        from bot.round_page import RoundView, read_page
         from bot.signed_reports import signature_status
         from storage import reminders as store
 
@@ -86,9 +85,6 @@ class RoundPages(Pages):
             round_ = await uow.rounds.get(round_id)
             if round_ is None:
                 raise Refused(404, f"Không có đợt báo cáo số {round_id}.")
-            # the state of every agency from one light query; the page's rows only in full
-            lights = light_rows(await uow.assignments.overview(round_id), round_.deadline,
-                                deps.calendar.local_date(now), deps.calendar)
             policy = await load_policy(uow, round_id)
             audit = await uow.audit.entries(entity="round")
             names: dict[int | None, str] = {None: "hệ thống"}
@@ -97,13 +93,14 @@ class RoundPages(Pages):
                     actor = await uow.officers.get(entry.actor_officer_id)
                     names[entry.actor_officer_id] = (
                         actor.full_name if actor else f"cán bộ #{entry.actor_officer_id}")
-            # thousands of agencies: filtered and paged (bot/round_page.py)
+            # thousands of agencies: counted, filtered and paged in SQL (bot/round_page.py);
+            # the page's rows only in full
             view = RoundView.from_query(request.query_params, list(STATE_LABELS))
-            shown = select_page(lights, view)
+            shown = await read_page(uow, round_, view, calendar=deps.calendar, now=now)
             try:
                 _, shown.items = await round_status(
                     uow, round_id, templates=self.boot.templates, calendar=deps.calendar,
-                    now=now, assignment_ids=[p.assignment_id for p in shown.items])
+                    now=now, assignment_ids=shown.items)
             except ReminderError as exc:
                 raise Refused(404, str(exc)) from exc
             reminded = Counter(r.assignment_id for r in await store.list_reminders(
@@ -123,10 +120,9 @@ class RoundPages(Pages):
                                                   self.boot.settings.timezone),
                 })
         template = await round_template(self.boot.templates, round_)
-        done = sum(1 for p in lights if p.state in ("submitted_on_time", "submitted_late"))
         return self.d.page("admin_round.html", officer=officer, session=session, round=round_,
                          name=template.name if template else round_.template_id, rows=rows,
-                         done=done, shown=shown, view=view, states=STATE_LABELS,
+                         done=shown.done, shown=shown, view=view, states=STATE_LABELS,
                          deadline=round_.deadline.isoformat(),
                          deadline_text=round_.deadline.strftime("%d/%m/%Y"),
                          policy=policy_text(policy),

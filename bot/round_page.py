@@ -3,26 +3,29 @@
 A national round has 4,080 agencies; the page lists ``PAGE_SIZE`` of them at a time,
 filtered by state (``?state=in_progress``), by a search in the agency's name or
 abbreviation (``?q=sở y tế``, accents and case ignored) and by "overdue only"
-(``?overdue=1``). The counts per state are of the whole round. Only the rows shown
-load their officers.
+(``?overdue=1``). The counts per state are of the whole round. The counting, the
+filters and the paging are SQL (``uow.assignments``): a request reads the counts per
+state, the number of agencies matching and the ids of one page; only the rows shown
+load their progress and officers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.reminders import status
+from bot.reminders.workdays import Calendar
+from dialogs.domain import AssignmentStatus, Round
+from dialogs.vn import fold
+from storage.repositories.assignments import RoundFilter
+from storage.uow import SqlUnitOfWork
+
 PAGE_SIZE = 100
-
-
-def fold(text: str) -> str:
-    """Lower case without Vietnamese diacritics (đ → d), for searching."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,60 +58,52 @@ class RoundView:
 
 @dataclass(slots=True)
 class Paged:
-    items: list[Any]
+    items: list[Any]  # the page's assignment ids, then (dashboard) their AgencyProgress
     page: int
     pages: int
     matching: int  # agencies that pass the filters
     total: int  # agencies in the round
     counts: dict[str, int] = field(default_factory=dict)  # per state, whole round
 
+    @property
+    def done(self) -> int:
+        """Agencies of the round that have submitted, on time or late."""
+        return (self.counts.get(status.SUBMITTED_ON_TIME, 0)
+                + self.counts.get(status.SUBMITTED_LATE, 0))
 
-def select(progress: Sequence[Any], view: RoundView, page_size: int | None = None) -> Paged:
-    """The agencies of one page after the view's filters (``progress``: round_status rows)."""
+
+async def read_page(uow: SqlUnitOfWork, round_: Round, view: RoundView, *,
+                    calendar: Calendar, now: dt.datetime,
+                    page_size: int | None = None) -> Paged:
+    """The ids of the assignments on the view's page, with the counts the page shows,
+    from SQL (``uow.assignments``): the counts per state, the number matching the
+    filters and one page of ids ordered by agency. States as
+    :func:`bot.reminders.status.agency_state` gives them; overdue: not submitted
+    once the deadline's local day is past."""
     size = page_size or PAGE_SIZE
+    late_from = status.late_from(round_.deadline, calendar)
     counts: dict[str, int] = {}
-    for p in progress:
-        counts[p.state] = counts.get(p.state, 0) + 1
-    needle = fold(view.q)
-    chosen = [p for p in progress
-              if (not view.state or p.state == view.state)
-              and (not view.overdue or p.overdue)
-              and (not needle or needle in fold(f"{p.name} {p.abbreviation}"))]
-    pages = max(1, math.ceil(len(chosen) / size))
+    for (stored, late), n in (await uow.assignments.state_counts(round_.id, late_from)).items():
+        state = status.STATE_OF[AssignmentStatus(stored), late]
+        counts[state] = counts.get(state, 0) + n
+    total = sum(counts.values())
+    stored_status, late = status.STATES.get(view.state, (None, None))
+    where = RoundFilter(
+        late_from, status=stored_status,
+        late=late if stored_status is AssignmentStatus.SUBMITTED else None,
+        unsubmitted=view.overdue, search=fold(view.q))
+    past_deadline = calendar.local_date(now) > round_.deadline
+    if view.overdue and not past_deadline:
+        matching = 0  # nothing is overdue before the deadline's day is over
+    elif not where.search:  # the counts per state have the answer
+        matching = sum(n for state, n in counts.items()
+                       if (not view.state or state == view.state)
+                       and (not view.overdue
+                            or status.STATES[state][0] is not AssignmentStatus.SUBMITTED))
+    else:
+        matching = await uow.assignments.count_matching(round_.id, where)
+    pages = max(1, math.ceil(matching / size))
     page = min(view.page, pages)
-    return Paged(chosen[(page - 1) * size: page * size], page, pages, len(chosen),
-                 len(progress), counts)
-
-
-@dataclass(frozen=True, slots=True)
-class Light:
-    """What filtering and counting need of an agency's row (no answers, reminders or
-    outbox): its state follows from the assignment alone."""
-
-    assignment_id: int
-    name: str
-    abbreviation: str
-    state: str
-    overdue: bool
-
-
-def light_rows(rows: Sequence[Any], deadline: Any, today: Any, calendar: Any) -> list[Light]:
-    """``rows`` from ``uow.assignments.overview``, with the
-    same state and overdue as ``bot.reminders.round_status`` gives them."""
-    from bot.reminders.status import SUBMITTED_LATE, SUBMITTED_ON_TIME, agency_state
-
-    late = today > deadline
-    # ``agency_state`` per distinct status (its enum look-up cost more than the rest of the
-    # page for 4,080 rows); a submitted one by its local submission date, as there
-    by_status: dict[str, str] = {}
-    out = []
-    for row in rows:
-        status = row.status
-        if status == "submitted":
-            state = agency_state(row, deadline, calendar)
-        else:
-            state = by_status.get(status) or by_status.setdefault(
-                status, agency_state(row, deadline, calendar))
-        out.append(Light(row.assignment_id, row.name, row.abbreviation, state,
-                         late and state not in (SUBMITTED_ON_TIME, SUBMITTED_LATE)))
-    return out
+    ids = (await uow.assignments.page_matching(round_.id, where, offset=(page - 1) * size,
+                                               limit=size) if matching else [])
+    return Paged(ids, page, pages, matching, total, counts)

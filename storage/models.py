@@ -30,8 +30,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from dialogs.vn import fold
 
 # Named constraints: Alembic's batch mode on SQLite needs names to alter them.
 NAMING_CONVENTION = {
@@ -82,6 +85,19 @@ class Base(DeclarativeBase):
     }
 
 
+def agency_search_key(name: str, abbreviation: str) -> str:
+    """What the dashboard's search looks in: name and abbreviation folded (lower case,
+    no diacritics, ``đ`` → ``d``), so that ``LIKE '%so y te%'`` finds "Sở Y tế"."""
+    return fold(f"{name} {abbreviation}")
+
+
+def _search_key_default(context: DefaultExecutionContext) -> str:
+    """For an INSERT that does not give the key (bulk inserts of a bench or a test);
+    ``uow.agencies`` always sets it, on an update too."""
+    values = context.get_current_parameters()
+    return agency_search_key(values.get("name") or "", values.get("abbreviation") or "")
+
+
 class AgencyRow(Base):
     __tablename__ = "agencies"
 
@@ -98,6 +114,8 @@ class AgencyRow(Base):
     is_collector: Mapped[bool] = mapped_column(Boolean, default=False)
     #: False: deactivated on the dashboard (kept for history, not offered any more).
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: :func:`agency_search_key` of name and abbreviation (kept by ``uow.agencies``).
+    search_key: Mapped[str] = mapped_column(Text, default=_search_key_default)
 
 
 class OfficerRow(Base):
@@ -299,7 +317,7 @@ class OutboxRow(Base):
 
 
 # PostgreSQL only (migration 0012): the assignment part of a dedupe key ("open:aN:…"),
-# for the round page's delivery counts (uow.assignments.overview)
+# for the round page's delivery counts (uow.outbox.deliveries_by_assignment)
 Index("ix_outbox_dedupe_assignment",
       func.split_part(OutboxRow.dedupe_key, ":", 2)).ddl_if(dialect="postgresql")
 

@@ -46,15 +46,31 @@ class AgencyProgress:
         return data
 
 
+#: Each state as stored: the assignment's status and whether it was submitted late
+#: (the dashboard's round page counts and filters by these in SQL).
+STATES: dict[str, tuple[AssignmentStatus, bool]] = {
+    NOT_STARTED: (AssignmentStatus.NOT_STARTED, False),
+    IN_PROGRESS: (AssignmentStatus.IN_PROGRESS, False),
+    SUBMITTED_ON_TIME: (AssignmentStatus.SUBMITTED, False),
+    SUBMITTED_LATE: (AssignmentStatus.SUBMITTED, True),
+    RETURNED: (AssignmentStatus.RETURNED, False),
+}
+STATE_OF = {stored: state for state, stored in STATES.items()}
+
+
+def late_from(deadline: dt.date, calendar: Calendar) -> dt.datetime:
+    """The instant (UTC) from which a submission is late: the start of the local day
+    after the deadline. ``calendar.local_date(t) > deadline`` exactly when
+    ``t >= late_from(deadline, calendar)``."""
+    return calendar.at(deadline + dt.timedelta(days=1), dt.time(0))
+
+
 def agency_state(assignment: Assignment, deadline: dt.date, calendar: Calendar) -> str:
     status = AssignmentStatus(assignment.status)
-    if status == AssignmentStatus.SUBMITTED:
-        submitted = assignment.submitted_at
-        late = submitted is not None and calendar.local_date(submitted) > deadline
-        return SUBMITTED_LATE if late else SUBMITTED_ON_TIME
-    return {AssignmentStatus.NOT_STARTED: NOT_STARTED, AssignmentStatus.RETURNED: RETURNED}.get(
-        status, IN_PROGRESS
-    )
+    submitted = assignment.submitted_at
+    late = (status is AssignmentStatus.SUBMITTED and submitted is not None
+            and calendar.local_date(submitted) > deadline)
+    return STATE_OF[status, late]
 
 
 async def round_status(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from dialogs.domain import Agency
-from storage.models import AgencyRow, IdentityRow, OfficerRow
+from storage.models import AgencyRow, IdentityRow, OfficerRow, agency_search_key
 from storage.rows import AGENCY_FIELDS, to_agency
 from storage.transaction import Repository
 
@@ -53,6 +53,7 @@ class AgencyRepository(Repository):
         else:
             for name, value in values.items():
                 setattr(row, name, value)
+        row.search_key = agency_search_key(row.name, row.abbreviation)
         await session.flush()
         self._tx.known_agencies.pop(row.id, None)
         return to_agency(row)
@@ -92,6 +93,7 @@ class AgencyRepository(Repository):
                 return f"Đã có cơ quan khác với tên viết tắt {abbreviation}."
         for name, value in values.items():
             setattr(row, name, value)
+        row.search_key = agency_search_key(row.name, row.abbreviation)
         await session.flush()
         return None
 

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage.db import alembic_config, create_engine, downgrade_async, upgrade, upgrade_async
@@ -60,3 +60,27 @@ async def test_blocking_upgrade_is_idempotent_and_downgrade_empties(
 
 def test_blocking_upgrade_works_without_an_event_loop(empty_database_url: str) -> None:
     upgrade(empty_database_url)
+
+
+async def test_search_key_is_filled_for_agencies_stored_before_it_existed(
+    empty_database_url: str,
+) -> None:
+    """Migration 0013 adds ``agencies.search_key`` and folds the existing names into it."""
+    await upgrade_async(empty_database_url, "0012")
+    engine = create_engine(empty_database_url)
+    columns = ("name, abbreviation, governing_body, place, signer_name, signer_position, "
+               "drafting_unit, level, is_collector")
+    try:
+        async with engine.begin() as connection:
+            for name, abbreviation in (("Sở Y tế", "SYT"), ("Sở Giáo dục và Đào tạo", "SGDĐT")):
+                await connection.execute(text(
+                    f"INSERT INTO agencies ({columns}) VALUES (:name, :abbr, 'UBND', "
+                    "'Đồng Nai', 'A', 'GIÁM ĐỐC', 'VP', 'province', false)"),
+                    {"name": name, "abbr": abbreviation})
+        await upgrade_async(empty_database_url)
+        async with engine.connect() as connection:
+            keys = (await connection.execute(text(
+                "SELECT search_key FROM agencies ORDER BY id"))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert keys == ["so y te syt", "so giao duc va dao tao sgddt"]

@@ -28,8 +28,11 @@ def mini_template() -> Template:
     return load_template(MINI)
 
 
-async def _setup(uow_factory, engine, mini_template, tmp_path: Path):
-    world: World = await make_world(uow_factory, mini_template, render=render_report)
+async def _setup(uow_factory, engine, mini_template, tmp_path: Path, **world_fields):
+    """The world (``world_fields``: ``make_world``'s ``agencies``, ``round_fields``),
+    the app's boot and the DIC officer's invite code."""
+    world: World = await make_world(uow_factory, mini_template, render=render_report,
+                                    **world_fields)
     settings = Settings(secret_key="k" * 32, data_dir=tmp_path, database_url="sqlite+aiosqlite://",
                         public_url="http://testserver")
     async with uow_factory() as uow:
