@@ -64,6 +64,9 @@ class SectionsMixin:
     _unmeasured: list[Any]
     _tracking: bool
     _spill: Spill | None = None
+    #: Data tables that nothing looks back at are held as text (False: every table
+    #: is an element of the tree, as a test compares).
+    hold_tables = True
 
     def _insert(self, element: Any) -> None:
         """Append a block (paragraph, table) to the body, before its final sectPr.
@@ -175,7 +178,7 @@ class SectionsMixin:
         if total is not None:
             xml_rows.append(_total_row(columns, widths, total, total_span))
         xml = _table_xml(widths, xml_rows, style="Table Grid", borders=True)
-        if not landscape and size == _TABLE_FONT and not self._landscape:
+        if not landscape and size == _TABLE_FONT and not self._landscape and self.hold_tables:
             # Nothing will look back at it: held as its text (never a tree, which a
             # roll-up's tables of thousands of rows would only be serialized back from),
             # measured from its header rows and texts, after its introduction.
