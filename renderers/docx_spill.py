@@ -6,6 +6,11 @@ far enough back that nothing will touch them again are serialized to text and
 emptied in place (a stand-in); the document part's XML is written with the
 texts put back in place, so the saved document is byte for byte the same.
 
+Blocks can also be held from the start (:meth:`Spill.hold`): a roll-up's narrative
+paragraphs and its data tables are written as XML text and measured from their texts,
+never made into a tree; their stand-ins are spilled with the blocks around them, and
+restored from within those.
+
 Only the share padding (:func:`renderers.percent.uniform_document_percents`) looks
 back over the whole body: the decimals a spilled block prints are recorded when it
 is spilled, and the shares of a block that holds one are padded in its XML text at
