@@ -1,8 +1,11 @@
 """The roll-up's two files rendered in memory for N agencies (no database): the
 annual template's fake answers varied per agency, as ``bench/render.py`` does.
 
-Run: ``.venv/bin/python bench/rollup_render.py 500 docx`` (or ``xlsx``; add ``prof``
-for a cProfile listing). Prints the wall time, the size and the process's peak RSS.
+Run: ``.venv/bin/python bench/rollup_render.py 500 docx`` (or ``xlsx``; ``files`` for
+``render_rollup_files``, both files, the XLSX in a worker process from 300 agencies;
+``pickle`` for pickling the roll-up to and from bytes as that worker receives it; add
+``prof`` for a cProfile listing). Prints the wall time, the size and the process's
+peak RSS.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import cProfile
 import datetime as dt
 import os
+import pickle
 import pstats
 import resource
 import sys
@@ -29,7 +33,18 @@ from renderers.rollup import (
     build_rollup,
     render_rollup_docx,
 )
+from renderers.rollup_files import render_rollup_files
 from renderers.xlsx import render_rollup_xlsx
+
+
+def _files(rollup: object) -> bytes:
+    return b"".join(render_rollup_files(rollup))  # type: ignore[arg-type]
+
+
+def _pickled(rollup: object) -> bytes:
+    data = pickle.dumps(rollup, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.loads(data)
+    return data
 
 
 def main() -> None:
@@ -48,7 +63,8 @@ def main() -> None:
                       as_of=dt.datetime(2026, 12, 20, tzinfo=dt.UTC))
     rollup = build_rollup(template, entries, info)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    render = {"docx": render_rollup_docx, "xlsx": render_rollup_xlsx}[what]
+    render = {"docx": render_rollup_docx, "xlsx": render_rollup_xlsx, "files": _files,
+              "pickle": _pickled}[what]
     start, cpu = time.perf_counter(), time.process_time()
     if sys.argv[3:] == ["prof"]:
         profile = cProfile.Profile()

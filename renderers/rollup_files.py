@@ -1,63 +1,138 @@
-"""The roll-up's DOCX and XLSX rendered side by side: the workbook in a forked child
-process while this process writes the document. They share nothing but the
-aggregated :class:`~renderers.rollup.Rollup` (the child has it by ``fork``, nothing is
-pickled), so a national roll-up takes the longer of the two instead of their sum, and
-each process holds only its own file's memory.
+"""The roll-up's DOCX and XLSX rendered side by side: the workbook in a worker process
+while this process writes the document, so a national roll-up takes the longer of
+the two instead of their sum, and each process holds only its own file's memory.
 
-Where ``fork`` is missing, or for a small roll-up (a fork's own cost would not pay),
-the two are rendered one after the other; so is the XLSX when the child fails (its
-error is then raised here, where the caller can see it)."""
+The worker is never a ``fork`` of this process. The web process runs threads
+(uvicorn, the scheduler, ``asyncio.to_thread`` workers, logging handlers): a forked
+child inherits every lock one of them held at that moment, locked for good, and
+``os.fork`` itself waits in the parent for ``logging``'s module lock. The worker is
+forked instead by ``multiprocessing``'s fork server, a single-threaded interpreter
+started once (executed, not forked), or spawned where there is no fork server. It
+imports :mod:`renderers.rollup_files` (the roll-up and the two renderers) and, as
+``multiprocessing`` does in every such child, the main script (its body guarded by
+``__name__``): under ``baocao`` that is ``bot.cli`` and SQLAlchemy, ~1 s, no web or
+channel library (the commands import theirs lazily). It reads the
+:class:`~renderers.rollup.Rollup` this process pickled to a temporary folder (plain
+dataclasses; 45 MB and ~0.9 s to pickle at 4,080 agencies: through a file, this
+process need not wait while the worker starts and reads it from a pipe) and writes
+the workbook next to it.
+
+Whatever happens to the worker, the workbook is not lost and nothing waits forever:
+if it cannot start, fails, is killed, or has not finished ``timeout`` seconds after
+it started (:data:`WORKER_TIMEOUT`; it is then killed), a warning says why and this
+process renders the workbook itself. The worker is killed if still running and
+reaped before returning, also when the DOCX fails. The files are the same however
+they are rendered.
+
+A small roll-up (a worker's start would not pay) is rendered here, one file after the
+other."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
+import pickle
 import tempfile
+import time
+from collections.abc import Callable
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from renderers.rollup import Rollup, render_rollup_docx
 from renderers.xlsx import render_rollup_xlsx
 
-__all__ = ["PARALLEL_FROM", "render_rollup_files"]
+__all__ = ["PARALLEL_FROM", "WORKER_NAME", "WORKER_TIMEOUT", "render_rollup_files"]
 
-#: Submitted agencies from which the XLSX goes to a child process.
+logger = logging.getLogger(__name__)
+
+#: Submitted agencies from which the XLSX goes to a worker process.
 PARALLEL_FROM = 300
+#: Seconds from the worker's start after which it is killed and the XLSX rendered here
+#: (the XLSX of 4,080 agencies takes ~40 s of CPU; a loaded box gives a process 10 %).
+WORKER_TIMEOUT = 600.0
+#: The worker's process name (``multiprocessing.current_process().name`` in it).
+WORKER_NAME = "rollup-xlsx"
+_REAP_WAIT = 30.0  # seconds to wait for a killed worker to be reaped
 
 
-def _xlsx_in_child(rollup: Rollup, out: int) -> int | None:
-    """Fork a child that writes the workbook to the file descriptor ``out`` and exits;
-    its pid (None where ``fork`` is unavailable)."""
-    if not hasattr(os, "fork"):
-        return None
-    pid = os.fork()
-    if pid:
-        return pid
-    status = 1
-    try:  # the child: render, write, leave without running the parent's clean-ups
-        data = render_rollup_xlsx(rollup)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(out, view):]
-        status = 0
-    finally:
-        os._exit(status)
+def _context() -> BaseContext:
+    """A start method that does not fork this (threaded) process."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _xlsx_to_file(render: Callable[[Rollup], bytes], rollup_path: str, xlsx_path: str) -> None:
+    """The worker's whole job."""
+    with open(rollup_path, "rb") as f:
+        rollup = pickle.load(f)
+    Path(xlsx_path).write_bytes(render(rollup))
+
+
+def _start(rollup: Rollup, folder: str) -> BaseProcess:
+    """The worker, started on the roll-up pickled into ``folder``: through a file, so
+    this process does not wait while the worker starts and reads it from a pipe."""
+    rollup_path = os.path.join(folder, "rollup.pickle")
+    with open(rollup_path, "wb") as f:
+        pickle.dump(rollup, f, protocol=pickle.HIGHEST_PROTOCOL)
+    worker = _context().Process(
+        target=_xlsx_to_file, name=WORKER_NAME, daemon=True,
+        args=(render_rollup_xlsx, rollup_path, os.path.join(folder, "rollup.xlsx")))
+    worker.start()
+    return worker
+
+
+def _outcome(worker: BaseProcess, started: float, timeout: float) -> str | None:
+    """None when the worker wrote the workbook, else why not (waits up to ``timeout``
+    seconds from ``started``)."""
+    worker.join(max(0.0, started + timeout - time.monotonic()))
+    code = worker.exitcode
+    if code is None:
+        return f"did not finish within {timeout:g} s"
+    if code < 0:
+        return f"was killed by signal {-code}"
+    return None if code == 0 else f"exited with code {code}"
+
+
+def _reap(worker: BaseProcess) -> None:
+    """Kill the worker if it still runs and collect it (no zombie left)."""
+    if worker.exitcode is None:
+        worker.kill()
+    worker.join(_REAP_WAIT)
+    if worker.exitcode is not None:
+        worker.close()
 
 
 def render_rollup_files(
-    rollup: Rollup, *, with_xlsx: bool = True, parallel_from: int = PARALLEL_FROM
+    rollup: Rollup, *, with_xlsx: bool = True, parallel_from: int = PARALLEL_FROM,
+    timeout: float = WORKER_TIMEOUT,
 ) -> tuple[bytes, bytes]:
     """(DOCX, XLSX or b"") of one roll-up: the same bytes however they are rendered."""
     if not with_xlsx:
         return render_rollup_docx(rollup), b""
     if len(rollup.submitted) < parallel_from:
         return render_rollup_docx(rollup), render_rollup_xlsx(rollup)
-    with tempfile.TemporaryFile() as spool:
-        pid = _xlsx_in_child(rollup, spool.fileno())
-        if pid is None:
-            return render_rollup_docx(rollup), render_rollup_xlsx(rollup)
+    with tempfile.TemporaryDirectory(prefix="rollup-") as folder:
+        xlsx, why = None, None
+        try:
+            worker: BaseProcess | None = _start(rollup, folder)
+        except Exception as exc:  # whatever it is, render here
+            worker, why = None, f"could not start ({exc!r})"
+        started = time.monotonic()
         try:
             docx = render_rollup_docx(rollup)
+            if worker is not None:
+                why = _outcome(worker, started, timeout)
+                if why is None:
+                    try:
+                        xlsx = Path(folder, "rollup.xlsx").read_bytes()
+                    except OSError as exc:
+                        why = f"left no readable workbook ({exc!r})"
         finally:
-            _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return docx, render_rollup_xlsx(rollup)
-        spool.seek(0)
-        return docx, spool.read()
+            if worker is not None:
+                _reap(worker)
+    if xlsx is None:
+        logger.warning("XLSX worker %s; rendering the workbook in this process", why)
+        xlsx = render_rollup_xlsx(rollup)
+    return docx, xlsx
