@@ -356,8 +356,17 @@ def _cell_xml(ref: str, style: str, value: Any, epoch: dt.datetime) -> str:
     return f'{head} t="n"><v>{_xml_text(safe_string(value))}</v></c>'
 
 
+#: Every entry of the workbook's zip is dated 1980-01-01 00:00 (as the DOCX's are).
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
+
+
 def _with_rows(xlsx: bytes, rows: dict[str, bytes]) -> bytes:
-    """The saved workbook ``xlsx`` with each sheet's rows (by part name) in place."""
+    """The saved workbook ``xlsx`` with each sheet's rows (by part name) in place, and
+    the same bytes for the same roll-up: openpyxl dates the zip's entries, and the
+    file's "modified" property, with the time of saving; they get the epoch and the
+    "created" time (the roll-up's ``as_of``) instead."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -370,6 +379,11 @@ def _with_rows(xlsx: bytes, rows: dict[str, bytes]) -> bytes:
                 if data.count(empty) != 1:
                     raise ValueError(f"no empty sheetData in {info.filename}")
                 data = data.replace(empty, b"<sheetData>" + body + b"</sheetData>")
+            elif info.filename == "docProps/core.xml":
+                created = _CREATED.search(data)
+                if created is not None:
+                    data = _MODIFIED.sub(rb"\g<1>" + created[1] + rb"\g<2>", data)
+            info.date_time = _ZIP_EPOCH
             dst.writestr(info, data)
     return out.getvalue()
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
+from dataclasses import replace
 
 from openpyxl import Workbook, load_workbook
 
+from renderers.rollup import build_rollup
 from renderers.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -18,7 +21,11 @@ from renderers.xlsx import (
     _Sheet,
     _stream,
     _with_rows,
+    render_rollup_xlsx,
 )
+from tests.unit.renderers.test_rollup import ENTRIES, INFO, TEMPLATE
+
+AS_OF = dt.datetime(2026, 12, 20, 8, tzinfo=dt.UTC)
 
 TEXTS = [
     "a < b && c > d",
@@ -77,3 +84,14 @@ def test_cells_read_back_as_written() -> None:
     assert ws["A1"].font.bold and not ws["A2"].font.bold
     assert ws.row_dimensions[1].height == 40
     assert ws.freeze_panes == "A2"
+
+
+
+def test_the_same_rollup_gives_the_same_workbook_bytes() -> None:
+    rollup = build_rollup(TEMPLATE, ENTRIES, replace(INFO, as_of=AS_OF))
+    first = render_rollup_xlsx(rollup)
+    assert render_rollup_xlsx(rollup) == first
+    package = zipfile.ZipFile(io.BytesIO(first))
+    assert {info.date_time for info in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # "modified" is the roll-up's time, as "created" is, not the time of saving
+    assert b">2026-12-20T08:00:00Z</dcterms:modified>" in package.read("docProps/core.xml")
