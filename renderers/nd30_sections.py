@@ -239,13 +239,14 @@ class SectionsMixin:
                    rows: Sequence[Sequence[str]], total: Sequence[str] | None,
                    total_span: int) -> list[list[tuple[str, int]]]:
         """Each body row's (text, width) cells, the total row last: what the page
-        estimate measures a data table's rows by (:meth:`PageFlow.hint_rows`)."""
-        cells = [[(clean_text(r[c]) if c < len(r) else "", widths[c])
-                  for c in range(len(columns))] for r in rows]
+        estimate measures a data table's rows by (:meth:`PageFlow.hint_rows`). The
+        texts are cleaned already (:func:`clean_text`)."""
+        cells = [[(r[c] if c < len(r) else "", widths[c]) for c in range(len(columns))]
+                 for r in rows]
         if total is not None:
             span = max(1, min(total_span, len(columns)))
-            cells.append([(clean_text(total[0]) if total else "", sum(widths[:span]))] + [
-                (clean_text(total[c]) if c < len(total) else "", widths[c])
+            cells.append([(total[0] if total else "", sum(widths[:span]))] + [
+                (total[c] if c < len(total) else "", widths[c])
                 for c in range(span, len(columns))])
         return cells
 

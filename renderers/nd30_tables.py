@@ -79,8 +79,7 @@ def _natural_widths(
         need = _longest_word(col.label, bold=True, size=size)
         label_line = text_width_twips(col.label, size, bold=True)
         want = min(label_line, _FIGURE_COMFORT - pad)
-        for row in rows:
-            value = row[c] if c < len(row) else ""
+        for value in {row[c] if c < len(row) else "" for row in rows}:  # (figures repeat)
             if col.align == "left":
                 need = max(need, min(_longest_word(value, bold=False, size=size), 2000))
                 want = max(want, min(_longest_line(value, size), _TEXT_COMFORT - pad))
@@ -196,18 +195,20 @@ def _style_id(style: str) -> str:
 
 
 def _cell_xml(
-    width: int, text: str, style: str | None, props: str = "", *, keep_next: bool = False
+    width: int, text: str, style: str | None, props: str = "", *, keep_next: bool = False,
+    cleaned: bool = False,
 ) -> str:
     """A cell ``width`` twips wide holding ``text`` (one paragraph per line) in
     ``style``; ``props`` are the cell properties after the width (gridSpan, vMerge,
     vAlign). ``style`` None: the empty paragraph of a fresh cell. ``keep_next``
-    keeps the row on the page of the next one (Word's way of holding rows together)."""
+    keeps the row on the page of the next one (Word's way of holding rows together);
+    ``cleaned``: ``text`` has been through :func:`clean_text` already."""
     head = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{props}</w:tcPr>'
     keep = "<w:keepNext/>" if keep_next else ""
     if style is None:
         return head + (f"<w:p><w:pPr>{keep}</w:pPr></w:p>" if keep else "<w:p/>") + "</w:tc>"
     ppr = f'<w:p><w:pPr><w:pStyle w:val="{_style_id(style)}"/>{keep}</w:pPr>'
-    lines = clean_text(text).split("\n")
+    lines = (text if cleaned else clean_text(text)).split("\n")
     return head + "".join(f"{ppr}{_run_xml(line)}</w:p>" for line in lines) + "</w:tc>"
 
 
@@ -269,15 +270,16 @@ def _header_rows(columns: Sequence[TableColumn], widths: Sequence[int]) -> list[
 
 def _body_rows(columns: Sequence[TableColumn], widths: Sequence[int],
                rows: Sequence[Sequence[str]], *, keep_last: bool = False) -> list[str]:
-    """The data rows; ``keep_last``: the last one stays with the row after it (a total
-    row never stands alone under a repeated header)."""
+    """The data rows (their texts cleaned, :func:`clean_text`); ``keep_last``: the last
+    one stays with the row after it (a total row never stands alone under a repeated
+    header)."""
     styles = [_cell_style(c.align, total=False) for c in columns]
     out = []
     for n, values in enumerate(rows, start=1):
         keep = keep_last and n == len(rows)
         cells = [
             _cell_xml(widths[c], values[c] if c < len(values) else "", styles[c],
-                      keep_next=keep)
+                      keep_next=keep, cleaned=True)
             for c in range(len(columns))
         ]
         out.append(_ROW + "".join(cells) + "</w:tr>")

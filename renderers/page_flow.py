@@ -58,7 +58,7 @@ def _child(element: Any, tag: str) -> Any:
     return None
 
 
-@lru_cache(maxsize=8192)  # table cells repeat ("2.480", an agency's name)
+@lru_cache(maxsize=65536)  # table cells repeat ("2.480", an agency's name)
 def _line_count(text: str, width: int, first: int, size: float, bold: bool) -> int:
     """Lines ``text`` takes when wrapped greedily in ``width`` twips (the first line
     ``first`` twips shorter)."""
