@@ -263,8 +263,9 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
         spilled = self._spill.places if self._spill is not None else 0
         # one number of decimals for every share
         places = uniform_document_percents(self.doc, spilled)
-        if self._spill is not None:
-            self._spill.install(self.doc.part, places)
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        return reproducible_zip(buffer.getvalue())
+        saved = buffer.getvalue()
+        if self._spill is not None:
+            saved = self._spill.restore(saved, places)
+        return reproducible_zip(saved)

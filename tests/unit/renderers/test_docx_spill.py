@@ -46,3 +46,5 @@ def test_spilled_rollup_is_the_same_document(monkeypatch: pytest.MonkeyPatch) ->
     whole = render_rollup_docx(rollup)
     assert _document_xml(spilled) == _document_xml(whole)
     assert b"urn:baocao:spill" not in _document_xml(spilled)
+    for i in (1, 15, 30):  # every agency's appendix is in the saved document
+        assert f"Sở thử nghiệm {i} (S{i:02d})".encode() in _document_xml(spilled)
