@@ -17,6 +17,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from copy import copy
 from typing import Any
@@ -294,7 +295,8 @@ class _Styles:
 
 def _stream(wb: Workbook, sheet: _Sheet, percent_format: str) -> tuple[Worksheet, bytes]:
     """Add ``sheet`` to ``wb`` (columns, print set-up, frozen panes) and return it with
-    its rows as SpreadsheetML, which :func:`_with_rows` puts in the saved workbook.
+    its rows as SpreadsheetML (deflated), which :func:`_with_rows` puts in the saved
+    workbook.
 
     The rows are the markup openpyxl's write-only mode writes for the same cells (inline
     strings, character references, a style per cell), written as text: openpyxl builds
@@ -306,8 +308,13 @@ def _stream(wb: Workbook, sheet: _Sheet, percent_format: str) -> tuple[Worksheet
     styles = _Styles(ws, percent_format)
     style_ids: dict[int, str] = {}  # id(style array) -> its number in the workbook
     out: list[str] = []
+    packed = zlib.compressobj(1)  # a national raw-answers sheet is ~30 MB of XML
+    chunks: list[bytes] = []
     last = 0
     for r in sorted(sheet.rows):
+        if len(out) > 10_000:
+            chunks.append(packed.compress("".join(out).encode("ascii")))
+            out.clear()
         while last < r - 1:
             last += 1
             out.append(_row_tag(ws, last, sheet.heights) + "</row>")
@@ -322,7 +329,9 @@ def _stream(wb: Workbook, sheet: _Sheet, percent_format: str) -> tuple[Worksheet
             out.append(_cell_xml(f"{get_column_letter(col)}{r}", sid, spec[_V], wb.epoch))
         out.append("</row>")
         last = r
-    return ws, "".join(out).encode("ascii")
+    chunks.append(packed.compress("".join(out).encode("ascii")))
+    chunks.append(packed.flush())
+    return ws, b"".join(chunks)
 
 
 def _row_tag(ws: Worksheet, r: int, heights: dict[int, float]) -> str:
@@ -363,27 +372,34 @@ _CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
 
 
 def _with_rows(xlsx: bytes, rows: dict[str, bytes]) -> bytes:
-    """The saved workbook ``xlsx`` with each sheet's rows (by part name) in place, and
-    the same bytes for the same roll-up: openpyxl dates the zip's entries, and the
-    file's "modified" property, with the time of saving; they get the epoch and the
-    "created" time (the roll-up's ``as_of``) instead."""
+    """The saved workbook ``xlsx`` with each sheet's rows (deflated, by part name) in
+    place, streamed into its entry, and the same bytes for the same roll-up: openpyxl
+    dates the zip's entries, and the file's "modified" property, with the time of
+    saving; they get the epoch and the "created" time (the roll-up's ``as_of``)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
+            info.date_time = _ZIP_EPOCH
             body = rows.get(info.filename)
             if body is not None:
                 empty = b"<sheetData></sheetData>" if b"<sheetData></sheetData>" in data \
                     else b"<sheetData/>"
                 if data.count(empty) != 1:
                     raise ValueError(f"no empty sheetData in {info.filename}")
-                data = data.replace(empty, b"<sheetData>" + body + b"</sheetData>")
-            elif info.filename == "docProps/core.xml":
+                head, tail = data.split(empty)
+                with dst.open(info, "w") as stream:
+                    stream.write(head + b"<sheetData>")
+                    unpack = zlib.decompressobj()
+                    for at in range(0, len(body), 1 << 20):
+                        stream.write(unpack.decompress(body[at : at + (1 << 20)]))
+                    stream.write(unpack.flush() + b"</sheetData>" + tail)
+                continue
+            if info.filename == "docProps/core.xml":
                 created = _CREATED.search(data)
                 if created is not None:
                     data = _MODIFIED.sub(rb"\g<1>" + created[1] + rb"\g<2>", data)
-            info.date_time = _ZIP_EPOCH
             dst.writestr(info, data)
     return out.getvalue()
 
