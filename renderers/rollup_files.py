@@ -12,9 +12,10 @@ imports :mod:`renderers.rollup_files` (the roll-up and the two renderers) and, a
 ``multiprocessing`` does in every such child, the main script (its body guarded by
 ``__name__``): under ``baocao`` that is ``bot.cli`` and SQLAlchemy, ~1 s, no web or
 channel library (the commands import theirs lazily). It reads the
-:class:`~renderers.rollup.Rollup` this process pickled to a temporary folder (plain
-dataclasses; 45 MB and ~0.9 s to pickle at 4,080 agencies: through a file, this
-process need not wait while the worker starts and reads it from a pipe) and writes
+:class:`~renderers.rollup.Rollup` this process pickled to a temporary folder, less
+what only the document needs (plain dataclasses; 21 MB and ~0.3 s to pickle at 4,080
+agencies: through a file, this process need not wait while the worker starts and
+reads it from a pipe) and writes
 the workbook next to it.
 
 Whatever happens to the worker, the workbook is not lost and nothing waits forever:
@@ -36,11 +37,12 @@ import pickle
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from renderers.rollup import Rollup, render_rollup_docx
+from renderers.rollup import Rollup, RollupTable, render_rollup_docx
 from renderers.xlsx import render_rollup_xlsx
 
 __all__ = ["PARALLEL_FROM", "WORKER_NAME", "WORKER_TIMEOUT", "render_rollup_files"]
@@ -70,12 +72,22 @@ def _xlsx_to_file(render: Callable[[Rollup], bytes], rollup_path: str, xlsx_path
     Path(xlsx_path).write_bytes(render(rollup))
 
 
+def _for_workbook(rollup: Rollup) -> Rollup:
+    """What the workbook is made of: the roll-up without the document's narrative
+    (hundreds of thousands of lines at national scale) and without the agencies' raw
+    answers (the workbook reads ``values``, the answers with computed ones)."""
+    lean = {id(e): replace(e, answers={}) if e.answers else e for e in rollup.entries}
+    return replace(rollup, blocks=[b for b in rollup.blocks if isinstance(b, RollupTable)],
+                   entries=[lean[id(e)] for e in rollup.entries],
+                   submitted=[lean.get(id(e), e) for e in rollup.submitted])
+
+
 def _start(rollup: Rollup, folder: str) -> BaseProcess:
     """The worker, started on the roll-up pickled into ``folder``: through a file, so
     this process does not wait while the worker starts and reads it from a pipe."""
     rollup_path = os.path.join(folder, "rollup.pickle")
     with open(rollup_path, "wb") as f:
-        pickle.dump(rollup, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(_for_workbook(rollup), f, protocol=pickle.HIGHEST_PROTOCOL)
     worker = _context().Process(
         target=_xlsx_to_file, name=WORKER_NAME, daemon=True,
         args=(render_rollup_xlsx, rollup_path, os.path.join(folder, "rollup.xlsx")))
