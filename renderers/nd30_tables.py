@@ -194,6 +194,7 @@ def _style_id(style: str) -> str:
     return style.replace(" ", "")
 
 
+@lru_cache(maxsize=65536)  # a long table's figures repeat down its columns
 def _cell_xml(
     width: int, text: str, style: str | None, props: str = "", *, keep_next: bool = False,
     cleaned: bool = False,

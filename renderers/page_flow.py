@@ -79,6 +79,19 @@ def _line_count(text: str, width: int, first: int, size: float, bold: bool) -> i
     return lines
 
 
+@lru_cache(maxsize=65536)  # a column's figures repeat down a long table
+def _cell_height(text: str, width: int, look: LineStyle, size: float) -> int:
+    """The height of a data table cell ``width`` wide holding ``text`` in ``look``."""
+    inner = max(1, width - 114)
+    height = 0
+    for line in text.split("\n"):
+        at = size if line else look.size
+        line_height = round(at * 20 * _LINE_EM * look.line)
+        count = _line_count(line, inner - look.left, look.first_line, at, look.bold)
+        height += line_height * count + look.before + look.after
+    return height
+
+
 class PageFlow:
     """The height used on the current page (``y``, twips) as blocks are added."""
 
@@ -153,16 +166,8 @@ class PageFlow:
         heights = []
         for n, row in enumerate(cells):
             look = total if has_total and n == len(cells) - 1 else style
-            tallest = 0
-            for text, width in row:
-                inner = max(1, width - 114)
-                height = 0
-                for line in text.split("\n"):
-                    at = size if line else look.size
-                    line_height = round(at * 20 * _LINE_EM * look.line)
-                    count = _line_count(line, inner - look.left, look.first_line, at, look.bold)
-                    height += line_height * count + look.before + look.after
-                tallest = max(tallest, height)
+            tallest = max((_cell_height(text, width, look, size) for text, width in row),
+                          default=0)
             heights.append(tallest + 10)
         self._hints[tbl] = heights
 
