@@ -195,7 +195,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
                 if text.endswith("."):
                     self._in_sub_list = False
                 return STYLE.BULLET, True
-            if _SUB_LIST_LEAD.search(text):
+            if text.endswith(":") and _SUB_LIST_LEAD.search(text):
                 self._in_sub_list = True
             return STYLE.BULLET, False
         self._in_sub_list = False

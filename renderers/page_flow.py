@@ -17,7 +17,7 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
-from renderers.textwidth import text_width_twips
+from renderers.textwidth import text_width_twips, word_widths
 
 __all__ = ["LineStyle", "PageFlow"]
 
@@ -66,8 +66,7 @@ def _line_count(text: str, width: int, first: int, size: float, bold: bool) -> i
         return 1
     space = text_width_twips(" ", size, bold=bold)
     lines, used, room = 1, 0, width - first
-    for word in text.split():
-        w = text_width_twips(word, size, bold=bold)
+    for w in word_widths(text.split(), size, bold=bold):
         if used and used + space + w > room:
             lines += 1
             used, room = 0, width

@@ -206,3 +206,10 @@ def text_width_twips(text: str, size_pt: float, *, bold: bool = False) -> int:
     units = sum(map(_UNITS[bool(bold)].__getitem__, text))
     # 1 pt = 20 twips; units are 1/1000 of the font size.
     return round(units * size_pt * 20 / 1000)
+
+
+def word_widths(words: list[str], size_pt: float, *, bold: bool = False) -> list[int]:
+    """:func:`text_width_twips` of each of ``words`` (one call for a paragraph's words:
+    a roll-up measures millions)."""
+    width = _UNITS[bool(bold)].__getitem__
+    return [round(sum(map(width, word)) * size_pt * 20 / 1000) for word in words]
