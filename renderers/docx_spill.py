@@ -146,15 +146,27 @@ class Spill:
                     self._write(skeleton, places, stream)
         return out.getvalue()
 
-    def _write(self, xml: bytes, places: int, stream: IO[bytes]) -> None:
+    def written(self) -> bytes:
+        """Every block of the body (all spilled), in order, shares unpadded."""
+        out = io.BytesIO()
+        for element in self.body:
+            if element.tag == _STAND_IN:
+                self._write(b'<x:block xmlns:x="urn:baocao:spill" n="%s"/>'
+                            % element.get("n").encode(), None, out)
+            elif element is not self.sect_pr:
+                raise ValueError("a block of the body was not spilled")
+        return out.getvalue()
+
+    def _write(self, xml: bytes, places: int | None, stream: IO[bytes]) -> None:
         """``xml`` to ``stream`` with each stand-in replaced by its block (and the blocks
-        held within that block, spilled with it)."""
+        held within that block, spilled with it); shares padded to ``places``
+        decimals, or left as they are (None)."""
         at = 0
         for m in _PLACEHOLDER.finditer(xml):
             stream.write(xml[at : m.start()])
             packed, has_share = self.blocks[int(m.group(2))]
             text = zlib.decompress(packed)
-            if has_share:  # shares padded, marks removed
+            if has_share and places is not None:  # shares padded, marks removed
                 text = _pad_text(text.decode(), places).encode()
             self._write(text, places, stream)
             at = m.end()

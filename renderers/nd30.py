@@ -258,6 +258,20 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
             self._spill = Spill(self._body, self._sect_pr)
         self._spill.spill(keep)
 
+    def body_xml(self) -> bytes:
+        """What the body holds (all but its section properties) as WordprocessingML
+        text, shares unpadded: blocks made in one document to be put in another
+        (:meth:`hold_xml`), as if written there."""
+        self.spill(keep=0)
+        assert self._spill is not None
+        return self._spill.written()
+
+    def hold_xml(self, xml: bytes) -> None:
+        """Blocks made by another document (:meth:`body_xml`) at the end of the body,
+        held as text; nothing after them is placed by the page estimate."""
+        self._settle()
+        self._hold([xml.decode()])
+
     def to_bytes(self) -> bytes:
         self._flush_landscape()
         spilled = self._spill.places if self._spill is not None else 0

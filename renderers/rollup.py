@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
@@ -787,8 +787,10 @@ _SPILL_EVERY = 1000
 
 
 class _DocxWriter:
-    def __init__(self, rollup: Rollup) -> None:
+    def __init__(self, rollup: Rollup,
+                 made_appendix: Callable[[], bytes | None] | None = None) -> None:
         self.r = rollup
+        self.made_appendix = made_appendix
         self.doc = Nd30Document()
         #: each table's formatted (rows, total), made before writing so that the
         #: document's number of share decimals is known for its charts
@@ -916,25 +918,45 @@ class _DocxWriter:
         if not r.submitted:
             self.doc.body("Chưa có cơ quan, đơn vị nào nộp báo cáo.")
             return
-        tz = ZoneInfo(info.timezone)
-        for index, entry in enumerate(r.submitted, start=1):
-            if index % _SPILL_EVERY == 0:
-                self.doc.spill()
-            self.doc.heading(2, f"{index}. {entry.agency.name} ({entry.agency.abbreviation})")
-            when = entry.submitted_at.astimezone(tz) if entry.submitted_at else None
-            state = STATE_LABELS.get(entry.state, entry.state).lower()
-            line = f"Nộp {state}"
-            if when is not None:
-                line += f" lúc {when:%H:%M} ngày {format_date(when.date())}"
-            if entry.version:
-                line += f" (phiên bản {entry.version})"
-            self.doc.text(line + ".")
-            rows = [[label, value] for label, value in agency_details(r, entry)]
-            self.doc.table(
-                [TableColumn("Nội dung", align="left", weight=3.0),
-                 TableColumn("Số liệu", align="left", weight=2.0)],
-                rows,
-            )
+        made = self.made_appendix() if self.made_appendix is not None else None
+        if made is not None:
+            self.doc.hold_xml(made)
+        else:
+            _write_agencies(self.doc, r)
+
+
+def _write_agencies(doc: Nd30Document, r: Rollup) -> None:
+    """The appendix's part for each submitted agency: when and which version it
+    submitted, and its short answers."""
+    tz = ZoneInfo(r.info.timezone)
+    for index, entry in enumerate(r.submitted, start=1):
+        if index % _SPILL_EVERY == 0:
+            doc.spill()
+        doc.heading(2, f"{index}. {entry.agency.name} ({entry.agency.abbreviation})")
+        when = entry.submitted_at.astimezone(tz) if entry.submitted_at else None
+        state = STATE_LABELS.get(entry.state, entry.state).lower()
+        line = f"Nộp {state}"
+        if when is not None:
+            line += f" lúc {when:%H:%M} ngày {format_date(when.date())}"
+        if entry.version:
+            line += f" (phiên bản {entry.version})"
+        doc.text(line + ".")
+        rows = [[label, value] for label, value in agency_details(r, entry)]
+        doc.table(
+            [TableColumn("Nội dung", align="left", weight=3.0),
+             TableColumn("Số liệu", align="left", weight=2.0)],
+            rows,
+        )
+
+
+def appendix_agencies(rollup: Rollup) -> bytes:
+    """The appendix's part for the submitted agencies, as WordprocessingML text: made
+    apart (by the workbook's worker, :mod:`renderers.rollup_files`) for
+    :func:`render_rollup_docx` to put in place, the same markup it would write."""
+    with percent_rounding(rollup.template.percent):
+        doc = Nd30Document()
+        _write_agencies(doc, rollup)
+        return doc.body_xml()
 
 
 def agency_details(rollup: Rollup, entry: AgencyEntry) -> list[tuple[str, str]]:
@@ -982,6 +1004,10 @@ def render_rollup(template: Template, entries: Sequence[AgencyEntry], info: Roll
     return render_rollup_docx(build_rollup(template, entries, info))
 
 
-def render_rollup_docx(rollup: Rollup) -> bytes:
+def render_rollup_docx(rollup: Rollup,
+                       appendix: Callable[[], bytes | None] | None = None) -> bytes:
+    """The roll-up DOCX; ``appendix``, when given, is asked for the appendix's agencies
+    made apart (:func:`appendix_agencies`) when the document gets there, and None
+    means they are written here."""
     with percent_rounding(rollup.template.percent):
-        return _DocxWriter(rollup).write()
+        return _DocxWriter(rollup, appendix).write()

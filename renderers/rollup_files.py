@@ -1,6 +1,9 @@
 """The roll-up's DOCX and XLSX rendered side by side: the workbook in a worker process
 while this process writes the document, so a national roll-up takes the longer of
 the two instead of their sum, and each process holds only its own file's memory.
+The worker first writes the document's appendix (each agency's short answers, a fifth
+of the document's work at national scale), which the document takes as it gets
+there, so the two processes finish at about the same time.
 
 The worker is never a ``fork`` of this process. The web process runs threads
 (uvicorn, the scheduler, ``asyncio.to_thread`` workers, logging handlers): a forked
@@ -21,7 +24,8 @@ the workbook next to it.
 Whatever happens to the worker, the workbook is not lost and nothing waits forever:
 if it cannot start, fails, is killed, or has not finished ``timeout`` seconds after
 it started (:data:`WORKER_TIMEOUT`; it is then killed), a warning says why and this
-process renders the workbook itself. The worker is killed if still running and
+process renders the workbook itself (and the appendix, if the worker had not
+written it). The worker is killed if still running and
 reaped before returning, also when the DOCX fails. The files are the same however
 they are rendered.
 
@@ -38,11 +42,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from renderers.rollup import Rollup, RollupTable, render_rollup_docx
+from renderers.rollup import Rollup, RollupTable, appendix_agencies, render_rollup_docx
 from renderers.xlsx import render_rollup_xlsx
 
 __all__ = ["PARALLEL_FROM", "WORKER_NAME", "WORKER_TIMEOUT", "render_rollup_files"]
@@ -65,11 +70,31 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _xlsx_to_file(render: Callable[[Rollup], bytes], rollup_path: str, xlsx_path: str) -> None:
-    """The worker's whole job."""
-    with open(rollup_path, "rb") as f:
+def _work(render: Callable[[Rollup], bytes], folder: str, told: Connection) -> None:
+    """The worker's whole job: the appendix's agencies first (the document needs them
+    before its end: it is told when they are written), then the workbook."""
+    with open(os.path.join(folder, "rollup.pickle"), "rb") as f:
         rollup = pickle.load(f)
-    Path(xlsx_path).write_bytes(render(rollup))
+    Path(folder, "appendix.xml").write_bytes(appendix_agencies(rollup))
+    told.send(True)
+    told.close()
+    Path(folder, "rollup.xlsx").write_bytes(render(rollup))
+
+
+def _appendix_from(worker_end: Connection, folder: str,
+                   deadline: float) -> Callable[[], bytes | None]:
+    """What the document asks for the appendix's agencies: the worker's, once it says
+    they are written (or None, to write them here, if it is gone or late)."""
+
+    def made() -> bytes | None:
+        try:
+            if worker_end.poll(max(0.0, deadline - time.monotonic())) and worker_end.recv():
+                return Path(folder, "appendix.xml").read_bytes()
+        except (EOFError, OSError):  # the worker ended without a word
+            pass
+        return None
+
+    return made
 
 
 def _for_workbook(rollup: Rollup) -> Rollup:
@@ -82,17 +107,21 @@ def _for_workbook(rollup: Rollup) -> Rollup:
                    submitted=[lean.get(id(e), e) for e in rollup.submitted])
 
 
-def _start(rollup: Rollup, folder: str) -> BaseProcess:
-    """The worker, started on the roll-up pickled into ``folder``: through a file, so
-    this process does not wait while the worker starts and reads it from a pipe."""
-    rollup_path = os.path.join(folder, "rollup.pickle")
-    with open(rollup_path, "wb") as f:
+def _start(rollup: Rollup, folder: str) -> tuple[BaseProcess, Connection]:
+    """The worker, started on the roll-up pickled into ``folder`` (through a file, so
+    this process does not wait while the worker starts and reads it from a pipe), and
+    the end of the pipe it tells on."""
+    with open(os.path.join(folder, "rollup.pickle"), "wb") as f:
         pickle.dump(_for_workbook(rollup), f, protocol=pickle.HIGHEST_PROTOCOL)
-    worker = _context().Process(
-        target=_xlsx_to_file, name=WORKER_NAME, daemon=True,
-        args=(render_rollup_xlsx, rollup_path, os.path.join(folder, "rollup.xlsx")))
-    worker.start()
-    return worker
+    context = _context()
+    ours, theirs = context.Pipe(duplex=False)
+    worker = context.Process(target=_work, name=WORKER_NAME, daemon=True,
+                             args=(render_rollup_xlsx, folder, theirs))
+    try:
+        worker.start()
+    finally:
+        theirs.close()  # (only the worker's copy stays open: its end is seen)
+    return worker, ours
 
 
 def _outcome(worker: BaseProcess, started: float, timeout: float) -> str | None:
@@ -127,13 +156,16 @@ def render_rollup_files(
         return render_rollup_docx(rollup), render_rollup_xlsx(rollup)
     with tempfile.TemporaryDirectory(prefix="rollup-") as folder:
         xlsx, why = None, None
+        worker: BaseProcess | None = None
+        told: Connection | None = None
         try:
-            worker: BaseProcess | None = _start(rollup, folder)
+            worker, told = _start(rollup, folder)
         except Exception as exc:  # whatever it is, render here
-            worker, why = None, f"could not start ({exc!r})"
+            why = f"could not start ({exc!r})"
         started = time.monotonic()
         try:
-            docx = render_rollup_docx(rollup)
+            docx = render_rollup_docx(rollup, appendix=None if told is None else
+                                      _appendix_from(told, folder, started + timeout))
             if worker is not None:
                 why = _outcome(worker, started, timeout)
                 if why is None:
@@ -142,6 +174,8 @@ def render_rollup_files(
                     except OSError as exc:
                         why = f"left no readable workbook ({exc!r})"
         finally:
+            if told is not None:
+                told.close()
             if worker is not None:
                 _reap(worker)
     if xlsx is None:

@@ -21,6 +21,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+import renderers.rollup as rollup_module
 from renderers import rollup_files
 from renderers.rollup import Rollup, build_rollup, render_rollup_docx
 from renderers.rollup_files import render_rollup_files
@@ -96,16 +97,23 @@ def _bounded(call: Callable[[], Any]) -> Any:
     return out["value"]
 
 
+def _not_here(*_: object) -> None:
+    raise AssertionError("the appendix's agencies were written outside the worker")
+
+
 def test_the_worker_renders_the_same_workbook(
     rollup: Rollup, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     expected = render_rollup_xlsx(rollup)
-    # fails if rendered here: the workbook can only come from the worker
+    expected_docx = render_rollup_docx(rollup)
+    # fails if rendered here: the workbook, and the appendix's agencies, can only come
+    # from the worker
     monkeypatch.setattr(rollup_files, "render_rollup_xlsx", xlsx_workers.only_in_worker)
+    monkeypatch.setattr(rollup_module, "_write_agencies", _not_here)
     before = _workers()
     docx, xlsx = _bounded(lambda: render_rollup_files(rollup, parallel_from=1))
     assert _parts(xlsx) == _parts(expected)
-    assert _parts(docx, media=False) == _parts(render_rollup_docx(rollup), media=False)
+    assert _parts(docx, media=False) == _parts(expected_docx, media=False)
     assert len(openpyxl.load_workbook(io.BytesIO(xlsx)).worksheets) > 1
     assert not caplog.records
     assert _workers() - before == set()
@@ -143,7 +151,7 @@ def test_a_worker_that_cannot_start_is_made_up_for_here(
 def test_no_worker_is_left_when_the_docx_fails(
     rollup: Rollup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_docx(r: Rollup) -> bytes:
+    def failing_docx(r: Rollup, **_: object) -> bytes:
         raise RuntimeError("the DOCX fails")
 
     monkeypatch.setattr(rollup_files, "render_rollup_xlsx", xlsx_workers.hanging)
@@ -177,7 +185,7 @@ def test_locks_held_by_other_threads_when_the_worker_starts_do_not_stop_it(
             finally:
                 handler.release()
 
-    def docx_once_released(r: Rollup) -> bytes:
+    def docx_once_released(r: Rollup, **_: object) -> bytes:
         release.set()
         holder.join(BOUND)
         return render_rollup_docx(r)
