@@ -60,13 +60,12 @@ class Spill:
         self.held: set[int] = set()  # ids of the stand-ins of blocks written as text
         self.kept_alive: list[Any] = []  # (their proxies, so that the ids stay theirs)
 
-    def hold(self, xml: str) -> Any:
-        """A stand-in for blocks written as XML text from the start (never a tree),
-        to be put in the body where they go: spilled blocks of their own."""
-        data = xml.encode()
+    def hold(self, data: bytes) -> Any:
+        """A stand-in for blocks written as XML text (UTF-8) from the start (never a
+        tree), to be put in the body where they go: spilled blocks of their own."""
         has_share = _MARK in data
         if has_share:
-            self.places = max(self.places, *_places_in(xml), 0)
+            self.places = max(self.places, *_places_in(data.decode()), 0)
         stand_in = etree.Element(_STAND_IN, n=str(len(self.blocks)))
         self.blocks.append((zlib.compress(data, 1), has_share))
         self.held.add(id(stand_in))

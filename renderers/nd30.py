@@ -219,7 +219,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
                 self._settle()
             lead_in = text.endswith(":")
             if self._landscape or (lead_in and n == last):
-                self._hold(held)
+                self._hold("".join(held).encode())
                 held = []
                 self.text(text)
                 continue
@@ -228,7 +228,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
             self._flow.add_text(look, text, FIRST_LINE_INDENT if hanging else look.left,
                                 keep=lead_in)
             held.append(_paragraph_head(style, hanging, lead_in) + _run_xml(text) + "</w:p>")
-        self._hold(held)
+        self._hold("".join(held).encode())
 
     def bullet(self, text: str) -> Paragraph:
         """A "-"/"+" item; the dash is part of the text, indented like body text."""
@@ -270,7 +270,7 @@ class Nd30Document(HeaderMixin, SectionsMixin, ClosingMixin):
         """Blocks made by another document (:meth:`body_xml`) at the end of the body,
         held as text; nothing after them is placed by the page estimate."""
         self._settle()
-        self._hold([xml.decode()])
+        self._hold(xml)
 
     def to_bytes(self) -> bytes:
         self._flush_landscape()

@@ -189,7 +189,7 @@ class SectionsMixin:
                                  self._row_cells(columns, widths, rows, total, total_span),
                                  total is not None)
             self._flow.add(header)
-            self._hold([xml.replace(f' xmlns:w="{_W_NS}"', "", 1)])
+            self._hold(xml.replace(f' xmlns:w="{_W_NS}"', "", 1).encode())
             self.paragraph("", STYLE.TABLE_TEXT)
             return None
         # A landscape table is kept out of the body until its landscape page: taking a
@@ -219,14 +219,14 @@ class SectionsMixin:
             self.paragraph("", STYLE.TABLE_TEXT)
         return table
 
-    def _hold(self, blocks: list[str]) -> None:
-        """Put ``blocks`` (their XML, measured) at the end of the body, held as text
-        out of the tree (:meth:`Spill.hold`)."""
-        if not blocks:
+    def _hold(self, xml: bytes) -> None:
+        """Put blocks (their XML, measured) at the end of the body, held as text out of
+        the tree (:meth:`Spill.hold`)."""
+        if not xml:
             return
         if self._spill is None:
             self._spill = Spill(self._body, self._sect_pr)
-        self._sect_pr.addprevious(self._spill.hold("".join(blocks)))
+        self._sect_pr.addprevious(self._spill.hold(xml))
 
     @staticmethod
     def _row_looks() -> tuple[LineStyle, LineStyle]:
