@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import zlib
 from typing import IO, Any
 
 from lxml import etree
 
+from renderers.package_parts import rewrite_parts
 from renderers.percent import MARK, _pad_text, _places_in
 
 __all__ = ["Spill"]
@@ -133,17 +133,8 @@ class Spill:
         """The saved package ``docx`` with the blocks back in place in its document
         part, their shares padded to ``places`` decimals: the part is written into the
         zip block by block, never whole in memory (128 MB of XML at 4,080 agencies)."""
-        out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(docx)) as src, \
-                zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                if info.filename != _DOCUMENT_PART:
-                    dst.writestr(info, src.read(info))
-                    continue
-                skeleton = src.read(info)  # (before ``open`` resets the entry's sizes)
-                with dst.open(info, "w") as stream:
-                    self._write(skeleton, places, stream)
-        return out.getvalue()
+        return rewrite_parts(docx, {_DOCUMENT_PART: lambda skeleton, stream:
+                                    self._write(skeleton, places, stream)})
 
     def written(self) -> bytes:
         """Every block of the body (all spilled), in order, shares unpadded."""

@@ -16,11 +16,10 @@ import datetime as dt
 import io
 import math
 import re
-import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from copy import copy
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -34,7 +33,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dialogs.schema import QuestionType
 from dialogs.vn import percent_rounding
-from renderers.nd30 import clean_text
+from renderers.nd30 import clean_text, reproducible_zip
+from renderers.package_parts import Rewrite, rewrite_parts
 from renderers.percent import PERCENT_DECIMALS, cut_percent
 from renderers.report import format_value
 from renderers.rollup import STATE_LABELS, Rollup, RollupTable, TableCol
@@ -365,8 +365,6 @@ def _cell_xml(ref: str, style: str, value: Any, epoch: dt.datetime) -> str:
     return f'{head} t="n"><v>{_xml_text(safe_string(value))}</v></c>'
 
 
-#: Every entry of the workbook's zip is dated 1980-01-01 00:00 (as the DOCX's are).
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
 
@@ -375,33 +373,36 @@ def _with_rows(xlsx: bytes, rows: dict[str, bytes]) -> bytes:
     """The saved workbook ``xlsx`` with each sheet's rows (deflated, by part name) in
     place, streamed into its entry, and the same bytes for the same roll-up: openpyxl
     dates the zip's entries, and the file's "modified" property, with the time of
-    saving; they get the epoch and the "created" time (the roll-up's ``as_of``)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            info.date_time = _ZIP_EPOCH
-            body = rows.get(info.filename)
-            if body is not None:
-                empty = b"<sheetData></sheetData>" if b"<sheetData></sheetData>" in data \
-                    else b"<sheetData/>"
-                if data.count(empty) != 1:
-                    raise ValueError(f"no empty sheetData in {info.filename}")
-                head, tail = data.split(empty)
-                with dst.open(info, "w") as stream:
-                    stream.write(head + b"<sheetData>")
-                    unpack = zlib.decompressobj()
-                    for at in range(0, len(body), 1 << 20):
-                        stream.write(unpack.decompress(body[at : at + (1 << 20)]))
-                    stream.write(unpack.flush() + b"</sheetData>" + tail)
-                continue
-            if info.filename == "docProps/core.xml":
-                created = _CREATED.search(data)
-                if created is not None:
-                    data = _MODIFIED.sub(rb"\g<1>" + created[1] + rb"\g<2>", data)
-            dst.writestr(info, data)
-    return out.getvalue()
+    saving; they get the epoch (:func:`reproducible_zip`) and the "created" time (the
+    roll-up's ``as_of``)."""
+    parts: dict[str, Rewrite] = {name: _sheet_rows(body) for name, body in rows.items()}
+    parts["docProps/core.xml"] = _modified_when_created
+    return reproducible_zip(rewrite_parts(xlsx, parts))
+
+
+def _sheet_rows(body: bytes) -> Rewrite:
+    """Writes a sheet saved with no rows with ``body`` (deflated) as its rows."""
+
+    def write(data: bytes, stream: IO[bytes]) -> None:
+        empty = b"<sheetData></sheetData>" if b"<sheetData></sheetData>" in data \
+            else b"<sheetData/>"
+        if data.count(empty) != 1:
+            raise ValueError("a sheet without one empty sheetData")
+        head, tail = data.split(empty)
+        stream.write(head + b"<sheetData>")
+        unpack = zlib.decompressobj()
+        for at in range(0, len(body), 1 << 20):
+            stream.write(unpack.decompress(body[at : at + (1 << 20)]))
+        stream.write(unpack.flush() + b"</sheetData>" + tail)
+
+    return write
+
+
+def _modified_when_created(data: bytes, stream: IO[bytes]) -> None:
+    created = _CREATED.search(data)
+    if created is not None:
+        data = _MODIFIED.sub(rb"\g<1>" + created[1] + rb"\g<2>", data)
+    stream.write(data)
 
 
 class _Writer:
